@@ -1,0 +1,185 @@
+package io.streamrec.sinks.redis;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * One list to store in Redis: the complete new content of a key, tagged with a version.
+ *
+ * <p>Applying it replaces the sorted set {@link #key()} with {@link #members()} and their {@link
+ * #scores()}, and the hash {@link #metaKey()} with {@code version}, {@code updated} and {@link
+ * #extraMeta()}, all in one atomic step, but only if the stored version is absent or smaller than
+ * {@link #version()}. Otherwise the write is skipped as stale. This makes applying a write
+ * idempotent and keeps a list from moving backwards.
+ *
+ * <p>Versions are non-negative and must grow for every new content of the same key (for example a
+ * per-user update counter or the event time of the computation). Two writes with the same key and
+ * version are treated as the same write.
+ *
+ * <p>Immutable and thread-safe: arrays and the map are copied on the way in and out.
+ */
+@PublicEvolving
+public final class VersionedWrite {
+
+    /** Meta fields written by the sink itself; extra meta must not use them. */
+    public static final String VERSION_FIELD = "version";
+
+    public static final String UPDATED_FIELD = "updated";
+
+    private final String key;
+    private final long version;
+    private final long updatedMillis;
+    private final String[] members;
+    private final double[] scores;
+    private final Map<String, String> extraMeta;
+
+    /**
+     * @param key the sorted set key, e.g. {@link RedisKeys#userList(String, String)}
+     * @param version non-negative, monotonic per key
+     * @param updatedMillis when the list was computed, epoch milliseconds
+     * @param members the items, best first or in any order (Redis orders by score); may be empty
+     * @param scores one finite score per member
+     * @param extraMeta additional fields for the meta hash (e.g. {@code events}); may be empty
+     */
+    public VersionedWrite(
+            String key,
+            long version,
+            long updatedMillis,
+            String[] members,
+            double[] scores,
+            Map<String, String> extraMeta) {
+        this.key = Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        if (version < 0) {
+            throw new IllegalArgumentException(
+                    "version must be non-negative, got " + version + " for key " + key);
+        }
+        Objects.requireNonNull(members, "members");
+        Objects.requireNonNull(scores, "scores");
+        if (members.length != scores.length) {
+            throw new IllegalArgumentException(
+                    "key "
+                            + key
+                            + " has "
+                            + members.length
+                            + " members but "
+                            + scores.length
+                            + " scores");
+        }
+        for (int i = 0; i < members.length; i++) {
+            Objects.requireNonNull(members[i], () -> "member must not be null in key " + key);
+            if (!Double.isFinite(scores[i])) {
+                throw new IllegalArgumentException(
+                        "score of member " + members[i] + " in key " + key + " is " + scores[i]);
+            }
+        }
+        Objects.requireNonNull(extraMeta, "extraMeta");
+        for (Map.Entry<String, String> field : extraMeta.entrySet()) {
+            Objects.requireNonNull(field.getKey(), "extra meta field name");
+            Objects.requireNonNull(field.getValue(), () -> "value of meta field " + field.getKey());
+            if (field.getKey().equals(VERSION_FIELD) || field.getKey().equals(UPDATED_FIELD)) {
+                throw new IllegalArgumentException(
+                        "extra meta field '" + field.getKey() + "' is reserved by the sink");
+            }
+        }
+        this.version = version;
+        this.updatedMillis = updatedMillis;
+        this.members = members.clone();
+        this.scores = scores.clone();
+        this.extraMeta = Collections.unmodifiableMap(new LinkedHashMap<>(extraMeta));
+    }
+
+    /** A write without extra meta fields. */
+    public VersionedWrite(
+            String key, long version, long updatedMillis, String[] members, double[] scores) {
+        this(key, version, updatedMillis, members, scores, Map.of());
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** The hash with this list's version, update time and extra fields. */
+    public String metaKey() {
+        return RedisKeys.meta(key);
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public long updatedMillis() {
+        return updatedMillis;
+    }
+
+    /** Number of members. */
+    public int size() {
+        return members.length;
+    }
+
+    public String member(int index) {
+        return members[index];
+    }
+
+    public double score(int index) {
+        return scores[index];
+    }
+
+    public String[] members() {
+        return members.clone();
+    }
+
+    public double[] scores() {
+        return scores.clone();
+    }
+
+    /** Extra meta fields in insertion order; unmodifiable. */
+    public Map<String, String> extraMeta() {
+        return extraMeta;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof VersionedWrite)) {
+            return false;
+        }
+        VersionedWrite that = (VersionedWrite) o;
+        return version == that.version
+                && updatedMillis == that.updatedMillis
+                && key.equals(that.key)
+                && Arrays.equals(members, that.members)
+                && Arrays.equals(scores, that.scores)
+                && extraMeta.equals(that.extraMeta);
+    }
+
+    @Override
+    public int hashCode() {
+        int result = Objects.hash(key, version, updatedMillis, extraMeta);
+        result = 31 * result + Arrays.hashCode(members);
+        return 31 * result + Arrays.hashCode(scores);
+    }
+
+    @Override
+    public String toString() {
+        return "VersionedWrite{key="
+                + key
+                + ", version="
+                + version
+                + ", updated="
+                + updatedMillis
+                + ", members="
+                + members.length
+                + ", extraMeta="
+                + extraMeta
+                + '}';
+    }
+}

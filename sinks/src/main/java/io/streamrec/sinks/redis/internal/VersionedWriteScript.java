@@ -1,0 +1,78 @@
+package io.streamrec.sinks.redis.internal;
+
+import io.streamrec.sinks.redis.VersionedWrite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The Lua script that applies one {@link VersionedWrite} atomically, and its argument encoding.
+ *
+ * <p>{@code KEYS = [list, meta]}, {@code ARGV = [version, updated, n, score1, member1, ...,
+ * scoreN, memberN, field1, value1, ...]}. The script reads {@code HGET meta version}; if the field
+ * is absent or smaller than {@code version} it deletes both keys, {@code ZADD}s all members (if
+ * any) and {@code HSET}s {@code version}, {@code updated} and the extra fields, then returns 1.
+ * Otherwise it changes nothing and returns 0. Redis runs scripts atomically, so readers see either
+ * the old list with its old meta or the new list with its new meta.
+ *
+ * <p>The meta hash is replaced, not merged, so it never carries fields of an older version.
+ */
+@Internal
+public final class VersionedWriteScript {
+
+    /** Returned by the script when the write replaced the stored list. */
+    public static final long APPLIED = 1L;
+
+    /** Returned by the script when the stored version is equal or newer. */
+    public static final long SKIPPED = 0L;
+
+    public static final String SOURCE =
+            String.join(
+                    "\n",
+                    "local version = ARGV[1]",
+                    "local current = redis.call('HGET', KEYS[2], 'version')",
+                    // Versions are decimal integers >= 0 without leading zeros, so comparing the
+                    // length and then the text is exact, also beyond 2^53 where Lua numbers are
+                    // no longer integers.
+                    "if current and (#current > #version",
+                    "    or (#current == #version and current >= version)) then",
+                    "  return 0",
+                    "end",
+                    "redis.call('DEL', KEYS[1], KEYS[2])",
+                    "local last = 3 + 2 * tonumber(ARGV[3])",
+                    // unpack() is limited by the Lua C stack (~8000 values), so long lists are
+                    // added in chunks of whole score/member pairs.
+                    "local first = 4",
+                    "while first <= last do",
+                    "  local upto = math.min(first + 1999, last)",
+                    "  redis.call('ZADD', KEYS[1], unpack(ARGV, first, upto))",
+                    "  first = upto + 1",
+                    "end",
+                    "redis.call('HSET', KEYS[2], 'version', version, 'updated', ARGV[2],",
+                    "    unpack(ARGV, last + 1))",
+                    "return 1");
+
+    private VersionedWriteScript() {}
+
+    public static List<String> keys(VersionedWrite write) {
+        return List.of(write.key(), write.metaKey());
+    }
+
+    public static List<String> args(VersionedWrite write) {
+        List<String> args = new ArrayList<>(3 + 2 * write.size() + 2 * write.extraMeta().size());
+        args.add(Long.toString(write.version()));
+        args.add(Long.toString(write.updatedMillis()));
+        args.add(Integer.toString(write.size()));
+        for (int i = 0; i < write.size(); i++) {
+            // Redis parses scores with strtod, which reads Java's "1.0E-5" notation exactly.
+            args.add(Double.toString(write.score(i)));
+            args.add(write.member(i));
+        }
+        for (Map.Entry<String, String> field : write.extraMeta().entrySet()) {
+            args.add(field.getKey());
+            args.add(field.getValue());
+        }
+        return args;
+    }
+}
