@@ -1,0 +1,208 @@
+package io.streamrec.sinks.redis;
+
+import static io.streamrec.sinks.redis.TestCommitRequest.requestsFor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamrec.sinks.redis.internal.RedisUrl;
+import io.streamrec.sinks.redis.internal.RedisWriteApplier;
+import io.streamrec.testkit.RedisServerProcess;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+class RedisCommitterTest {
+
+    private static final int PIPELINE_SIZE = 50;
+
+    private RedisServerProcess redis;
+    private final Map<String, Counter> counters = new HashMap<>();
+
+    @BeforeEach
+    void startRedis() {
+        redis = RedisServerProcess.start();
+    }
+
+    @AfterEach
+    void stopRedis() {
+        redis.close();
+    }
+
+    @Test
+    void committingTheSameCommittablesTwiceYieldsTheSameState() throws Exception {
+        List<VersionedWrite> writes = userLists(120, 3);
+        try (RedisCommitter committer = committer(Duration.ofSeconds(10))) {
+            committer.commit(requestsFor(writes));
+            Map<String, String> afterFirst = snapshot(120);
+
+            committer.commit(requestsFor(writes));
+
+            assertThat(snapshot(120)).isEqualTo(afterFirst);
+            assertThat(counters.get("redisWritesApplied").getCount()).isEqualTo(120);
+            assertThat(counters.get("redisWritesSkippedStale").getCount()).isEqualTo(120);
+        }
+        try (Jedis jedis = jedis()) {
+            assertThat(jedis.hget("rec:user-7:meta", "version")).isEqualTo("3");
+            assertThat(jedis.hget("rec:user-7:meta", "events")).isEqualTo("30");
+        }
+    }
+
+    @Test
+    void appliesBatchesLargerThanThePipelineSizeAndKeepsTheNewestVersion() throws Exception {
+        // 1,234 lists (25 pipeline round trips); every user appears in two versions, newest
+        // first, as after a restore that commits two checkpoints at once.
+        List<VersionedWrite> writes = new ArrayList<>(userLists(1_234, 9));
+        writes.addAll(userLists(1_234, 8));
+        try (RedisCommitter committer = committer(Duration.ofSeconds(10))) {
+            committer.commit(requestsFor(writes));
+        }
+        try (Jedis jedis = jedis()) {
+            assertThat(jedis.keys("rec:*")).hasSize(2 * 1_234);
+            for (int user = 0; user < 1_234; user += 97) {
+                assertThat(jedis.hget("rec:user-" + user + ":meta", "version")).isEqualTo("9");
+                assertThat(jedis.zrevrange("rec:user-" + user, 0, -1))
+                        .containsExactly("item-9-a", "item-9-b");
+            }
+        }
+    }
+
+    @Test
+    void commitWaitsOutARedisOutageAndLosesNothing() throws Exception {
+        List<VersionedWrite> writes = userLists(300, 1);
+        try (RedisCommitter committer = committer(Duration.ofSeconds(30))) {
+            redis.stop();
+            long started = System.nanoTime();
+            CompletableFuture<Void> commit =
+                    CompletableFuture.runAsync(
+                            () -> {
+                                try {
+                                    committer.commit(requestsFor(writes));
+                                } catch (IOException | InterruptedException e) {
+                                    throw new RuntimeException(e);
+                                }
+                            });
+            Thread.sleep(2_000);
+            assertThat(commit).isNotDone();
+
+            redis.restart();
+            commit.get(30, TimeUnit.SECONDS);
+
+            assertThat(System.nanoTime() - started).isGreaterThan(Duration.ofSeconds(2).toNanos());
+            assertThat(counters.get("redisRetries").getCount()).isPositive();
+            assertThat(counters.get("redisWritesApplied").getCount()).isEqualTo(300);
+        }
+        try (Jedis jedis = jedis()) {
+            for (int user = 0; user < 300; user++) {
+                assertThat(jedis.zcard("rec:user-" + user)).isEqualTo(2);
+                assertThat(jedis.hget("rec:user-" + user + ":meta", "version")).isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
+    void failsWithAClearMessageWhenRedisStaysDownLongerThanMaxRetryDuration() throws Exception {
+        try (RedisCommitter committer = committer(Duration.ofMillis(800))) {
+            redis.stop();
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() -> committer.commit(requestsFor(userLists(10, 1))))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Gave up writing 10 lists to Redis at " + redis.url())
+                    .hasMessageContaining("maxRetryDuration PT0.8S")
+                    .hasMessageContaining("re-commits");
+            assertThat(System.nanoTime() - started)
+                    .isBetween(Duration.ofMillis(800).toNanos(), Duration.ofSeconds(10).toNanos());
+        }
+    }
+
+    @Test
+    void failsAtOnceWhenAKeyHoldsAnotherType() throws Exception {
+        try (Jedis jedis = jedis()) {
+            jedis.set("rec:user-0:meta", "not a hash");
+        }
+        try (RedisCommitter committer = committer(Duration.ofMinutes(10))) {
+            assertThatThrownBy(() -> committer.commit(requestsFor(userLists(1, 1))))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("rec:user-0:meta")
+                    .hasMessageContaining("WRONGTYPE");
+        }
+    }
+
+    @Test
+    void reloadsTheScriptAfterTheScriptCacheIsFlushed() throws Exception {
+        try (RedisCommitter committer = committer(Duration.ofSeconds(10))) {
+            committer.commit(requestsFor(userLists(5, 1)));
+            try (Jedis jedis = jedis()) {
+                jedis.scriptFlush();
+            }
+            committer.commit(requestsFor(userLists(5, 2)));
+        }
+        try (Jedis jedis = jedis()) {
+            assertThat(jedis.hget("rec:user-4:meta", "version")).isEqualTo("2");
+        }
+    }
+
+    private RedisCommitter committer(Duration maxRetryDuration) {
+        RedisWriteApplier applier =
+                new RedisWriteApplier(
+                        RedisUrl.parse(redis.url()),
+                        Duration.ofSeconds(2),
+                        PIPELINE_SIZE,
+                        maxRetryDuration);
+        return new RedisCommitter(applier, new CountingMetricGroup());
+    }
+
+    /** Lists for user-0..n-1 at one version: two items, and the event count as extra meta. */
+    static List<VersionedWrite> userLists(int users, long version) {
+        List<VersionedWrite> writes = new ArrayList<>();
+        for (int user = 0; user < users; user++) {
+            writes.add(
+                    new VersionedWrite(
+                            RedisKeys.userList("rec:", "user-" + user),
+                            version,
+                            1_000L * version,
+                            new String[] {"item-" + version + "-a", "item-" + version + "-b"},
+                            new double[] {2.0, 1.0},
+                            Map.of("events", Long.toString(10 * version))));
+        }
+        return writes;
+    }
+
+    /** Each user's list (best first, with scores) and meta hash. */
+    private Map<String, String> snapshot(int users) {
+        Map<String, String> lists = new HashMap<>();
+        try (Jedis jedis = jedis()) {
+            for (int user = 0; user < users; user++) {
+                String key = "rec:user-" + user;
+                lists.put(
+                        key,
+                        jedis.zrevrangeWithScores(key, 0, -1) + " " + jedis.hgetAll(key + ":meta"));
+            }
+        }
+        return lists;
+    }
+
+    private Jedis jedis() {
+        return new Jedis("127.0.0.1", redis.port());
+    }
+
+    /** Keeps the counters the committer registers so tests can read them. */
+    private final class CountingMetricGroup extends UnregisteredMetricsGroup {
+        @Override
+        public Counter counter(String name) {
+            return counters.computeIfAbsent(name, n -> new SimpleCounter());
+        }
+    }
+}

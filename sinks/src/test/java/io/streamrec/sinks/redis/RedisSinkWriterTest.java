@@ -1,0 +1,42 @@
+package io.streamrec.sinks.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.Test;
+
+class RedisSinkWriterTest {
+
+    /** Elements are "user:version". */
+    private final RedisSinkWriter<String> writer =
+            new RedisSinkWriter<>(
+                    element -> {
+                        String[] parts = element.split(":");
+                        if (parts[0].equals("skip")) {
+                            return null;
+                        }
+                        return new VersionedWrite(
+                                "rec:" + parts[0],
+                                Long.parseLong(parts[1]),
+                                0,
+                                new String[] {"v" + parts[1]},
+                                new double[] {1});
+                    },
+                    new UnregisteredMetricsGroup());
+
+    @Test
+    void keepsOnlyTheNewestWritePerKeyUntilTheCheckpoint() {
+        for (String element : new String[] {"a:1", "b:5", "a:3", "a:2", "b:4", "skip:1"}) {
+            writer.write(element, null);
+        }
+        writer.flush(false);
+
+        assertThat(writer.prepareCommit())
+                .extracting(VersionedWrite::key, VersionedWrite::version)
+                .containsExactly(
+                        tuple("rec:a", 3L),
+                        tuple("rec:b", 5L));
+        assertThat(writer.prepareCommit()).isEmpty();
+    }
+}

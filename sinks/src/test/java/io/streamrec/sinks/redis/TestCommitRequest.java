@@ -1,0 +1,54 @@
+package io.streamrec.sinks.redis;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
+
+/** A commit request as Flink hands it to a committer; the Redis committer signals nothing. */
+final class TestCommitRequest implements CommitRequest<VersionedWrite> {
+
+    private final VersionedWrite committable;
+
+    TestCommitRequest(VersionedWrite committable) {
+        this.committable = committable;
+    }
+
+    static List<CommitRequest<VersionedWrite>> requestsFor(List<VersionedWrite> writes) {
+        return writes.stream().map(TestCommitRequest::new).collect(Collectors.toList());
+    }
+
+    @Override
+    public VersionedWrite getCommittable() {
+        return committable;
+    }
+
+    @Override
+    public int getNumberOfRetries() {
+        return 0;
+    }
+
+    @Override
+    public void signalFailedWithKnownReason(Throwable t) {
+        throw new AssertionError("the committer must throw, not signal", t);
+    }
+
+    @Override
+    public void signalFailedWithUnknownReason(Throwable t) {
+        throw new AssertionError("the committer must throw, not signal", t);
+    }
+
+    @Override
+    public void retryLater() {
+        throw new AssertionError("the committer retries itself");
+    }
+
+    @Override
+    public void updateAndRetryLater(VersionedWrite committable) {
+        throw new AssertionError("the committer retries itself");
+    }
+
+    @Override
+    public void signalAlreadyCommitted() {
+        throw new AssertionError("the committer relies on the version guard");
+    }
+}

@@ -1,0 +1,143 @@
+package io.streamrec.sinks.redis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamrec.sinks.redis.VersionedWrite;
+import io.streamrec.testkit.RedisServerProcess;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.resps.Tuple;
+
+/** The Lua guard itself, run with plain EVAL against a real redis-server. */
+class VersionedWriteScriptTest {
+
+    private static RedisServerProcess redis;
+    private Jedis jedis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServerProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        jedis = new Jedis("127.0.0.1", redis.port());
+        jedis.flushAll();
+    }
+
+    @AfterEach
+    void disconnect() {
+        jedis.close();
+    }
+
+    @Test
+    void newerVersionReplacesTheWholeListAndMeta() {
+        assertThat(apply(write(1, 1000, new String[] {"a", "b", "c"}, Map.of("events", "3"))))
+                .isEqualTo(VersionedWriteScript.APPLIED);
+        assertThat(apply(write(2, 2000, new String[] {"d", "b"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.APPLIED);
+
+        assertThat(jedis.zrevrangeWithScores("rec:u1", 0, -1))
+                .containsExactly(new Tuple("d", 2.0), new Tuple("b", 1.0));
+        // Replaced, not merged: the old extra field "events" is gone.
+        assertThat(jedis.hgetAll("rec:u1:meta"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("version", "2", "updated", "2000"));
+    }
+
+    @Test
+    void olderOrEqualVersionIsSkipped() {
+        apply(write(5, 5000, new String[] {"x", "y"}, Map.of("events", "50")));
+
+        assertThat(apply(write(4, 9000, new String[] {"old"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+        assertThat(apply(write(5, 9000, new String[] {"same-version"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+
+        assertThat(jedis.zrevrange("rec:u1", 0, -1)).containsExactly("x", "y");
+        assertThat(jedis.hgetAll("rec:u1:meta"))
+                .containsEntry("version", "5")
+                .containsEntry("updated", "5000")
+                .containsEntry("events", "50");
+    }
+
+    @Test
+    void storesExtraMetaFields() {
+        apply(write(1, 1234, new String[] {"a"}, Map.of("events", "17", "model", "als-v2")));
+
+        assertThat(jedis.hgetAll("rec:u1:meta"))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "version", "1",
+                                "updated", "1234",
+                                "events", "17",
+                                "model", "als-v2"));
+    }
+
+    @Test
+    void emptyListDeletesTheSortedSetButKeepsTheVersion() {
+        apply(write(1, 1, new String[] {"a"}, Map.of()));
+        assertThat(apply(write(2, 2, new String[0], Map.of())))
+                .isEqualTo(VersionedWriteScript.APPLIED);
+
+        assertThat(jedis.exists("rec:u1")).isFalse();
+        assertThat(jedis.hget("rec:u1:meta", "version")).isEqualTo("2");
+        assertThat(apply(write(1, 3, new String[] {"late"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+    }
+
+    @Test
+    void comparesVersionsExactlyBeyondDoublePrecision() {
+        long big = (1L << 53) + 10;
+        apply(write(big, 1, new String[] {"a"}, Map.of()));
+
+        assertThat(apply(write(big + 1, 2, new String[] {"b"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.APPLIED);
+        assertThat(apply(write(big, 3, new String[] {"c"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+        assertThat(apply(write(9, 4, new String[] {"d"}, Map.of())))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+        assertThat(jedis.hget("rec:u1:meta", "version")).isEqualTo(Long.toString(big + 1));
+    }
+
+    @Test
+    void writesListsLongerThanOneZaddChunk() {
+        int size = 5_001;
+        String[] members = new String[size];
+        double[] scores = new double[size];
+        for (int i = 0; i < size; i++) {
+            members[i] = "item-" + i;
+            scores[i] = i * 0.5;
+        }
+        apply(new VersionedWrite("rec:u1", 1, 1, members, scores, Map.of()));
+
+        assertThat(jedis.zcard("rec:u1")).isEqualTo(size);
+        assertThat(jedis.zscore("rec:u1", "item-5000")).isEqualTo(2500.0);
+    }
+
+    private Object apply(VersionedWrite write) {
+        return jedis.eval(
+                VersionedWriteScript.SOURCE,
+                VersionedWriteScript.keys(write),
+                VersionedWriteScript.args(write));
+    }
+
+    /** Members score from n down to 1, so the first member is the best. */
+    private static VersionedWrite write(
+            long version, long updated, String[] members, Map<String, String> extra) {
+        double[] scores = new double[members.length];
+        for (int i = 0; i < members.length; i++) {
+            scores[i] = members.length - i;
+        }
+        return new VersionedWrite("rec:u1", version, updated, members, scores, extra);
+    }
+}
