@@ -1,0 +1,398 @@
+package io.streamrec.cli;
+
+import io.streamrec.job.StreamRecJob;
+import io.streamrec.job.StreamRecOptions;
+import io.streamrec.sinks.redis.RedisRecommendations;
+import io.streamrec.testkit.EmbeddedKafka;
+import io.streamrec.testkit.InteractionGenerator;
+import io.streamrec.testkit.MovieLensReader;
+import io.streamrec.testkit.RedisServerProcess;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code bin/streamrec demo}: the whole product on one machine. Starts (or uses) Kafka and Redis,
+ * runs the real job graph on a local Flink mini cluster with the web UI, streams interactions into
+ * Kafka, shows progress, and with {@code --events N} stops after checking that every user's list in
+ * Redis reflects all of their events, printing throughput, event-to-list latency and checkpoint
+ * figures.
+ */
+final class DemoCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path home;
+    private final CliArgs args;
+
+    private final Map<String, Long> expectedPerUser = new ConcurrentHashMap<>();
+    private final AtomicLong produced = new AtomicLong();
+    private final AtomicBoolean producing = new AtomicBoolean(true);
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Probe> probes = new ConcurrentLinkedQueue<>();
+    private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+
+    private EmbeddedKafka kafka;
+    private RedisServerProcess redisServer;
+    private JobClient job;
+
+    DemoCommand(Path home, CliArgs args) {
+        this.home = home;
+        this.args = args;
+    }
+
+    int run() throws Exception {
+        long events = args.takeLong("events", 0);
+        long rate = args.takeLong("rate", 3000);
+        int users = (int) args.takeLong("users", 5000);
+        int items = (int) args.takeLong("items", 2000);
+        long seed = args.takeLong("seed", 7);
+        String movielens = args.take("movielens", null);
+        int parallelism = Integer.parseInt(args.peek(StreamRecOptions.PARALLELISM.key(), "2"));
+
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "streamrec-demo-shutdown"));
+
+        Map<String, String> jobOptions = new LinkedHashMap<>(args.remainingOptions());
+        String bootstrap = jobOptions.get(StreamRecOptions.KAFKA_BOOTSTRAP.key());
+        if (bootstrap == null) {
+            System.out.println("Starting a local Kafka broker (KRaft, in-process) ...");
+            kafka = EmbeddedKafka.start();
+            bootstrap = kafka.bootstrapServers();
+        }
+        String redisUrl = jobOptions.get(StreamRecOptions.REDIS_URL.key());
+        if (redisUrl == null) {
+            redisServer = RedisServerProcess.start();
+            redisUrl = redisServer.url();
+        }
+        jobOptions.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), bootstrap);
+        jobOptions.put(StreamRecOptions.REDIS_URL.key(), redisUrl);
+        jobOptions.putIfAbsent(StreamRecOptions.PARALLELISM.key(), Integer.toString(parallelism));
+        jobOptions.putIfAbsent(StreamRecOptions.KAFKA_START.key(), "earliest");
+        StreamRecOptions options = StreamRecOptions.fromMap(jobOptions);
+        String topic = options.get(StreamRecOptions.TOPIC_INTERACTIONS);
+        createTopics(bootstrap, options, parallelism);
+        System.out.printf("Kafka: %s   Redis: %s%n", bootstrap, redisUrl);
+
+        int restPort = freePort(8081);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+                flinkConfiguration(parallelism, restPort));
+        StreamRecJob.configure(env, options);
+        StreamRecJob.build(env, options,
+                StreamRecJob.interactionsSource(options),
+                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
+                StreamRecJob.deadLetterSink(options),
+                StreamRecJob.gradientsSink(options),
+                StreamRecJob.redisSink(options));
+        job = env.executeAsync("StreamRec demo");
+        System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
+
+        Iterator<String> source = movielens != null
+                ? MovieLensReader.readJson(Path.of(movielens)).iterator()
+                : generated(users, items, seed);
+        long limit = events > 0 ? events : Long.MAX_VALUE;
+        Thread producer = new Thread(() -> produce(bootstrap, topic, source, limit, rate), "streamrec-demo-producer");
+        producer.setDaemon(true);
+        long start = System.currentTimeMillis();
+        producer.start();
+
+        String prefix = options.get(StreamRecOptions.REDIS_PREFIX);
+        try (Jedis redis = jedis(redisUrl)) {
+            long lastProduced = 0;
+            long lastReport = System.currentTimeMillis();
+            long doneAt = 0;
+            while (!stop.get()) {
+                Thread.sleep(250);
+                checkProbes(redis, prefix);
+                long now = System.currentTimeMillis();
+                if (now - lastReport >= 2000) {
+                    long p = produced.get();
+                    System.out.printf("%6.0fs  events %,d  (%,.0f/s)  users with lists %,d / %,d  latency p50 %s%n",
+                            (now - start) / 1000.0, p, (p - lastProduced) * 1000.0 / (now - lastReport),
+                            usersWithLists(redis, prefix), expectedPerUser.size(), formatMillis(percentile(50)));
+                    lastProduced = p;
+                    lastReport = now;
+                }
+                if (!producing.get() && events > 0 && allListsCurrent(redis, prefix)) {
+                    doneAt = System.currentTimeMillis();
+                    break;
+                }
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    System.err.println("the job stopped: " + job.getJobStatus().get());
+                    return 1;
+                }
+            }
+            if (doneAt > 0) {
+                summary(redis, prefix, redisUrl, restPort, start, doneAt);
+            }
+        }
+        shutdown();
+        return 0;
+    }
+
+    private Iterator<String> generated(int users, int items, long seed) {
+        InteractionGenerator generator = new InteractionGenerator(InteractionGenerator.Config.builder()
+                .users(users).items(items).seed(seed).startMillis(System.currentTimeMillis()).build());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public String next() {
+                return generator.next();
+            }
+        };
+    }
+
+    private void produce(String bootstrap, String topic, Iterator<String> source, long limit, long rate) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<String, String> producer =
+                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            long start = System.nanoTime();
+            long lastProbe = 0;
+            while (!stop.get() && produced.get() < limit && source.hasNext()) {
+                String record = source.next();
+                String user = userOf(record);
+                producer.send(new ProducerRecord<>(topic, user, record));
+                long n = produced.incrementAndGet();
+                if (user != null) {
+                    long expected = expectedPerUser.merge(user, 1L, Long::sum);
+                    long now = System.currentTimeMillis();
+                    if (now - lastProbe >= 250) {
+                        producer.flush();
+                        probes.add(new Probe(user, expected, System.currentTimeMillis()));
+                        lastProbe = now;
+                    }
+                }
+                long due = start + n * 1_000_000_000L / Math.max(1, rate);
+                long sleep = due - System.nanoTime();
+                if (sleep > 1_000_000) {
+                    Thread.sleep(sleep / 1_000_000);
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            producing.set(false);
+        }
+    }
+
+    private static String userOf(String json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            return node.path("user").asText(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void checkProbes(Jedis redis, String prefix) {
+        for (Iterator<Probe> it = probes.iterator(); it.hasNext(); ) {
+            Probe probe = it.next();
+            String applied = redis.hget(prefix + probe.user + ":meta", "interactions");
+            if (applied != null && Long.parseLong(applied) >= probe.expected) {
+                latencies.add(System.currentTimeMillis() - probe.producedAt);
+                it.remove();
+            }
+        }
+    }
+
+    private long usersWithLists(Jedis redis, String prefix) {
+        List<String> users = new ArrayList<>(expectedPerUser.keySet());
+        Pipeline pipeline = redis.pipelined();
+        List<Response<Boolean>> exists = new ArrayList<>(users.size());
+        for (String user : users) {
+            exists.add(pipeline.exists(prefix + user + ":meta"));
+        }
+        pipeline.sync();
+        return exists.stream().filter(Response::get).count();
+    }
+
+    /** True when every user's list in Redis reflects all of that user's produced events. */
+    private boolean allListsCurrent(Jedis redis, String prefix) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(expectedPerUser.entrySet());
+        Pipeline pipeline = redis.pipelined();
+        List<Response<String>> applied = new ArrayList<>(entries.size());
+        for (Map.Entry<String, Long> e : entries) {
+            applied.add(pipeline.hget(prefix + e.getKey() + ":meta", "interactions"));
+        }
+        pipeline.sync();
+        for (int i = 0; i < entries.size(); i++) {
+            String value = applied.get(i).get();
+            if (value == null || Long.parseLong(value) < entries.get(i).getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void summary(Jedis redis, String prefix, String redisUrl, int restPort, long start, long doneAt)
+            throws Exception {
+        long n = produced.get();
+        double seconds = (doneAt - start) / 1000.0;
+        System.out.println();
+        System.out.println("=== StreamRec demo summary ===");
+        System.out.printf("events processed        %,d in %.1f s  (%,.0f events/s end to end)%n", n, seconds, n / seconds);
+        System.out.printf("users with lists        %,d / %,d%n", usersWithLists(redis, prefix), expectedPerUser.size());
+        System.out.printf("event -> list in Redis  p50 %s  p95 %s  max %s  (%d probes)%n",
+                formatMillis(percentile(50)), formatMillis(percentile(95)), formatMillis(percentile(100)), latencies.size());
+        System.out.println("checkpoints             " + checkpointSummary(restPort));
+        System.out.println();
+        try (RedisRecommendations recs = RedisRecommendations.connect(redisUrl, prefix)) {
+            List<String> sample = new ArrayList<>(expectedPerUser.keySet());
+            Collections.sort(sample);
+            for (String user : sample.subList(0, Math.min(3, sample.size()))) {
+                RecsCommand.print(System.out, user, recs.forUser(user, 5));
+            }
+            RecsCommand.print(System.out, "(popular)", recs.popular(5));
+        }
+    }
+
+    private String checkpointSummary(int restPort) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints"))
+                            .timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode root = JSON.readTree(response.body());
+            JsonNode latest = root.path("latest").path("completed");
+            JsonNode summary = root.path("summary");
+            return String.format("%d completed; latest: state %s, duration %d ms; median duration %s ms",
+                    root.path("counts").path("completed").asLong(),
+                    formatBytes(latest.path("state_size").asLong(latest.path("checkpointed_size").asLong())),
+                    latest.path("end_to_end_duration").asLong(),
+                    summary.path("end_to_end_duration").path("p50").asText("?"));
+        } catch (Exception e) {
+            return "(unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    private long percentile(int p) {
+        List<Long> copy;
+        synchronized (latencies) {
+            copy = new ArrayList<>(latencies);
+        }
+        if (copy.isEmpty()) {
+            return -1;
+        }
+        Collections.sort(copy);
+        int index = (int) Math.ceil(p / 100.0 * copy.size()) - 1;
+        return copy.get(Math.max(0, Math.min(copy.size() - 1, index)));
+    }
+
+    private static String formatMillis(long ms) {
+        return ms < 0 ? "-" : String.format("%.2f s", ms / 1000.0);
+    }
+
+    private static String formatBytes(long bytes) {
+        return bytes >= 1 << 20 ? String.format("%.1f MiB", bytes / 1048576.0) : String.format("%.1f KiB", bytes / 1024.0);
+    }
+
+    private Configuration flinkConfiguration(int parallelism, int restPort) {
+        Configuration conf = GlobalConfiguration.loadConfiguration(home.resolve("flink-conf").toString());
+        Path work = home.resolve(".streamrec");
+        conf.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
+        conf.setString("execution.checkpointing.savepoint-dir", work.resolve("savepoints").toUri().toString());
+        conf.setString("rest.port", Integer.toString(restPort));
+        conf.setString("rest.bind-port", Integer.toString(restPort));
+        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
+        conf.setString("parallelism.default", Integer.toString(parallelism));
+        return conf;
+    }
+
+    private static void createTopics(String bootstrap, StreamRecOptions options, int partitions) throws Exception {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            var existing = admin.listTopics().names().get();
+            List<NewTopic> topics = new ArrayList<>();
+            for (String name : List.of(options.get(StreamRecOptions.TOPIC_INTERACTIONS),
+                    options.get(StreamRecOptions.TOPIC_GRADIENTS), options.get(StreamRecOptions.TOPIC_DEAD_LETTERS))) {
+                if (!existing.contains(name)) {
+                    topics.add(new NewTopic(name, partitions, (short) 1));
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get();
+            }
+        }
+    }
+
+    private static Jedis jedis(String url) {
+        return new Jedis(URI.create(url));
+    }
+
+    private static int freePort(int preferred) {
+        try (ServerSocket socket = new ServerSocket(preferred)) {
+            return preferred;
+        } catch (IOException e) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            } catch (IOException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    private synchronized void shutdown() {
+        stop.set(true);
+        if (job != null) {
+            try {
+                job.cancel().get();
+            } catch (Exception ignored) {
+                // already finished
+            }
+            job = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (redisServer != null) {
+            redisServer.close();
+            redisServer = null;
+        }
+    }
+
+    private record Probe(String user, long expected, long producedAt) {}
+}

@@ -1,0 +1,45 @@
+package io.streamrec.cli;
+
+import io.streamrec.job.StreamRecOptions;
+import io.streamrec.sinks.redis.Recommendations;
+import io.streamrec.sinks.redis.RedisRecommendations;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Set;
+
+/** {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. */
+final class RecsCommand {
+    private RecsCommand() {}
+
+    static int run(CliArgs args) {
+        if (args.positional().size() != 1) {
+            throw new IllegalArgumentException("expected exactly one USER, e.g. bin/streamrec recs u42");
+        }
+        String url = args.take(StreamRecOptions.REDIS_URL.key(), StreamRecOptions.REDIS_URL.defaultValue());
+        String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
+        args.rejectUnknown(Set.of());
+        try (RedisRecommendations redis = RedisRecommendations.connect(url, prefix)) {
+            print(System.out, args.positional().get(0), redis.forUser(args.positional().get(0)));
+        }
+        return 0;
+    }
+
+    static void print(PrintStream out, String user, Recommendations recs) {
+        if (recs.popularFallback()) {
+            out.printf("%s has no list yet; most popular items:%n", user);
+        } else {
+            out.printf("%s: version %s, updated %s, %s interactions%n", user,
+                    recs.version().isPresent() ? recs.version().getAsLong() : "?",
+                    recs.updatedMillis().isPresent() ? Instant.ofEpochMilli(recs.updatedMillis().getAsLong()) : "?",
+                    recs.meta().getOrDefault("interactions", "?"));
+        }
+        int rank = 1;
+        for (Recommendations.ScoredItem item : recs.items()) {
+            out.printf("  %2d. %-20s %10.4f%n", rank++, item.item(), item.score());
+        }
+        if (recs.items().isEmpty()) {
+            out.println("  (empty)");
+        }
+    }
+}

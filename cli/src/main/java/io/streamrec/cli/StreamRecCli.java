@@ -1,0 +1,70 @@
+package io.streamrec.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}.
+ * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
+ * are passed through to the job; each command documents its own flags in {@link #usage()}.
+ */
+public final class StreamRecCli {
+
+    private StreamRecCli() {}
+
+    public static void main(String[] argv) throws Exception {
+        List<String> args = new ArrayList<>(Arrays.asList(argv));
+        Path home = Path.of(".").toAbsolutePath();
+        if (args.size() >= 2 && args.get(0).equals("--home")) {
+            home = Path.of(args.get(1));
+            args = args.subList(2, args.size());
+        }
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+            System.out.println(usage());
+            return;
+        }
+        String command = args.get(0);
+        List<String> rest = new ArrayList<>(args.subList(1, args.size()));
+        int status;
+        try {
+            switch (command) {
+                case "demo":
+                    status = new DemoCommand(home, CliArgs.parse(rest)).run();
+                    break;
+                case "recs":
+                    status = RecsCommand.run(CliArgs.parse(rest));
+                    break;
+                case "produce":
+                    status = ProduceCommand.run(CliArgs.parse(rest));
+                    break;
+                default:
+                    System.err.println("unknown command '" + command + "'\n\n" + usage());
+                    status = 2;
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("streamrec " + command + ": " + e.getMessage());
+            status = 2;
+        }
+        System.exit(status);
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "usage: bin/streamrec <command> [options]",
+                "",
+                "  demo [--events N] [--rate EVENTS_PER_S] [--users U] [--items I] [--movielens PATH]",
+                "       [--kafka.bootstrap HOST:PORT] [--redis.url URL] [--parallelism P] [job options...]",
+                "      Runs the job on a local Flink mini cluster (web UI printed at start) against a local Kafka",
+                "      broker and Redis server started for you (or the ones given), streams generated",
+                "      interactions (or a MovieLens file) into Kafka and shows progress. With --events N it",
+                "      stops once N events are processed and visible in Redis, and prints a summary.",
+                "  recs USER [--redis.url URL] [--redis.prefix rec:]",
+                "      Prints USER's list from Redis (or the popular list when USER has none).",
+                "  produce --file PATH --format movielens|json [--kafka.bootstrap HOST:PORT] [--topic interactions]",
+                "      Loads a file of interactions into the topic.",
+                "",
+                "Job options: see README.md (\"Options\").");
+    }
+}

@@ -1,0 +1,44 @@
+package io.streamrec.job;
+
+import io.streamrec.sinks.redis.VersionedWrite;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A versioned Redis write as a Flink POJO, so it travels between operators with Flink's own
+ * serializer; {@link #toWrite()} turns it into the sink's {@link VersionedWrite}.
+ */
+public class RedisRecord {
+    public String key;
+    public long version;
+    public long updated;
+    public String[] members;
+    public double[] scores;
+    public String[] metaFields;
+    public String[] metaValues;
+
+    public RedisRecord() {}
+
+    RedisRecord(String key, long version, long updated, String[] members, double[] scores, String... meta) {
+        this.key = key;
+        this.version = version;
+        this.updated = updated;
+        this.members = members;
+        this.scores = scores;
+        this.metaFields = new String[meta.length / 2];
+        this.metaValues = new String[meta.length / 2];
+        for (int i = 0; i < meta.length / 2; i++) {
+            metaFields[i] = meta[2 * i];
+            metaValues[i] = meta[2 * i + 1];
+        }
+    }
+
+    public VersionedWrite toWrite() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (int i = 0; i < metaFields.length; i++) {
+            meta.put(metaFields[i], metaValues[i]);
+        }
+        return new VersionedWrite(key, version, updated, members, scores, meta);
+    }
+}

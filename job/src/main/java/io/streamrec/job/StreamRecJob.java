@@ -1,0 +1,233 @@
+package io.streamrec.job;
+
+import io.streamrec.operators.Deduplicator;
+import io.streamrec.operators.InteractionValidator;
+import io.streamrec.operators.ItemServer;
+import io.streamrec.operators.PopularityRanker;
+import io.streamrec.operators.UserWorker;
+import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemStats;
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.PopularList;
+import io.streamrec.operators.records.UserList;
+import io.streamrec.sinks.redis.RedisSink;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * The StreamRec job: Kafka interactions → validation → de-duplication → UserWorker (user vectors,
+ * SGD, top-N) ⇄ ItemServer (item vectors) through the exactly-once gradient topic → Redis.
+ *
+ * <p>{@link #build} wires the graph from the sources and sinks it is given; {@link #main} parses
+ * the options and plugs in Kafka and Redis. Tests build the same graph with their own sinks.
+ */
+public final class StreamRecJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamRecJob.class);
+
+    private StreamRecJob() {}
+
+    public static void main(String[] args) throws Exception {
+        StreamRecOptions options = StreamRecOptions.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, options);
+        build(env, options,
+                interactionsSource(options),
+                gradientsSource(options, System.currentTimeMillis()),
+                deadLetterSink(options),
+                gradientsSink(options),
+                redisSink(options));
+        env.execute("StreamRec");
+    }
+
+    /** Parallelism, fixed max parallelism, and checkpointing if the cluster config has none. */
+    public static void configure(StreamExecutionEnvironment env, StreamRecOptions options) {
+        env.setMaxParallelism(options.get(StreamRecOptions.MAX_PARALLELISM));
+        if (options.get(StreamRecOptions.PARALLELISM) > 0) {
+            env.setParallelism(options.get(StreamRecOptions.PARALLELISM));
+        }
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            LOG.warn("Checkpointing is not configured (execution.checkpointing.interval in config.yaml); "
+                    + "StreamRec needs it for its exactly-once gradient loop and Redis commits: using 2 s.");
+            env.enableCheckpointing(2000);
+        }
+    }
+
+    /**
+     * Builds the dataflow.
+     *
+     * @param interactions raw JSON interaction records
+     * @param gradients    the gradient topic, read with read_committed
+     * @param deadLetters  receives rejected records as JSON with their reason
+     * @param gradientSink the gradient topic, written exactly-once
+     * @param redis        receives versioned list writes
+     */
+    public static void build(StreamExecutionEnvironment env, StreamRecOptions options,
+                             Source<String, ?, ?> interactions,
+                             Source<ItemDelta, ?, ?> gradients,
+                             Sink<String> deadLetters,
+                             Sink<ItemDelta> gradientSink,
+                             Sink<RedisRecord> redis) {
+        ModelConfig model = options.modelConfig();
+        String prefix = options.get(StreamRecOptions.REDIS_PREFIX);
+        int topN = options.get(StreamRecOptions.TOP_N);
+
+        SingleOutputStreamOperator<Interaction> valid = env
+                .fromSource(interactions, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_INTERACTIONS_SOURCE)
+                .uid(OperatorIds.INTERACTIONS_SOURCE)
+                .process(new InteractionValidator(options.validationRules()))
+                .uid(OperatorIds.VALIDATE).name(OperatorIds.NAME_VALIDATE);
+
+        valid.getSideOutput(InteractionValidator.DEAD_LETTERS)
+                .sinkTo(deadLetters).uid(OperatorIds.DEAD_LETTER_SINK).name(OperatorIds.NAME_DEAD_LETTER_SINK);
+
+        DataStream<Interaction> distinct = valid
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Interaction>forBoundedOutOfOrderness(options.get(StreamRecOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((event, previous) -> event.ts)
+                        .withIdleness(Duration.ofSeconds(30)))
+                .uid(OperatorIds.WATERMARKS).name(OperatorIds.NAME_WATERMARKS)
+                .keyBy(Interaction::dedupKey)
+                .process(new Deduplicator(options.get(StreamRecOptions.DEDUP_WINDOW)))
+                .uid(OperatorIds.DEDUPLICATE).name(OperatorIds.NAME_DEDUPLICATE);
+
+        SingleOutputStreamOperator<ItemUpdate> itemServer = env
+                .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
+                .uid(OperatorIds.GRADIENTS_SOURCE)
+                .keyBy(delta -> delta.item)
+                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model))
+                .uid(OperatorIds.ITEM_SERVER);
+
+        SingleOutputStreamOperator<UserList> userWorker = distinct
+                .keyBy(event -> event.user)
+                .connect(itemServer.broadcast())
+                .transform(OperatorIds.NAME_USER_WORKER, TypeInformation.of(UserList.class),
+                        new UserWorker(model, topN,
+                                options.get(StreamRecOptions.REFRESH_INTERVAL),
+                                options.get(StreamRecOptions.SCORING_BATCH),
+                                options.get(StreamRecOptions.MAX_SEEN)))
+                .uid(OperatorIds.USER_WORKER);
+
+        userWorker.getSideOutput(UserWorker.ITEM_DELTAS)
+                .sinkTo(gradientSink).uid(OperatorIds.GRADIENTS_SINK).name(OperatorIds.NAME_GRADIENTS_SINK);
+
+        DataStream<ItemStats> itemStats = itemServer.getSideOutput(ItemServer.ITEM_STATS);
+        DataStream<PopularList> popular = itemStats
+                .transform(OperatorIds.NAME_POPULARITY, TypeInformation.of(PopularList.class),
+                        new PopularityRanker(model, topN))
+                .uid(OperatorIds.POPULARITY).setParallelism(1).setMaxParallelism(1);
+
+        DataStream<RedisRecord> userWrites = userWorker
+                .map(list -> RedisWrites.userList(prefix, list)).returns(RedisRecord.class)
+                .uid(OperatorIds.USER_LISTS_TO_REDIS).name(OperatorIds.NAME_USER_LISTS_TO_REDIS);
+        DataStream<RedisRecord> itemWrites = itemStats
+                .map(stats -> RedisWrites.itemStats(prefix, stats, System.currentTimeMillis())).returns(RedisRecord.class)
+                .uid(OperatorIds.ITEM_STATS_TO_REDIS).name(OperatorIds.NAME_ITEM_STATS_TO_REDIS);
+        DataStream<RedisRecord> popularWrites = popular
+                .map(list -> RedisWrites.popular(prefix, list)).returns(RedisRecord.class)
+                .uid(OperatorIds.POPULAR_TO_REDIS).name(OperatorIds.NAME_POPULAR_TO_REDIS);
+
+        userWrites.union(itemWrites, popularWrites)
+                .sinkTo(redis).uid(OperatorIds.REDIS_SINK).name(OperatorIds.NAME_REDIS_SINK);
+    }
+
+    // ------------------------------------------------------------------ Kafka and Redis endpoints
+
+    public static KafkaSource<String> interactionsSource(StreamRecOptions options) {
+        return KafkaSource.<String>builder()
+                .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
+                .setTopics(options.get(StreamRecOptions.TOPIC_INTERACTIONS))
+                .setGroupId(options.get(StreamRecOptions.KAFKA_GROUP))
+                .setStartingOffsets(startingOffsets(options.get(StreamRecOptions.KAFKA_START)))
+                .setValueOnlyDeserializer(new SimpleStringSchema())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    static OffsetsInitializer startingOffsets(String start) {
+        switch (start) {
+            case "earliest":
+                return OffsetsInitializer.earliest();
+            case "latest":
+                return OffsetsInitializer.latest();
+            case "committed":
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default:
+                return OffsetsInitializer.timestamp(Long.parseLong(start.substring("timestamp:".length())));
+        }
+    }
+
+    /**
+     * The loop's reading side. A fresh job (no checkpoint) starts at its own start time, so
+     * gradients left in the topic by an earlier deployment are never applied; a restored job
+     * continues from the offsets in its checkpoint.
+     */
+    public static KafkaSource<ItemDelta> gradientsSource(StreamRecOptions options, long jobStartMillis) {
+        return KafkaSource.<ItemDelta>builder()
+                .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
+                .setTopics(options.get(StreamRecOptions.TOPIC_GRADIENTS))
+                .setGroupId(options.get(StreamRecOptions.KAFKA_GROUP) + "-gradients")
+                .setStartingOffsets(OffsetsInitializer.timestamp(jobStartMillis))
+                .setValueOnlyDeserializer(new ItemDeltaSchema())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    public static KafkaSink<ItemDelta> gradientsSink(StreamRecOptions options) {
+        return KafkaSink.<ItemDelta>builder()
+                .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
+                .setRecordSerializer(KafkaRecordSerializationSchema.<ItemDelta>builder()
+                        .setTopic(options.get(StreamRecOptions.TOPIC_GRADIENTS))
+                        .setKeySerializationSchema(new ItemKeySerializer())
+                        .setValueSerializationSchema(new ItemDeltaSchema())
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(options.get(StreamRecOptions.TRANSACTIONAL_ID_PREFIX) + "-gradients")
+                .setProperty("transaction.timeout.ms",
+                        Long.toString(options.get(StreamRecOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis()))
+                .build();
+    }
+
+    public static KafkaSink<String> deadLetterSink(StreamRecOptions options) {
+        return KafkaSink.<String>builder()
+                .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
+                .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
+                        .setTopic(options.get(StreamRecOptions.TOPIC_DEAD_LETTERS))
+                        .setValueSerializationSchema(new SimpleStringSchema())
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(options.get(StreamRecOptions.TRANSACTIONAL_ID_PREFIX) + "-dlq")
+                .setProperty("transaction.timeout.ms",
+                        Long.toString(options.get(StreamRecOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis()))
+                .build();
+    }
+
+    public static RedisSink<RedisRecord> redisSink(StreamRecOptions options) {
+        return RedisSink.<RedisRecord>builder()
+                .setRedisUrl(options.get(StreamRecOptions.REDIS_URL))
+                .setSerializer(RedisRecord::toWrite)
+                .setMaxRetryDuration(options.get(StreamRecOptions.REDIS_MAX_RETRY))
+                .build();
+    }
+}

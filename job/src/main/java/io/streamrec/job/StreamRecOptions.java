@@ -1,0 +1,277 @@
+package io.streamrec.job;
+
+import io.streamrec.operators.input.EventType;
+import io.streamrec.operators.input.ValidationRules;
+import io.streamrec.operators.model.ModelConfig;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every job parameter, typed, with its default and description; parsed once from
+ * {@code --key value} arguments and validated with messages that name the option. Flink's own
+ * runtime settings (checkpointing, state backend, restart strategy) live in
+ * {@code flink-conf/config.yaml}, not here.
+ */
+public final class StreamRecOptions {
+
+    // ------------------------------------------------------------------ Kafka
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP = ConfigOptions.key("kafka.bootstrap")
+            .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
+    public static final ConfigOption<String> TOPIC_INTERACTIONS = ConfigOptions.key("kafka.topic.interactions")
+            .stringType().defaultValue("interactions").withDescription("Topic of input interactions (JSON).");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS = ConfigOptions.key("kafka.topic.dead-letters")
+            .stringType().defaultValue("interactions-dlq").withDescription("Topic of rejected records, with reasons.");
+    public static final ConfigOption<String> TOPIC_GRADIENTS = ConfigOptions.key("kafka.topic.gradients")
+            .stringType().defaultValue("item-gradients")
+            .withDescription("Internal topic carrying aggregated item gradients from the UserWorkers to the ItemServers.");
+    public static final ConfigOption<String> KAFKA_GROUP = ConfigOptions.key("kafka.group")
+            .stringType().defaultValue("streamrec").withDescription("Consumer group id (offsets are committed on checkpoints).");
+    public static final ConfigOption<String> KAFKA_START = ConfigOptions.key("kafka.start")
+            .stringType().defaultValue("committed")
+            .withDescription("Where the interactions source starts when not restored from a checkpoint: "
+                    + "'earliest', 'latest', 'committed' (the group's offsets, else earliest) or 'timestamp:<epoch ms>'.");
+    public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT = ConfigOptions.key("kafka.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("transaction.timeout.ms of the exactly-once producers; must not exceed the broker's "
+                    + "transaction.max.timeout.ms (15 min by default).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("kafka.transactional-id-prefix")
+            .stringType().defaultValue("streamrec")
+            .withDescription("Prefix of the transactional ids of the exactly-once sinks; distinct per deployment.");
+
+    // ------------------------------------------------------------------ Redis
+    public static final ConfigOption<String> REDIS_URL = ConfigOptions.key("redis.url")
+            .stringType().defaultValue("redis://127.0.0.1:6379")
+            .withDescription("redis://[user:password@]host:port[/db], or rediss:// for TLS.");
+    public static final ConfigOption<String> REDIS_PREFIX = ConfigOptions.key("redis.prefix")
+            .stringType().defaultValue("rec:").withDescription("Prefix of every key the job writes.");
+    public static final ConfigOption<Duration> REDIS_MAX_RETRY = ConfigOptions.key("redis.max-retry")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("How long a commit retries against an unavailable Redis before the job fails over.");
+
+    // ------------------------------------------------------------------ Recommendations
+    public static final ConfigOption<Integer> TOP_N = ConfigOptions.key("recs.top-n")
+            .intType().defaultValue(20).withDescription("Length of each user's list.");
+    public static final ConfigOption<Duration> REFRESH_INTERVAL = ConfigOptions.key("recs.refresh-interval")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("A user's list is recomputed at most once per interval after their vector changed.");
+    public static final ConfigOption<Integer> SCORING_BATCH = ConfigOptions.key("recs.batch-size")
+            .intType().defaultValue(128).withDescription("Users scored together in one matrix product.");
+    public static final ConfigOption<Integer> MAX_SEEN = ConfigOptions.key("recs.max-seen")
+            .intType().defaultValue(500)
+            .withDescription("Most recent distinct items remembered per user and excluded from their list.");
+
+    // ------------------------------------------------------------------ Model
+    public static final ConfigOption<Integer> DIMENSION = ConfigOptions.key("model.dimension")
+            .intType().defaultValue(32).withDescription("Latent dimension of user and item vectors.");
+    public static final ConfigOption<Double> LEARNING_RATE = ConfigOptions.key("model.learning-rate")
+            .doubleType().defaultValue(0.05).withDescription("SGD learning rate.");
+    public static final ConfigOption<Double> REGULARIZATION = ConfigOptions.key("model.regularization")
+            .doubleType().defaultValue(0.01).withDescription("L2 regularization of vectors.");
+    public static final ConfigOption<Double> BIAS_REGULARIZATION = ConfigOptions.key("model.bias-regularization")
+            .doubleType().defaultValue(0.001).withDescription("L2 regularization of item biases.");
+    public static final ConfigOption<Integer> NEGATIVES = ConfigOptions.key("model.negatives")
+            .intType().defaultValue(4).withDescription("Sampled negatives per positive interaction.");
+    public static final ConfigOption<ModelConfig.Loss> LOSS = ConfigOptions.key("model.loss")
+            .enumType(ModelConfig.Loss.class).defaultValue(ModelConfig.Loss.BPR)
+            .withDescription("BPR (pairwise, default) or POINTWISE (logistic).");
+    public static final ConfigOption<Double> INIT_SCALE = ConfigOptions.key("model.init-scale")
+            .doubleType().defaultValue(0.1).withDescription("Standard deviation of initial vector coordinates.");
+    public static final ConfigOption<Long> SEED = ConfigOptions.key("model.seed")
+            .longType().defaultValue(42L).withDescription("Seed of initialization and sampling.");
+    public static final ConfigOption<Double> POPULARITY_HALF_LIFE_DAYS = ConfigOptions.key("model.popularity-half-life-days")
+            .doubleType().defaultValue(7.0).withDescription("Half-life of the time-decayed popularity counts.");
+    public static final ConfigOption<Map<String, String>> WEIGHTS = ConfigOptions.key("model.weights")
+            .mapType().defaultValue(Collections.emptyMap())
+            .withDescription("Per event type confidence weights, e.g. 'view:0.5,click:1,purchase:4,dislike:-2'. "
+                    + "Negative means a negative example, 0 ignores the type.");
+
+    // ------------------------------------------------------------------ Input
+    public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("input.dedup-window")
+            .durationType().defaultValue(Duration.ofHours(24))
+            .withDescription("Events with the same id within this window are applied once.");
+    public static final ConfigOption<Double> RATING_MIN = ConfigOptions.key("input.rating-min")
+            .doubleType().defaultValue(0.5).withDescription("Smallest valid rating value.");
+    public static final ConfigOption<Double> RATING_MAX = ConfigOptions.key("input.rating-max")
+            .doubleType().defaultValue(5.0).withDescription("Largest valid rating value.");
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("input.out-of-orderness")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("Bounded out-of-orderness of event timestamps for watermarks.");
+
+    // ------------------------------------------------------------------ Topology
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
+            .intType().defaultValue(-1).withDescription("Job parallelism (-1: the cluster's default).");
+    public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("max-parallelism")
+            .intType().defaultValue(128)
+            .withDescription("Key groups; fixed so a savepoint can be restored at any parallelism up to it. Never change it.");
+
+    private final Configuration config;
+
+    private StreamRecOptions(Configuration config) {
+        this.config = config;
+    }
+
+    /** All options declared in this class, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field f : StreamRecOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+
+    /** Parses {@code --key value} / {@code --key=value} pairs; unknown keys and bad values are errors. */
+    public static StreamRecOptions fromArgs(String... args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("expected an option like --kafka.bootstrap, got '" + arg + "'");
+            }
+            String key = arg.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("option --" + key + " needs a value");
+            }
+            values.put(key, value);
+        }
+        return fromMap(values);
+    }
+
+    public static StreamRecOptions fromMap(Map<String, String> values) {
+        List<String> known = new ArrayList<>();
+        for (ConfigOption<?> option : all()) {
+            known.add(option.key());
+        }
+        for (String key : values.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + "; known options: " + known);
+            }
+        }
+        StreamRecOptions options = new StreamRecOptions(Configuration.fromMap(values));
+        options.validate();
+        return options;
+    }
+
+    public static StreamRecOptions defaults() {
+        return fromMap(Map.of());
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        try {
+            return config.get(option);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid value for --" + option.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A copy with some values replaced. */
+    public StreamRecOptions with(Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>(config.toMap());
+        values.putAll(overrides);
+        return fromMap(values);
+    }
+
+    public Map<String, String> toMap() {
+        return config.toMap();
+    }
+
+    private void validate() {
+        for (ConfigOption<?> option : all()) {
+            get(option); // type errors name the option
+        }
+        positive(TOP_N, get(TOP_N));
+        positive(SCORING_BATCH, get(SCORING_BATCH));
+        positive(MAX_SEEN, get(MAX_SEEN));
+        positive(MAX_PARALLELISM, get(MAX_PARALLELISM));
+        require(!get(REFRESH_INTERVAL).isNegative() && !get(REFRESH_INTERVAL).isZero(),
+                REFRESH_INTERVAL, "must be positive");
+        require(get(KAFKA_TRANSACTION_TIMEOUT).compareTo(Duration.ofMinutes(15)) <= 0,
+                KAFKA_TRANSACTION_TIMEOUT, "must not exceed the broker default transaction.max.timeout.ms of 15 min");
+        require(get(RATING_MIN) < get(RATING_MAX), RATING_MIN, "must be below --" + RATING_MAX.key());
+        String start = get(KAFKA_START);
+        require(start.equals("earliest") || start.equals("latest") || start.equals("committed")
+                || start.matches("timestamp:\\d+"), KAFKA_START, "must be earliest, latest, committed or timestamp:<ms>");
+        int p = get(PARALLELISM);
+        require(p == -1 || (p >= 1 && p <= get(MAX_PARALLELISM)), PARALLELISM,
+                "must be -1 or between 1 and --" + MAX_PARALLELISM.key());
+        require(!get(REDIS_PREFIX).isEmpty(), REDIS_PREFIX, "must not be empty");
+        try {
+            modelConfig();
+            weights();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid model options: " + e.getMessage(), e);
+        }
+    }
+
+    private static void positive(ConfigOption<Integer> option, int value) {
+        require(value > 0, option, "must be positive, got " + value);
+    }
+
+    private static void require(boolean ok, ConfigOption<?> option, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("--" + option.key() + " " + message);
+        }
+    }
+
+    private Map<EventType, Float> weights() {
+        Map<EventType, Float> weights = new EnumMap<>(EventType.class);
+        for (Map.Entry<String, String> e : get(WEIGHTS).entrySet()) {
+            EventType type = EventType.fromString(e.getKey());
+            if (type == null) {
+                throw new IllegalArgumentException("--" + WEIGHTS.key() + ": unknown event type '" + e.getKey() + "'");
+            }
+            try {
+                weights.put(type, Float.parseFloat(e.getValue()));
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("--" + WEIGHTS.key() + ": weight of " + e.getKey()
+                        + " is not a number: '" + e.getValue() + "'");
+            }
+        }
+        return weights;
+    }
+
+    public ModelConfig modelConfig() {
+        return ModelConfig.builder()
+                .dimension(get(DIMENSION))
+                .learningRate(get(LEARNING_RATE).floatValue())
+                .regularization(get(REGULARIZATION).floatValue())
+                .biasRegularization(get(BIAS_REGULARIZATION).floatValue())
+                .negatives(get(NEGATIVES))
+                .loss(get(LOSS))
+                .initScale(get(INIT_SCALE).floatValue())
+                .seed(get(SEED))
+                .popularityHalfLifeDays(get(POPULARITY_HALF_LIFE_DAYS).floatValue())
+                .weights(weights())
+                .build();
+    }
+
+    public ValidationRules validationRules() {
+        return ValidationRules.builder()
+                .ratingRange(get(RATING_MIN), get(RATING_MAX))
+                .build();
+    }
+}

@@ -1,0 +1,498 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.input.EventType;
+import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.model.FactorMath;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.model.RecentItems;
+import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.scoring.ItemMatrix;
+import io.streamrec.operators.scoring.ScoredItems;
+import io.streamrec.operators.scoring.TopNKernel;
+import io.streamrec.operators.scoring.TopNKernels;
+import io.streamrec.operators.state.UserState;
+
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The user side of the parameter server, and the scorer.
+ *
+ * <p>Input 1 (keyed by user): de-duplicated interactions. Each one is applied at once to the
+ * user's vector p_u (keyed state), and the matching updates of the item vectors are added to a
+ * per-item {@link ItemDelta} held on the heap and to the local item cache. The deltas are emitted
+ * to {@link #ITEM_DELTAS} in {@link #prepareSnapshotPreBarrier}, one record per touched item per
+ * checkpoint, and reach the {@link ItemServer} through the exactly-once gradient topic.
+ *
+ * <p>Input 2 (broadcast): the ItemServer's item vectors, kept in a heap {@link ItemMatrix}. The
+ * cache is not checkpointed; after a restore every ItemServer subtask re-sends its items and then a
+ * marker, and no list is computed before all markers have arrived.
+ *
+ * <p>Refreshes are coalesced: a user whose vector changed gets one processing-time timer, aligned
+ * to the refresh interval so that many users fire together; fired users are scored in batches
+ * (matrix × matrix) and their lists emitted with a version that increases per user.
+ *
+ * <p>Exactly-once: everything that is emitted from heap buffers (pending deltas, the scoring batch)
+ * is emitted before the checkpoint barrier, so the state of a checkpoint and the records it
+ * produced always agree.
+ */
+public class UserWorker extends AbstractStreamOperator<UserList>
+        implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Side output: aggregated item deltas, one per touched item per checkpoint interval. */
+    public static final OutputTag<ItemDelta> ITEM_DELTAS =
+            new OutputTag<>("item-deltas", TypeInformation.of(ItemDelta.class));
+
+    /** Popularity timestamps are measured from this instant (2020-01-01) to keep exponents small. */
+    public static final long POPULARITY_EPOCH_MS = 1_577_836_800_000L;
+
+    private static final int RECENT_ITEMS = 20_000;
+
+    private final ModelConfig model;
+    private final int topN;
+    private final long refreshIntervalMs;
+    private final int batchSize;
+    private final int maxSeen;
+
+    private transient ValueState<UserState> userState;
+    private transient InternalTimerService<VoidNamespace> refreshTimers;
+    private transient ItemMatrix items;
+    private transient TopNKernel kernel;
+    private transient BitSet markers;
+    private transient int expectedMarkers;
+    private transient Map<String, ItemDelta> pendingDeltas;
+    private transient RecentItems recentItems;
+    private transient SplittableRandom random;
+    private transient List<PendingRefresh> batch;
+    private transient boolean flushScheduled;
+
+    private transient Counter interactionsApplied;
+    private transient Counter updatesRejected;
+    private transient Counter listsEmitted;
+    private transient Counter hits;
+    private transient Counter evaluated;
+
+    // scratch buffers, reused for every interaction
+    private transient float[] gp;
+    private transient float[] gbu;
+    private transient float[] db;
+
+    public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen) {
+        this.model = model;
+        this.topN = topN;
+        this.refreshIntervalMs = Math.max(1, refreshInterval.toMillis());
+        this.batchSize = batchSize;
+        this.maxSeen = maxSeen;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        userState = getPartitionedState(new ValueStateDescriptor<>("user", UserState.class));
+        refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
+        items = new ItemMatrix(model.dimension());
+        kernel = TopNKernels.best();
+        markers = new BitSet();
+        expectedMarkers = 0;
+        pendingDeltas = new LinkedHashMap<>();
+        recentItems = new RecentItems(RECENT_ITEMS);
+        random = new SplittableRandom(model.seed() ^ (31L * getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
+        batch = new ArrayList<>();
+        gp = new float[model.dimension()];
+        gbu = new float[1];
+        db = new float[2];
+        interactionsApplied = getMetricGroup().counter("interactionsApplied");
+        updatesRejected = getMetricGroup().counter("updatesRejected");
+        listsEmitted = getMetricGroup().counter("listsEmitted");
+        hits = getMetricGroup().counter("onlineHits");
+        evaluated = getMetricGroup().counter("onlineEvaluated");
+        getMetricGroup().gauge("cachedItems", () -> items.size());
+    }
+
+    // ---------------------------------------------------------------- interactions (input 1)
+
+    @Override
+    public void processElement1(StreamRecord<Interaction> element) throws Exception {
+        Interaction event = element.getValue();
+        UserState s = userState.value();
+        if (s == null) {
+            s = newUser(event.user);
+        }
+        measureOnline(s, event.item);
+
+        float weight = weightOf(event);
+        if (weight != 0f && !learn(s, event, weight)) {
+            updatesRejected.inc();
+        }
+        ItemDelta delta = delta(event.item);
+        delta.interactions++;
+        delta.maxTs = Math.max(delta.maxTs, event.ts);
+        if (weight > 0f) {
+            delta.popularityLog = FactorMath.logAdd(delta.popularityLog,
+                    Math.log(weight) + model.popularityDecayPerMilli() * (event.ts - POPULARITY_EPOCH_MS));
+            recentItems.add(event.item);
+        }
+        s.interactions++;
+        s.lastTs = Math.max(s.lastTs, event.ts);
+        s.seen = remember(s.seen, event.item);
+        interactionsApplied.inc();
+
+        if (!s.refreshPending) {
+            s.refreshPending = true;
+            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, nextRefreshTime());
+        }
+        userState.update(s);
+    }
+
+    private UserState newUser(String user) {
+        UserState s = new UserState();
+        s.p = FactorMath.initVector(user, model.dimension(), model.initScale(), model.seed());
+        s.seen = new String[0];
+        return s;
+    }
+
+    private float weightOf(Interaction event) {
+        if (event.type == EventType.RATING) {
+            return model.ratingWeight(event.value);
+        }
+        return model.weight(event.type);
+    }
+
+    /**
+     * One SGD step for the interaction. All item updates are computed into fresh arrays first and
+     * applied only if the new user vector and every item update are finite and bounded, so one bad
+     * record can never poison the model. Returns false when the update was rejected.
+     */
+    private boolean learn(UserState s, Interaction event, float weight) {
+        int dim = model.dimension();
+        float lr = model.learningRate();
+        Arrays.fill(gp, 0f);
+        gbu[0] = 0f;
+        int row = cachedRow(event.item);
+        float[] qi = items.vector(row);
+        float bi = items.bias(row);
+        List<Touched> touched = new ArrayList<>(model.negatives() + 1);
+        Touched ti = new Touched(event.item, row, dim);
+        touched.add(ti);
+
+        if (weight > 0f && model.loss() == ModelConfig.Loss.BPR) {
+            for (int k = 0; k < model.negatives(); k++) {
+                int negRow = sampleNegative(s, event.item);
+                if (negRow < 0) {
+                    break;
+                }
+                Touched tj = new Touched(items.idAt(negRow), negRow, dim);
+                touched.add(tj);
+                db[0] = 0f;
+                db[1] = 0f;
+                FactorMath.bprStep(s.p, qi, bi, items.vector(negRow), items.bias(negRow), weight,
+                        lr, model.regularization(), model.biasRegularization(), gp, ti.dq, tj.dq, db);
+                ti.db += db[0];
+                tj.db += db[1];
+            }
+        } else {
+            db[0] = 0f;
+            FactorMath.pointwiseStep(s.p, s.b, qi, bi, weight > 0f ? 1f : 0f, Math.abs(weight),
+                    lr, model.regularization(), model.biasRegularization(), gp, gbu, ti.dq, db);
+            ti.db += db[0];
+            if (weight > 0f) {
+                for (int k = 0; k < model.negatives(); k++) {
+                    int negRow = sampleNegative(s, event.item);
+                    if (negRow < 0) {
+                        break;
+                    }
+                    Touched tj = new Touched(items.idAt(negRow), negRow, dim);
+                    touched.add(tj);
+                    db[0] = 0f;
+                    FactorMath.pointwiseStep(s.p, s.b, items.vector(negRow), items.bias(negRow), 0f, 1f,
+                            lr, model.regularization(), model.biasRegularization(), gp, gbu, tj.dq, db);
+                    tj.db += db[0];
+                }
+            }
+        }
+
+        float[] newP = s.p.clone();
+        float newG2 = FactorMath.applyUserStep(newP, gp, s.g2, lr, model.regularization(), model.gradientClip());
+        float newB = s.b + lr * (gbu[0] - model.biasRegularization() * s.b);
+        if (!FactorMath.isSane(newP, model.maxNorm()) || !FactorMath.isSane(newB, model.maxNorm())) {
+            return false;
+        }
+        for (Touched t : touched) {
+            FactorMath.clip(t.dq, model.gradientClip());
+            if (!FactorMath.isSane(t.dq, model.maxNorm()) || !FactorMath.isSane(t.db, model.maxNorm())) {
+                return false;
+            }
+        }
+        s.p = newP;
+        s.g2 = newG2;
+        s.b = newB;
+        for (Touched t : touched) {
+            ItemDelta d = delta(t.item);
+            float[] q = items.vector(t.row);
+            for (int k = 0; k < dim; k++) {
+                d.dq[k] += t.dq[k];
+                q[k] += t.dq[k];
+            }
+            d.db += t.db;
+            items.upsert(t.item, q, items.bias(t.row) + t.db);
+        }
+        return true;
+    }
+
+    /** A negative item: recently popular, not the positive one, not already seen by the user. */
+    private int sampleNegative(UserState s, String positive) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            String candidate = recentItems.size() > 0 && attempt < 4
+                    ? recentItems.sample(random)
+                    : (items.size() > 0 ? items.idAt(random.nextInt(items.size())) : null);
+            if (candidate == null) {
+                return -1;
+            }
+            if (!candidate.equals(positive) && !contains(s.seen, candidate)) {
+                return cachedRow(candidate);
+            }
+        }
+        return -1;
+    }
+
+    /** Row of the item in the cache, adding it with its seeded initial vector when it is new. */
+    private int cachedRow(String item) {
+        int row = items.indexOf(item);
+        if (row < 0) {
+            row = items.upsert(item, FactorMath.initVector(item, model.dimension(), model.initScale(), model.seed()), 0f);
+        }
+        return row;
+    }
+
+    private ItemDelta delta(String item) {
+        return pendingDeltas.computeIfAbsent(item, i -> new ItemDelta(i, model.dimension()));
+    }
+
+    private void measureOnline(UserState s, String item) {
+        if (s.lastList != null && s.lastList.length > 0) {
+            evaluated.inc();
+            if (contains(s.lastList, item)) {
+                hits.inc();
+            }
+        }
+    }
+
+    private String[] remember(String[] seen, String item) {
+        if (contains(seen, item)) {
+            return seen;
+        }
+        if (seen.length < maxSeen) {
+            String[] grown = Arrays.copyOf(seen, seen.length + 1);
+            grown[seen.length] = item;
+            return grown;
+        }
+        String[] shifted = new String[seen.length];
+        System.arraycopy(seen, 1, shifted, 0, seen.length - 1);
+        shifted[seen.length - 1] = item;
+        return shifted;
+    }
+
+    private static boolean contains(String[] values, String value) {
+        for (String v : values) {
+            if (v.equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long nextRefreshTime() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        return (now / refreshIntervalMs + 1) * refreshIntervalMs;
+    }
+
+    // ---------------------------------------------------------------- item vectors (input 2)
+
+    @Override
+    public void processElement2(StreamRecord<ItemUpdate> element) {
+        ItemUpdate update = element.getValue();
+        if (update.isMarker()) {
+            markers.set(update.markerFrom);
+            expectedMarkers = update.markerTotal;
+            return;
+        }
+        ItemDelta pending = pendingDeltas.get(update.item);
+        if (pending == null) {
+            items.upsert(update.item, update.q, update.b);
+        } else {
+            // keep this subtask's not-yet-pushed contributions on top of the authoritative value
+            float[] q = update.q.clone();
+            for (int k = 0; k < q.length; k++) {
+                q[k] += pending.dq[k];
+            }
+            items.upsert(update.item, q, update.b + pending.db);
+        }
+    }
+
+    private boolean cacheReady() {
+        return expectedMarkers > 0 && markers.cardinality() >= expectedMarkers;
+    }
+
+    // ---------------------------------------------------------------- refresh and scoring
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        UserState s = userState.value();
+        if (s == null) {
+            return;
+        }
+        if (!cacheReady()) {
+            // after a restore: wait until every ItemServer subtask has re-sent its items
+            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, nextRefreshTime());
+            return;
+        }
+        s.refreshPending = false;
+        s.version++;
+        PendingRefresh r = new PendingRefresh();
+        r.user = timer.getKey();
+        r.p = s.p.clone();
+        r.bias = s.b;
+        r.excluded = excludedRows(s.seen);
+        r.version = s.version;
+        r.interactions = s.interactions;
+        r.eventTs = s.lastTs;
+        batch.add(r);
+        // the list itself is stored when the batch is scored; keep the state consistent now
+        userState.update(s);
+        if (batch.size() >= batchSize) {
+            scoreBatch();
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            getProcessingTimeService().registerTimer(
+                    getProcessingTimeService().getCurrentProcessingTime(), t -> {
+                        flushScheduled = false;
+                        scoreBatch();
+                    });
+        }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {
+        // no event-time timers
+    }
+
+    private int[] excludedRows(String[] seen) {
+        int[] rows = new int[seen.length];
+        int n = 0;
+        for (String item : seen) {
+            int row = items.indexOf(item);
+            if (row >= 0) {
+                rows[n++] = row;
+            }
+        }
+        return n == rows.length ? rows : Arrays.copyOf(rows, n);
+    }
+
+    private void scoreBatch() throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int b = batch.size();
+        float[][] users = new float[b][];
+        float[] offsets = new float[b];
+        int[][] excluded = new int[b][];
+        for (int u = 0; u < b; u++) {
+            PendingRefresh r = batch.get(u);
+            users[u] = r.p;
+            offsets[u] = r.bias;
+            excluded[u] = r.excluded;
+        }
+        ScoredItems[] top = kernel.topN(items, users, offsets, excluded, topN);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        Object previousKey = getCurrentKey();
+        for (int u = 0; u < b; u++) {
+            PendingRefresh r = batch.get(u);
+            UserList list = new UserList();
+            list.user = r.user;
+            list.items = new String[top[u].rows.length];
+            list.scores = top[u].scores;
+            for (int k = 0; k < list.items.length; k++) {
+                list.items[k] = items.idAt(top[u].rows[k]);
+            }
+            list.version = r.version;
+            list.updated = now;
+            list.eventTs = r.eventTs;
+            list.interactions = r.interactions;
+            output.collect(new StreamRecord<>(list));
+            listsEmitted.inc();
+            setCurrentKey(r.user);
+            UserState s = userState.value();
+            if (s != null) {
+                s.lastList = list.items;
+                userState.update(s);
+            }
+        }
+        if (previousKey != null) {
+            setCurrentKey(previousKey);
+        }
+        batch.clear();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        scoreBatch();
+        for (ItemDelta d : pendingDeltas.values()) {
+            output.collect(ITEM_DELTAS, new StreamRecord<>(d));
+        }
+        pendingDeltas.clear();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        prepareSnapshotPreBarrier(-1);
+        super.finish();
+    }
+
+    private static final class Touched {
+        final String item;
+        final int row;
+        final float[] dq;
+        float db;
+
+        Touched(String item, int row, int dim) {
+            this.item = item;
+            this.row = row;
+            this.dq = new float[dim];
+        }
+    }
+
+    private static final class PendingRefresh {
+        String user;
+        float[] p;
+        float bias;
+        int[] excluded;
+        long version;
+        long interactions;
+        long eventTs;
+    }
+}

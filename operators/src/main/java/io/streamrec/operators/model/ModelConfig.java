@@ -1,0 +1,165 @@
+package io.streamrec.operators.model;
+
+import io.streamrec.operators.input.EventType;
+
+import java.io.Serializable;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Hyperparameters of the online matrix-factorization model. Immutable once built; shared by the
+ * user and item operators so both sides use the same dimension, initialization and step sizes.
+ */
+public final class ModelConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** How a positive interaction is turned into an SGD step. */
+    public enum Loss {
+        /** Bayesian personalized ranking against sampled negatives (pairwise, the default). */
+        BPR,
+        /** Weighted squared error toward 1 for positives and 0 for sampled negatives. */
+        POINTWISE
+    }
+
+    private final int dimension;
+    private final float learningRate;
+    private final float regularization;
+    private final float biasRegularization;
+    private final int negatives;
+    private final float initScale;
+    private final float gradientClip;
+    private final float maxNorm;
+    private final long seed;
+    private final Loss loss;
+    private final float popularityHalfLifeDays;
+    private final EnumMap<EventType, Float> weights;
+
+    private ModelConfig(Builder b) {
+        this.dimension = b.dimension;
+        this.learningRate = b.learningRate;
+        this.regularization = b.regularization;
+        this.biasRegularization = b.biasRegularization;
+        this.negatives = b.negatives;
+        this.initScale = b.initScale;
+        this.gradientClip = b.gradientClip;
+        this.maxNorm = b.maxNorm;
+        this.seed = b.seed;
+        this.loss = b.loss;
+        this.popularityHalfLifeDays = b.popularityHalfLifeDays;
+        this.weights = new EnumMap<>(b.weights);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static ModelConfig defaults() {
+        return builder().build();
+    }
+
+    public int dimension() { return dimension; }
+    public float learningRate() { return learningRate; }
+    public float regularization() { return regularization; }
+    public float biasRegularization() { return biasRegularization; }
+    public int negatives() { return negatives; }
+    public float initScale() { return initScale; }
+    public float gradientClip() { return gradientClip; }
+    public float maxNorm() { return maxNorm; }
+    public long seed() { return seed; }
+    public Loss loss() { return loss; }
+    public float popularityHalfLifeDays() { return popularityHalfLifeDays; }
+
+    /**
+     * Confidence weight of an event type. A negative weight marks a negative example (for example
+     * {@code dislike}); zero means the type is ignored by the model.
+     */
+    public float weight(EventType type) {
+        return weights.getOrDefault(type, 0f);
+    }
+
+    /** Weight of an explicit rating: ratings above the midpoint are positive, below negative. */
+    public float ratingWeight(double rating) {
+        // 1..5 stars: 4 and 5 are clear positives, 3 a weak positive, 1 and 2 negatives.
+        float base = weight(EventType.RATING);
+        if (rating >= 3.0) {
+            return base * (float) (rating - 2.0) / 3.0f * 1.5f;
+        }
+        return -base * (float) (3.0 - rating) / 2.0f;
+    }
+
+    /** Decay rate per millisecond for time-decayed popularity. */
+    public double popularityDecayPerMilli() {
+        return Math.log(2) / (popularityHalfLifeDays * 86_400_000.0);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelConfig{dim=" + dimension + ", lr=" + learningRate + ", reg=" + regularization
+                + ", biasReg=" + biasRegularization + ", negatives=" + negatives + ", loss=" + loss
+                + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm
+                + ", seed=" + seed + ", weights=" + weights + "}";
+    }
+
+    /** Builder with the defaults documented in the README's options table. */
+    public static final class Builder {
+        private int dimension = 32;
+        private float learningRate = 0.05f;
+        private float regularization = 0.01f;
+        private float biasRegularization = 0.001f;
+        private int negatives = 4;
+        private float initScale = 0.1f;
+        private float gradientClip = 5f;
+        private float maxNorm = 50f;
+        private long seed = 42L;
+        private Loss loss = Loss.BPR;
+        private float popularityHalfLifeDays = 7f;
+        private final EnumMap<EventType, Float> weights = new EnumMap<>(EventType.class);
+
+        private Builder() {
+            weights.put(EventType.VIEW, 0.5f);
+            weights.put(EventType.CLICK, 1f);
+            weights.put(EventType.CART, 2f);
+            weights.put(EventType.PURCHASE, 4f);
+            weights.put(EventType.LIKE, 3f);
+            weights.put(EventType.DISLIKE, -2f);
+            weights.put(EventType.RATING, 1f);
+        }
+
+        public Builder dimension(int v) { dimension = v; return this; }
+        public Builder learningRate(float v) { learningRate = v; return this; }
+        public Builder regularization(float v) { regularization = v; return this; }
+        public Builder biasRegularization(float v) { biasRegularization = v; return this; }
+        public Builder negatives(int v) { negatives = v; return this; }
+        public Builder initScale(float v) { initScale = v; return this; }
+        public Builder gradientClip(float v) { gradientClip = v; return this; }
+        public Builder maxNorm(float v) { maxNorm = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder loss(Loss v) { loss = Objects.requireNonNull(v); return this; }
+        public Builder popularityHalfLifeDays(float v) { popularityHalfLifeDays = v; return this; }
+        public Builder weight(EventType type, float w) { weights.put(type, w); return this; }
+        public Builder weights(Map<EventType, Float> w) { weights.putAll(w); return this; }
+
+        public ModelConfig build() {
+            check(dimension >= 1 && dimension <= 1024, "dimension must be in [1, 1024], got " + dimension);
+            check(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be > 0, got " + learningRate);
+            check(regularization >= 0, "regularization must be >= 0, got " + regularization);
+            check(biasRegularization >= 0, "bias regularization must be >= 0, got " + biasRegularization);
+            check(negatives >= 0 && negatives <= 100, "negatives must be in [0, 100], got " + negatives);
+            check(initScale >= 0, "init scale must be >= 0, got " + initScale);
+            check(gradientClip > 0, "gradient clip must be > 0, got " + gradientClip);
+            check(maxNorm > 0, "max norm must be > 0, got " + maxNorm);
+            check(popularityHalfLifeDays > 0, "popularity half-life must be > 0 days, got " + popularityHalfLifeDays);
+            for (Map.Entry<EventType, Float> e : weights.entrySet()) {
+                check(Float.isFinite(e.getValue()), "weight of " + e.getKey() + " must be finite");
+            }
+            return new ModelConfig(this);
+        }
+
+        private static void check(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.streamrec.operators.records;
+
+import java.util.Arrays;
+
+/**
+ * The "push" of the parameter server: the sum of the updates one user-side subtask made to one
+ * item's vector and bias during one checkpoint interval, plus the interactions it counted. Travels
+ * through the Kafka gradient topic (exactly-once) back to the item's owner, the ItemServer.
+ */
+public class ItemDelta {
+    public String item;
+    public float[] dq;
+    public float db;
+    /** Positive interactions with the item applied by the sender in this interval. */
+    public long interactions;
+    /** log Σ w·exp(λ·(ts − epoch)) of those interactions: time-decayed popularity in log space. */
+    public double popularityLog = Double.NEGATIVE_INFINITY;
+    /** Largest event timestamp among those interactions. */
+    public long maxTs;
+
+    public ItemDelta() {}
+
+    public ItemDelta(String item, int dim) {
+        this.item = item;
+        this.dq = new float[dim];
+    }
+
+    @Override
+    public String toString() {
+        return "ItemDelta{" + item + ", db=" + db + ", n=" + interactions + ", dq=" + Arrays.toString(dq) + "}";
+    }
+}

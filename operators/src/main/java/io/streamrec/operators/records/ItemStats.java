@@ -1,0 +1,20 @@
+package io.streamrec.operators.records;
+
+/** Per-item counters published by the ItemServer after applying a delta (for Redis and popularity). */
+public class ItemStats {
+    public String item;
+    public long interactions;
+    public float bias;
+    public double popularityLog;
+    public long lastTs;
+
+    public ItemStats() {}
+
+    public ItemStats(String item, long interactions, float bias, double popularityLog, long lastTs) {
+        this.item = item;
+        this.interactions = interactions;
+        this.bias = bias;
+        this.popularityLog = popularityLog;
+        this.lastTs = lastTs;
+    }
+}

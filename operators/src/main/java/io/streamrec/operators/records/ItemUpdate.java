@@ -1,0 +1,36 @@
+package io.streamrec.operators.records;
+
+/**
+ * Broadcast from the ItemServer to every UserWorker subtask: the current vector and bias of one
+ * item, for the scorers' heap cache. A record with {@code item == null} is a resync marker: subtask
+ * {@code markerFrom} of the ItemServer has re-sent all of its items after a (re)start.
+ */
+public class ItemUpdate {
+    public String item;
+    public float[] q;
+    public float b;
+    public long interactions;
+    public int markerFrom = -1;
+    /** In a marker: the ItemServer's parallelism, i.e. how many markers make the cache complete. */
+    public int markerTotal;
+
+    public ItemUpdate() {}
+
+    public ItemUpdate(String item, float[] q, float b, long interactions) {
+        this.item = item;
+        this.q = q;
+        this.b = b;
+        this.interactions = interactions;
+    }
+
+    public static ItemUpdate marker(int subtask, int parallelism) {
+        ItemUpdate m = new ItemUpdate();
+        m.markerFrom = subtask;
+        m.markerTotal = parallelism;
+        return m;
+    }
+
+    public boolean isMarker() {
+        return item == null;
+    }
+}

@@ -1,0 +1,28 @@
+package io.streamrec.operators.state;
+
+/**
+ * Keyed state of one user in the UserWorker (one RocksDB value per user). A Flink POJO so that its
+ * schema can evolve (fields may be added between releases; savepoints stay readable).
+ */
+public class UserState {
+    /** Latent vector p_u. */
+    public float[] p;
+    /** User bias b_u (used by the pointwise loss; constant per user, so it never changes a ranking). */
+    public float b;
+    /** Accumulated squared gradient (AdaGrad-style step size). */
+    public float g2;
+    /** Distinct interactions applied to the model. */
+    public long interactions;
+    /** Version of the last list emitted for this user. */
+    public long version;
+    /** Items the user interacted with, oldest first, capped; excluded from the user's list. */
+    public String[] seen;
+    /** Items of the last list emitted, for online hit-rate measurement. */
+    public String[] lastList;
+    /** Newest event time applied. */
+    public long lastTs;
+    /** True while a refresh timer is registered. */
+    public boolean refreshPending;
+
+    public UserState() {}
+}

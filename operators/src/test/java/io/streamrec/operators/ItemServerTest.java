@@ -1,0 +1,122 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.model.FactorMath;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemStats;
+import io.streamrec.operators.records.ItemUpdate;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class ItemServerTest {
+
+    private static final ModelConfig MODEL = ModelConfig.builder().dimension(3).seed(5).maxNorm(10f).build();
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ItemDelta, ItemUpdate> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new ItemServer(MODEL), (ItemDelta d) -> d.item, Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    private static ItemDelta delta(String item, float dq0, long interactions) {
+        ItemDelta d = new ItemDelta(item, 3);
+        d.dq[0] = dq0;
+        d.db = 0.5f;
+        d.interactions = interactions;
+        d.popularityLog = Math.log(interactions);
+        d.maxTs = 100 * interactions;
+        return d;
+    }
+
+    @Test
+    void appliesDeltasOnTopOfTheSeededInitialVector() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(delta("i1", 0.25f, 2)));
+            h.processElement(new StreamRecord<>(delta("i1", 0.25f, 3)));
+            List<ItemUpdate> updates = items(h.extractOutputValues());
+            assertThat(updates).hasSize(2);
+            ItemUpdate last = updates.get(1);
+            float[] init = FactorMath.initVector("i1", 3, MODEL.initScale(), MODEL.seed());
+            assertThat(last.q[0]).isCloseTo(init[0] + 0.5f, within(1e-6f));
+            assertThat(last.q[1]).isEqualTo(init[1]);
+            assertThat(last.b).isEqualTo(1.0f);
+            assertThat(last.interactions).isEqualTo(5);
+
+            List<ItemStats> stats = values(h.getSideOutput(ItemServer.ITEM_STATS));
+            assertThat(stats).extracting(s -> s.interactions).containsExactly(2L, 5L);
+            assertThat(stats.get(1).popularityLog).isCloseTo(Math.log(5), within(1e-9));
+            assertThat(stats.get(1).lastTs).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void refusesNonFiniteOrExplodingDeltasButKeepsTheCounts() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(delta("i1", 0.1f, 1)));
+            h.processElement(new StreamRecord<>(delta("i1", Float.NaN, 1)));
+            h.processElement(new StreamRecord<>(delta("i1", 1e6f, 1)));
+            List<ItemUpdate> updates = items(h.extractOutputValues());
+            ItemUpdate first = updates.get(0), last = updates.get(2);
+            assertThat(last.q).containsExactly(first.q);
+            assertThat(FactorMath.isSane(last.q, 10f)).isTrue();
+            assertThat(last.interactions).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void afterARestoreItResendsEveryItemAndThenItsMarker() throws Exception {
+        OperatorSubtaskState snapshot;
+        Map<String, float[]> before;
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 50; i++) {
+                h.processElement(new StreamRecord<>(delta("item-" + i, i / 100f, 1 + i % 3)));
+            }
+            before = items(h.extractOutputValues()).stream()
+                    .collect(Collectors.toMap(u -> u.item, u -> u.q, (a, b) -> b));
+            snapshot = h.snapshot(1, 10);
+        }
+        try (var restored = harness()) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(1); // lets the resend callback run
+            List<ItemUpdate> out = new ArrayList<>();
+            restored.extractOutputValues().forEach(out::add);
+            assertThat(out).isNotEmpty();
+            ItemUpdate marker = out.get(out.size() - 1);
+            assertThat(marker.isMarker()).isTrue();
+            assertThat(marker.markerTotal).isEqualTo(1);
+            List<ItemUpdate> resent = out.subList(0, out.size() - 1);
+            assertThat(resent).hasSize(50);
+            for (ItemUpdate u : resent) {
+                assertThat(u.q).containsExactly(before.get(u.item));
+            }
+        }
+    }
+
+    private static List<ItemUpdate> items(List<ItemUpdate> out) {
+        return out.stream().filter(u -> !u.isMarker()).collect(Collectors.toList());
+    }
+
+    private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
+        List<T> out = new ArrayList<>();
+        records.forEach(r -> out.add(r.getValue()));
+        return out;
+    }
+}

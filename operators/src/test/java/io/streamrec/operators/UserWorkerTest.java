@@ -1,0 +1,223 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.input.EventType;
+import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.model.FactorMath;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.UserList;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UserWorkerTest {
+
+    private static final int DIM = 4;
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> harness(ModelConfig model)
+            throws Exception {
+        UserWorker worker = new UserWorker(model, 3, Duration.ofMillis(1000), 16, 100);
+        KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(worker, e -> e.user, u -> "", Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    private static ModelConfig model() {
+        return ModelConfig.builder().dimension(DIM).negatives(2).seed(7).build();
+    }
+
+    private static Interaction event(String user, String item, EventType type, long ts) {
+        Interaction e = new Interaction();
+        e.id = user + "-" + item + "-" + ts;
+        e.user = user;
+        e.item = item;
+        e.type = type;
+        e.value = Double.NaN;
+        e.ts = ts;
+        return e;
+    }
+
+    @Test
+    void pushesOneAggregatedDeltaPerItemOnlyBeforeTheBarrier() throws Exception {
+        try (var h = harness(model())) {
+            h.open();
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.processElement1(new StreamRecord<>(event("u1", "b", EventType.PURCHASE, 2)));
+            h.processElement1(new StreamRecord<>(event("u2", "a", EventType.VIEW, 3)));
+            h.processElement1(new StreamRecord<>(event("u2", "c", EventType.DISLIKE, 4)));
+            assertThat(h.getSideOutput(UserWorker.ITEM_DELTAS)).isNull();
+
+            h.prepareSnapshotPreBarrier(1);
+            List<ItemDelta> deltas = values(h.getSideOutput(UserWorker.ITEM_DELTAS));
+            Map<String, Long> counts = deltas.stream().collect(Collectors.toMap(d -> d.item, d -> d.interactions));
+            assertThat(counts).containsEntry("a", 2L).containsEntry("b", 1L).containsEntry("c", 1L);
+            assertThat(deltas).extracting(d -> d.item).doesNotHaveDuplicates();
+            for (ItemDelta d : deltas) {
+                assertThat(FactorMath.isSane(d.dq, 50f)).isTrue();
+                assertThat(d.dq).hasSize(DIM);
+            }
+            // positives carry popularity; the dislike does not
+            ItemDelta c = deltas.stream().filter(d -> d.item.equals("c")).findFirst().orElseThrow();
+            assertThat(c.popularityLog).isEqualTo(Double.NEGATIVE_INFINITY);
+            ItemDelta a = deltas.stream().filter(d -> d.item.equals("a")).findFirst().orElseThrow();
+            assertThat(a.popularityLog).isGreaterThan(Double.NEGATIVE_INFINITY);
+
+            // nothing pending after the barrier
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(h.getSideOutput(UserWorker.ITEM_DELTAS)).hasSize(deltas.size());
+        }
+    }
+
+    @Test
+    void refreshesEachUserOnceAfterTheIntervalWithoutSeenItems() throws Exception {
+        try (var h = harness(model())) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
+                h.processElement2(new StreamRecord<>(new ItemUpdate(item,
+                        FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
+            }
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.processElement1(new StreamRecord<>(event("u1", "b", EventType.CLICK, 2)));
+            h.processElement1(new StreamRecord<>(event("u1", "c", EventType.CLICK, 3)));
+            h.processElement1(new StreamRecord<>(event("u2", "d", EventType.CLICK, 4)));
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.setProcessingTime(1000); // the aligned refresh timers fire
+            h.setProcessingTime(1001); // the batch flush runs
+            List<UserList> lists = h.extractOutputValues();
+            assertThat(lists).extracting(l -> l.user).containsExactlyInAnyOrder("u1", "u2");
+            UserList u1 = lists.stream().filter(l -> l.user.equals("u1")).findFirst().orElseThrow();
+            assertThat(u1.version).isEqualTo(1);
+            assertThat(u1.interactions).isEqualTo(3);
+            assertThat(u1.items).hasSize(3).doesNotContain("a", "b", "c");
+            assertThat(u1.scores).isSortedAccordingTo(Comparator.reverseOrder());
+
+            // a new interaction: one more refresh, version 2
+            h.processElement1(new StreamRecord<>(event("u1", "d", EventType.CLICK, 5)));
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            List<UserList> again = h.extractOutputValues();
+            assertThat(again).hasSize(3);
+            UserList latest = again.get(2);
+            assertThat(latest.user).isEqualTo("u1");
+            assertThat(latest.version).isEqualTo(2);
+            assertThat(latest.items).doesNotContain("a", "b", "c", "d");
+        }
+    }
+
+    @Test
+    void holdsRefreshesUntilEveryItemServerSubtaskHasResynced() throws Exception {
+        try (var h = harness(model())) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 2)));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(1, 2)));
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.user).containsExactly("u1");
+        }
+    }
+
+    @Test
+    void restoredFromARocksDbSnapshotItBehavesIdentically() throws Exception {
+        // no sampling, so the run is fully determined by state and cache
+        ModelConfig model = ModelConfig.builder().dimension(DIM).negatives(0).loss(ModelConfig.Loss.POINTWISE).seed(3).build();
+        List<String> items = List.of("a", "b", "c", "d", "e");
+        OperatorSubtaskState snapshot;
+        List<ItemDelta> originalDeltas;
+        List<UserList> originalLists;
+        try (var h = harness(model)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.processElement1(new StreamRecord<>(event("u1", "b", EventType.CART, 2)));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 1001);
+
+            feedAuthoritativeItems(h, items);
+            int before = h.extractOutputValues().size();
+            int deltasBefore = h.getSideOutput(UserWorker.ITEM_DELTAS).size();
+            continueRun(h);
+            originalLists = h.extractOutputValues().subList(before, h.extractOutputValues().size());
+            originalDeltas = values(h.getSideOutput(UserWorker.ITEM_DELTAS)).subList(deltasBefore,
+                    h.getSideOutput(UserWorker.ITEM_DELTAS).size());
+        }
+        try (var restored = harness(model)) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(1001);
+            restored.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            feedAuthoritativeItems(restored, items);
+            continueRun(restored);
+            List<UserList> lists = restored.extractOutputValues();
+            List<ItemDelta> deltas = values(restored.getSideOutput(UserWorker.ITEM_DELTAS));
+
+            assertThat(lists).hasSameSizeAs(originalLists).hasSize(1);
+            assertThat(lists.get(0).version).isEqualTo(2).isEqualTo(originalLists.get(0).version);
+            assertThat(lists.get(0).interactions).isEqualTo(3);
+            assertThat(lists.get(0).items).containsExactly(originalLists.get(0).items);
+            assertThat(lists.get(0).scores).containsExactly(originalLists.get(0).scores);
+            assertThat(byItem(deltas)).hasSameSizeAs(byItem(originalDeltas));
+            byItem(deltas).forEach((item, d) -> assertThat(d.dq).containsExactly(byItem(originalDeltas).get(item).dq));
+        }
+    }
+
+    private static void feedAuthoritativeItems(
+            KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h, List<String> items)
+            throws Exception {
+        for (String item : items) {
+            float[] q = FactorMath.initVector(item, DIM, 0.2f, 11);
+            h.processElement2(new StreamRecord<>(new ItemUpdate(item, q, 0.01f * item.charAt(0), 1)));
+        }
+    }
+
+    private static void continueRun(KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h)
+            throws Exception {
+        h.processElement1(new StreamRecord<>(event("u1", "c", EventType.LIKE, 3)));
+        h.setProcessingTime(2000);
+        h.setProcessingTime(2001);
+        h.prepareSnapshotPreBarrier(2);
+    }
+
+    private static Map<String, ItemDelta> byItem(List<ItemDelta> deltas) {
+        Map<String, ItemDelta> m = new TreeMap<>();
+        deltas.forEach(d -> m.put(d.item, d));
+        return m;
+    }
+
+    private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
+        List<T> out = new ArrayList<>();
+        if (records != null) {
+            records.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+}

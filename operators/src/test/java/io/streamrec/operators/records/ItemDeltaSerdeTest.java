@@ -1,0 +1,45 @@
+package io.streamrec.operators.records;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ItemDeltaSerdeTest {
+
+    @Test
+    void roundTripKeepsEveryField() throws IOException {
+        ItemDelta d = new ItemDelta("item-ü-7", 3);
+        d.dq[0] = 0.5f;
+        d.dq[1] = -1.25f;
+        d.dq[2] = Float.MIN_VALUE;
+        d.db = 0.125f;
+        d.interactions = 17;
+        d.popularityLog = 12.5;
+        d.maxTs = 1_700_000_000_123L;
+
+        ItemDelta back = ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(d));
+        assertThat(back.item).isEqualTo("item-ü-7");
+        assertThat(back.dq).containsExactly(0.5f, -1.25f, Float.MIN_VALUE);
+        assertThat(back.db).isEqualTo(0.125f);
+        assertThat(back.interactions).isEqualTo(17);
+        assertThat(back.popularityLog).isEqualTo(12.5);
+        assertThat(back.maxTs).isEqualTo(1_700_000_000_123L);
+    }
+
+    @Test
+    void emptyPopularityStaysNegativeInfinity() throws IOException {
+        ItemDelta d = new ItemDelta("x", 1);
+        assertThat(ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(d)).popularityLog)
+                .isEqualTo(Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void unknownFormatVersionIsAClearError() {
+        byte[] bytes = ItemDeltaSerde.serialize(new ItemDelta("x", 1));
+        bytes[0] = 99;
+        assertThatThrownBy(() -> ItemDeltaSerde.deserialize(bytes)).hasMessageContaining("format version 99");
+    }
+}
