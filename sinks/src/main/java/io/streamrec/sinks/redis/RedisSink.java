@@ -24,7 +24,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * <p>Guarantees: lists appear in Redis only for completed checkpoints, each list is replaced
  * atomically together with its meta hash, and a list never moves back to an older version, so
  * replays and repeated commits after failover are idempotent (effectively exactly-once per key).
- * Without checkpointing, lists are written only at the end of a bounded input. While Redis is
+ * Unbounded jobs therefore need checkpointing; without it lists are committed only at the end of a
+ * bounded input. While Redis is
  * unavailable the committer retries with exponential backoff (100 ms doubling up to 5 s) and
  * blocks, which backpressures the job; after {@code maxRetryDuration} without success it fails the
  * job, which then restores and commits again.
@@ -33,14 +34,19 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * RedisSink<UserList> sink = RedisSink.<UserList>builder()
  *     .setRedisUrl("redis://redis:6379")
  *     .setSerializer(list -> new VersionedWrite(
- *         RedisKeys.userList("rec:", list.user()), list.version(), list.computedAt(),
- *         list.items(), list.scores(), Map.of("events", Long.toString(list.events()))))
+ *         RedisKeys.userList("rec:", list.user), list.version, list.updated,
+ *         list.items, toDoubles(list.scores),
+ *         Map.of("events", Long.toString(list.interactions))))
  *     .build();
  * stream.sinkTo(sink).uid(OperatorIds.REDIS_SINK).name("Redis lists");
  * }</pre>
  *
- * <p>This class is only a serializable factory; the writer and committer own the runtime state and
- * the Redis connection.
+ * <p>This class is only a serializable factory; the writer and committer own the runtime state, and
+ * the committer owns the Redis connection (the writer only buffers and needs none). Metrics: the
+ * writer registers {@code redisPendingLists} and {@code redisWritesCoalesced}, the committer
+ * {@code redisWritesApplied}, {@code redisWritesSkippedStale} and {@code redisRetries}.
+ *
+ * <p>Redis Cluster is not supported: a list and its meta hash live in different hash slots.
  *
  * @param <IN> the type of the stream elements
  */
