@@ -82,6 +82,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 return server;
             } catch (IllegalStateException e) {
                 server.killQuietly();
+                server.deleteWorkDir();
                 lastFailure = e;
                 LOG.warn("redis-server start attempt {} failed: {}", attempt, e.getMessage());
             }
