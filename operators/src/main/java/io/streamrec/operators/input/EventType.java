@@ -1,0 +1,35 @@
+package io.streamrec.operators.input;
+
+import java.util.Locale;
+
+/** Kinds of user-item interaction, with the lower-case names used on the wire. */
+public enum EventType {
+    VIEW,
+    CLICK,
+    CART,
+    PURCHASE,
+    LIKE,
+    DISLIKE,
+    /** Explicit rating; the only type whose {@code value} is required. */
+    RATING;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** The name in JSON records, e.g. {@code "click"}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The type with this wire name, ignoring case; {@code null} if unknown or null. */
+    public static EventType fromString(String name) {
+        if (name == null) {
+            return null;
+        }
+        for (EventType type : values()) {
+            if (type.wireName.equalsIgnoreCase(name)) {
+                return type;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The input contract without Flink: the validated {@link io.streamrec.operators.input.Interaction}
+ * record, its {@link io.streamrec.operators.input.EventType}s, and {@link
+ * io.streamrec.operators.input.InteractionParser}, which turns one raw JSON payload into either an
+ * interaction or a {@link io.streamrec.operators.input.RejectReason} with a readable detail, under
+ * configurable {@link io.streamrec.operators.input.ValidationRules}. The parser never throws, so no
+ * record can fail the job; rejected records go to the dead-letter topic with their reason.
+ */
+package io.streamrec.operators.input;
