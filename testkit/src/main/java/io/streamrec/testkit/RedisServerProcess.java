@@ -45,12 +45,14 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final Thread shutdownHook;
+    private final boolean durable;
     private Process process;
 
-    private RedisServerProcess(String executable, Path workDir, int port) {
+    private RedisServerProcess(String executable, Path workDir, int port, boolean durable) {
         this.executable = executable;
         this.workDir = workDir;
         this.port = port;
+        this.durable = durable;
         this.shutdownHook = new Thread(this::killQuietly, "redis-server-" + port + "-shutdown");
     }
 
@@ -61,6 +63,19 @@ public final class RedisServerProcess implements AutoCloseable {
      *     come up
      */
     public static RedisServerProcess start() {
+        return start(false);
+    }
+
+    /**
+     * Like {@link #start()}, but the data survives {@link #stop()} and {@link #restart()}: an
+     * append-only file in the work directory, fsynced on every write, as a Redis deployed with
+     * persistence would keep it.
+     */
+    public static RedisServerProcess startDurable() {
+        return start(true);
+    }
+
+    private static RedisServerProcess start(boolean durable) {
         String executable = findExecutable();
         IllegalStateException lastFailure = null;
         // A free port found by binding port 0 can be taken by someone else before redis-server
@@ -72,7 +87,8 @@ public final class RedisServerProcess implements AutoCloseable {
                         new RedisServerProcess(
                                 executable,
                                 Files.createTempDirectory("redis-server-"),
-                                findFreePort());
+                                findFreePort(),
+                                durable);
             } catch (IOException e) {
                 throw new IllegalStateException("Cannot prepare a redis-server work directory", e);
             }
@@ -155,7 +171,11 @@ public final class RedisServerProcess implements AutoCloseable {
         command.add("--save");
         command.add("");
         command.add("--appendonly");
-        command.add("no");
+        command.add(durable ? "yes" : "no");
+        if (durable) {
+            command.add("--appendfsync");
+            command.add("always");
+        }
         command.add("--daemonize");
         command.add("no");
         command.add("--dir");
