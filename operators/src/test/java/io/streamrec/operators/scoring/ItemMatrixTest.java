@@ -1,0 +1,57 @@
+package io.streamrec.operators.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ItemMatrixTest {
+
+    @Test
+    void assignsDenseRowsAndGrowsKeepingContents() {
+        ItemMatrix m = new ItemMatrix(3, 2);
+        for (int i = 0; i < 100; i++) {
+            assertThat(m.upsert("i" + i, new float[] {i, i + 1, i + 2}, i / 10f)).isEqualTo(i);
+        }
+        assertThat(m.size()).isEqualTo(100);
+        assertThat(m.dim()).isEqualTo(3);
+        assertThat(m.indexOf("i42")).isEqualTo(42);
+        assertThat(m.indexOf("nope")).isEqualTo(-1);
+        assertThat(m.idAt(42)).isEqualTo("i42");
+        assertThat(m.vectorAt(42)).containsExactly(42, 43, 44);
+        assertThat(m.biasAt(42)).isEqualTo(4.2f);
+        // row-major backing array: row r starts at r * dim
+        assertThat(m.vectorData()[42 * 3 + 1]).isEqualTo(43f);
+        assertThat(m.biasData()[42]).isEqualTo(4.2f);
+    }
+
+    @Test
+    void upsertOfAKnownItemOverwritesItsRow() {
+        ItemMatrix m = new ItemMatrix(2);
+        m.upsert("a", new float[] {1, 2}, 0f);
+        m.upsert("b", new float[] {3, 4}, 0f);
+        assertThat(m.upsert("a", new float[] {5, 6}, 1f)).isZero();
+        assertThat(m.size()).isEqualTo(2);
+        assertThat(m.vectorAt(0)).containsExactly(5, 6);
+        assertThat(m.biasAt(0)).isEqualTo(1f);
+    }
+
+    @Test
+    void vectorAtReturnsACopy() {
+        ItemMatrix m = new ItemMatrix(2);
+        m.upsert("a", new float[] {1, 2}, 0f);
+        m.vectorAt(0)[0] = 99;
+        assertThat(m.vectorAt(0)).containsExactly(1, 2);
+    }
+
+    @Test
+    void rejectsWrongDimensionAndNonFiniteValues() {
+        ItemMatrix m = new ItemMatrix(2);
+        assertThatThrownBy(() -> m.upsert("a", new float[] {1}, 0f)).hasMessageContaining("expected 2");
+        assertThatThrownBy(() -> m.upsert("a", new float[] {1, Float.NaN}, 0f)).hasMessageContaining("not finite");
+        assertThatThrownBy(() -> m.upsert("a", new float[] {1, 2}, Float.POSITIVE_INFINITY))
+                .hasMessageContaining("bias");
+        assertThat(m.size()).isZero();
+        assertThatThrownBy(() -> m.idAt(0)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+}
