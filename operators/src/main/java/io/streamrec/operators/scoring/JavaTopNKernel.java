@@ -3,21 +3,25 @@ package io.streamrec.operators.scoring;
 /**
  * Pure-Java top-N kernel, the fallback when jblas cannot load its native library.
  *
- * <p>Each block of item rows is transposed once into a {@code dim × block} scratch matrix; every user
- * then accumulates its dot products column by column ({@code dots[j] += u[c] * itemT[c][j]}). That
- * inner loop is a unit-stride multiply-add the JIT turns into SIMD, unlike a per-item dot product
- * whose float reduction it must keep sequential. The block (dim × 1024 floats, 256 KiB at dim 64) is
- * read from L2 by every user of the batch; the transpose is amortized over the batch.
+ * <p>For batches of {@value #MIN_TRANSPOSED_BATCH} users or more, each block of item rows is
+ * transposed once into {@code dim} separate scratch rows of {@code block} floats; every user then
+ * accumulates its dot products one dimension at a time ({@code dots[j] += u[c] * itemT[c][j]}). That
+ * inner loop has the exact shape C2's auto-vectorizer recognises (unit stride, both arrays indexed
+ * from 0), so it runs on SIMD lanes; a per-item dot product is a float reduction the JIT must keep
+ * sequential, and an offset into one flat transposed array defeats the vectorizer on JDK 17. The
+ * transpose is paid once per block and amortised over the batch; smaller batches use a plain dot
+ * product with four independent accumulators instead.
  *
  * <p>Not thread-safe (scratch buffers).
  */
 public final class JavaTopNKernel extends AbstractTopNKernel {
 
     static final int DEFAULT_BLOCK_ROWS = 1024;
+    static final int MIN_TRANSPOSED_BATCH = 4;
 
     private final int blockRows;
-    private float[] transposed = new float[0];
     private final float[] dots;
+    private float[][] transposed = new float[0][];
 
     public JavaTopNKernel() {
         this(DEFAULT_BLOCK_ROWS);
@@ -39,42 +43,86 @@ public final class JavaTopNKernel extends AbstractTopNKernel {
 
     @Override
     void scan(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        if (users.length >= MIN_TRANSPOSED_BATCH) {
+            scanTransposed(items, users, heaps);
+        } else {
+            scanDot(items, users, heaps);
+        }
+    }
+
+    private void scanTransposed(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
         final int dim = items.dim();
         final int rowCount = items.size();
         final float[] data = items.vectorData();
         final float[] biases = items.biasData();
-        if (transposed.length < dim * blockRows) {
-            transposed = new float[dim * blockRows];
+        if (transposed.length != dim) {
+            transposed = new float[dim][blockRows];
         }
-        final float[] t = transposed;
+        final float[][] t = transposed;
         final float[] d = dots;
         for (int start = 0; start < rowCount; start += blockRows) {
             final int k = Math.min(blockRows, rowCount - start);
-            transpose(data, start, k, dim, t);
+            int src = start * dim;
+            for (int j = 0; j < k; j++, src += dim) {
+                for (int c = 0; c < dim; c++) {
+                    t[c][j] = data[src + c];
+                }
+            }
             for (int u = 0; u < users.length; u++) {
                 final float[] user = users[u];
-                float w = user[0];
-                for (int j = 0; j < k; j++) {
-                    d[j] = w * t[j];
-                }
+                axpyFirst(d, t[0], user[0], k);
                 for (int c = 1; c < dim; c++) {
-                    w = user[c];
-                    final int base = c * k;
-                    for (int j = 0; j < k; j++) {
-                        d[j] += w * t[base + j];
-                    }
+                    axpy(d, t[c], user[c], k);
                 }
                 heaps[u].offer(d, 0, k, start, biases);
             }
         }
     }
 
-    /** Rows {@code [start, start + k)} of the row-major matrix into {@code t} as {@code dim × k}. */
-    private static void transpose(float[] data, int start, int k, int dim, float[] t) {
-        int src = start * dim;
-        for (int j = 0; j < k; j++, src += dim) {
-            for (int c = 0; c < dim; c++) {
-                t[c * k + j] = data[src + c];
+    /** {@code d[j] = w * x[j]}; kept tiny so C2 vectorizes it. */
+    private static void axpyFirst(float[] d, float[] x, float w, int k) {
+        for (int j = 0; j < k; j++) {
+            d[j] = w * x[j];
+        }
+    }
+
+    /** {@code d[j] += w * x[j]}; kept tiny so C2 vectorizes it. */
+    private static void axpy(float[] d, float[] x, float w, int k) {
+        for (int j = 0; j < k; j++) {
+            d[j] += w * x[j];
+        }
+    }
+
+    private void scanDot(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        final int dim = items.dim();
+        final int rowCount = items.size();
+        final float[] data = items.vectorData();
+        final float[] biases = items.biasData();
+        final float[] d = dots;
+        final int dim4 = dim & ~3;
+        for (int start = 0; start < rowCount; start += blockRows) {
+            final int k = Math.min(blockRows, rowCount - start);
+            for (int u = 0; u < users.length; u++) {
+                final float[] user = users[u];
+                int base = start * dim;
+                for (int j = 0; j < k; j++, base += dim) {
+                    float a0 = 0f;
+                    float a1 = 0f;
+                    float a2 = 0f;
+                    float a3 = 0f;
+                    int c = 0;
+                    for (; c < dim4; c += 4) {
+                        a0 += user[c] * data[base + c];
+                        a1 += user[c + 1] * data[base + c + 1];
+                        a2 += user[c + 2] * data[base + c + 2];
+                        a3 += user[c + 3] * data[base + c + 3];
+                    }
+                    for (; c < dim; c++) {
+                        a0 += user[c] * data[base + c];
+                    }
+                    d[j] = (a0 + a1) + (a2 + a3);
+                }
+                heaps[u].offer(d, 0, k, start, biases);
             }
         }
     }
