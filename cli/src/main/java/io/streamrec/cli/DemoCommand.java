@@ -124,7 +124,8 @@ final class DemoCommand {
                 ? MovieLensReader.readJson(Path.of(movielens)).iterator()
                 : generated(users, items, seed);
         long limit = events > 0 ? events : Long.MAX_VALUE;
-        Thread producer = new Thread(() -> produce(bootstrap, topic, source, limit, rate), "streamrec-demo-producer");
+        String brokers = bootstrap;
+        Thread producer = new Thread(() -> produce(brokers, topic, source, limit, rate), "streamrec-demo-producer");
         producer.setDaemon(true);
         long start = System.currentTimeMillis();
         producer.start();
@@ -165,7 +166,7 @@ final class DemoCommand {
 
     private Iterator<String> generated(int users, int items, long seed) {
         InteractionGenerator generator = new InteractionGenerator(InteractionGenerator.Config.builder()
-                .users(users).items(items).seed(seed).startMillis(System.currentTimeMillis()).build());
+                .users(users).items(items).seed(seed).startTimestampMillis(System.currentTimeMillis()).build());
         return new Iterator<>() {
             @Override
             public boolean hasNext() {

@@ -31,11 +31,11 @@ final class ProduceCommand {
         switch (format) {
             case "movielens":
                 List<String> records = MovieLensReader.readJson(path);
-                sent = InteractionProducer.send(bootstrap, topic, records.stream());
+                sent = InteractionProducer.produce(bootstrap, topic, records.stream());
                 break;
             case "json":
                 try (Stream<String> lines = Files.lines(path)) {
-                    sent = InteractionProducer.send(bootstrap, topic, lines.filter(l -> !l.isBlank()));
+                    sent = InteractionProducer.produce(bootstrap, topic, lines.filter(l -> !l.isBlank()));
                 }
                 break;
             default:

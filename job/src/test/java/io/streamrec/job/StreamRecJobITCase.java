@@ -67,7 +67,7 @@ class StreamRecJobITCase {
         TestData data = TestData.generate(150, 250, 3000, 11);
         List<String> firstHalf = data.payloads.subList(0, data.payloads.size() / 2);
         List<String> secondHalf = data.payloads.subList(data.payloads.size() / 2, data.payloads.size());
-        JobTestSupport.produce(kafka, topics.interactions, firstHalf);
+        JobTestSupport.produce(kafka, topics.interactions(), firstHalf);
 
         StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "eo:");
         StreamExecutionEnvironment env = JobTestSupport.environment();
@@ -83,7 +83,7 @@ class StreamRecJobITCase {
             // wait until a checkpoint has committed lists, then fail a task and send the rest
             JobTestSupport.await(() -> versions.usersWithLists() >= 20, 120, "first lists in Redis");
             ARMED.set(true);
-            JobTestSupport.produce(kafka, topics.interactions, secondHalf);
+            JobTestSupport.produce(kafka, topics.interactions(), secondHalf);
 
             JobTestSupport.await(() -> {
                 versions.check();
@@ -108,7 +108,7 @@ class StreamRecJobITCase {
         }
 
         // every malformed record is in the dead-letter topic exactly once, with its reason
-        List<Map<String, String>> deadLetters = JobTestSupport.readDeadLetters(kafka, topics.deadLetters, data.malformed.size());
+        List<Map<String, String>> deadLetters = JobTestSupport.readDeadLetters(kafka, topics.deadLetters(), data.malformed.size());
         assertThat(deadLetters).hasSameSizeAs(data.malformed);
         Map<String, String> reasonByPayload = new HashMap<>();
         deadLetters.forEach(d -> reasonByPayload.put(d.get("payload"), d.get("reason")));

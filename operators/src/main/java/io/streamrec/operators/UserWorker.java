@@ -193,8 +193,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         Arrays.fill(gp, 0f);
         gbu[0] = 0f;
         int row = cachedRow(event.item);
-        float[] qi = items.vector(row);
-        float bi = items.bias(row);
+        float[] qi = items.vectorAt(row);
+        float bi = items.biasAt(row);
         List<Touched> touched = new ArrayList<>(model.negatives() + 1);
         Touched ti = new Touched(event.item, row, dim);
         touched.add(ti);
@@ -209,7 +209,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                 touched.add(tj);
                 db[0] = 0f;
                 db[1] = 0f;
-                FactorMath.bprStep(s.p, qi, bi, items.vector(negRow), items.bias(negRow), weight,
+                FactorMath.bprStep(s.p, qi, bi, items.vectorAt(negRow), items.biasAt(negRow), weight,
                         lr, model.regularization(), model.biasRegularization(), gp, ti.dq, tj.dq, db);
                 ti.db += db[0];
                 tj.db += db[1];
@@ -228,7 +228,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                     Touched tj = new Touched(items.idAt(negRow), negRow, dim);
                     touched.add(tj);
                     db[0] = 0f;
-                    FactorMath.pointwiseStep(s.p, s.b, items.vector(negRow), items.bias(negRow), 0f, 1f,
+                    FactorMath.pointwiseStep(s.p, s.b, items.vectorAt(negRow), items.biasAt(negRow), 0f, 1f,
                             lr, model.regularization(), model.biasRegularization(), gp, gbu, tj.dq, db);
                     tj.db += db[0];
                 }
@@ -252,13 +252,13 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         s.b = newB;
         for (Touched t : touched) {
             ItemDelta d = delta(t.item);
-            float[] q = items.vector(t.row);
+            float[] q = items.vectorAt(t.row);
             for (int k = 0; k < dim; k++) {
                 d.dq[k] += t.dq[k];
                 q[k] += t.dq[k];
             }
             d.db += t.db;
-            items.upsert(t.item, q, items.bias(t.row) + t.db);
+            items.upsert(t.item, q, items.biasAt(t.row) + t.db);
         }
         return true;
     }
@@ -433,10 +433,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             PendingRefresh r = batch.get(u);
             UserList list = new UserList();
             list.user = r.user;
-            list.items = new String[top[u].rows.length];
-            list.scores = top[u].scores;
+            list.items = new String[top[u].size()];
+            list.scores = top[u].scores();
             for (int k = 0; k < list.items.length; k++) {
-                list.items[k] = items.idAt(top[u].rows[k]);
+                list.items[k] = items.idAt(top[u].rows()[k]);
             }
             list.version = r.version;
             list.updated = now;
