@@ -90,14 +90,21 @@ final class JobTestSupport {
         return StreamRecOptions.fromMap(values);
     }
 
-    /** The production Redis sink, but its serializer throws once after {@code armed} is set. */
-    static RedisSink<RedisRecord> redisSinkFailingOnce(StreamRecOptions options, AtomicBoolean armed, AtomicInteger failures) {
+    /**
+     * Armed by a test to fail the Redis writer once. Static, not captured: the sink is serialized
+     * into the job graph, and the mini cluster runs it in this JVM.
+     */
+    static final AtomicBoolean FAILURE_ARMED = new AtomicBoolean();
+    static final AtomicInteger FAILURES_INJECTED = new AtomicInteger();
+
+    /** The production Redis sink, but its serializer throws once after {@link #FAILURE_ARMED} is set. */
+    static RedisSink<RedisRecord> redisSinkFailingOnce(StreamRecOptions options) {
         return RedisSink.<RedisRecord>builder()
                 .setRedisUrl(options.get(StreamRecOptions.REDIS_URL))
                 .setMaxRetryDuration(options.get(StreamRecOptions.REDIS_MAX_RETRY))
                 .setSerializer(record -> {
-                    if (armed.compareAndSet(true, false)) {
-                        failures.incrementAndGet();
+                    if (FAILURE_ARMED.compareAndSet(true, false)) {
+                        FAILURES_INJECTED.incrementAndGet();
                         throw new IllegalStateException("injected failure (test)");
                     }
                     return record.toWrite();
@@ -140,6 +147,17 @@ final class JobTestSupport {
             }
         }
         return out;
+    }
+
+    /** The job's exception history from the cluster's REST API, as JSON text. */
+    static String exceptionHistory(Configuration clientConfiguration, org.apache.flink.api.common.JobID job)
+            throws Exception {
+        String base = "http://" + clientConfiguration.getString("rest.address", "localhost") + ":"
+                + clientConfiguration.getString("rest.port", "8081");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/jobs/" + job + "/exceptions")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {

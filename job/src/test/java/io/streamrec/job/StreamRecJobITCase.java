@@ -19,8 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,10 +55,6 @@ class StreamRecJobITCase {
         }
     }
 
-    /** Fails the Redis writer once, on the first write after {@link #ARMED} is set. */
-    static final AtomicBoolean ARMED = new AtomicBoolean();
-    static final AtomicInteger FAILURES = new AtomicInteger();
-
     @Test
     void appliesEveryDistinctEventExactlyOnceAcrossATaskFailure() throws Exception {
         JobTestSupport.Topics topics = JobTestSupport.topics(kafka, "eo");
@@ -76,20 +70,23 @@ class StreamRecJobITCase {
                 StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
                 StreamRecJob.deadLetterSink(options),
                 StreamRecJob.gradientsSink(options),
-                JobTestSupport.redisSinkFailingOnce(options, ARMED, FAILURES));
+                JobTestSupport.redisSinkFailingOnce(options));
         JobClient job = env.executeAsync("exactly-once ITCase");
         try (Jedis jedis = new Jedis(redis.url())) {
             JobTestSupport.VersionMonitor versions = new JobTestSupport.VersionMonitor(jedis, "eo:", data.expectedPerUser.keySet());
             // wait until a checkpoint has committed lists, then fail a task and send the rest
             JobTestSupport.await(() -> versions.usersWithLists() >= 20, 120, "first lists in Redis");
-            ARMED.set(true);
+            JobTestSupport.FAILURE_ARMED.set(true);
             JobTestSupport.produce(kafka, topics.interactions(), secondHalf);
 
             JobTestSupport.await(() -> {
                 versions.check();
                 return JobTestSupport.countsMatch(jedis, "eo:", data.expectedPerUser, data.expectedPerItem);
             }, 180, "per-user and per-item interaction counts in Redis");
-            assertThat(FAILURES.get()).as("injected failures").isEqualTo(1);
+            assertThat(JobTestSupport.FAILURES_INJECTED.get()).as("injected failures").isEqualTo(1);
+            assertThat(JobTestSupport.exceptionHistory(CLUSTER.getClientConfiguration(), job.getJobID()))
+                    .as("the job failed over because of the injected failure")
+                    .contains("injected failure (test)");
 
             // nothing applied twice: the counts stay exact over further checkpoints
             Thread.sleep(3000);
@@ -109,10 +106,10 @@ class StreamRecJobITCase {
 
         // every malformed record is in the dead-letter topic exactly once, with its reason
         List<Map<String, String>> deadLetters = JobTestSupport.readDeadLetters(kafka, topics.deadLetters(), data.malformed.size());
-        assertThat(deadLetters).hasSameSizeAs(data.malformed);
+        assertThat(deadLetters).hasSize(data.malformed.size());
         Map<String, String> reasonByPayload = new HashMap<>();
         deadLetters.forEach(d -> reasonByPayload.put(d.get("payload"), d.get("reason")));
-        assertThat(reasonByPayload).containsExactlyInAnyOrderEntriesOf(data.malformed);
+        assertThat(reasonByPayload).isEqualTo(data.malformed);
         deadLetters.forEach(d -> assertThat(d.get("detail")).isNotBlank());
     }
 
