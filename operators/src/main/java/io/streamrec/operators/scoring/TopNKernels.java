@@ -34,9 +34,9 @@ public final class TopNKernels {
                         + "2x2 sgemm check).");
                 return true;
             }
-            warn("StreamRec top-N scoring falls back to the pure-Java kernel, several times slower "
-                    + "than jblas, because jblas' native library is unusable: " + failure
-                    + ". On Linux install libgfortran5 (e.g. apt-get install libgfortran5).");
+            warn("StreamRec top-N scoring falls back to the pure-Java kernel because jblas is missing "
+                    + "or its native library is unusable: " + failure
+                    + ". On Linux jblas needs libgfortran5 (apt-get install libgfortran5).");
             return false;
         }
 

@@ -81,12 +81,23 @@ class TopNKernelTest {
         for (int i = 0; i < 50; i++) {
             items.upsert("i" + i, new float[] {i % 3, 1, -(i % 2)}, i % 5 == 0 ? 1f : 0f);
         }
-        float[][] users = {{1, 2, 3}, {0, 0, 0}};
+        // one batch below and one at the Java kernel's transposed-path threshold
+        for (int batch : new int[] {2, JavaTopNKernel.MIN_TRANSPOSED_BATCH + 1}) {
+            float[][] users = new float[batch][];
+            float[] offsets = new float[batch];
+            for (int u = 0; u < batch; u++) {
+                users[u] = u % 2 == 0 ? new float[] {1, 2, 3 - u} : new float[] {0, 0, 0};
+                offsets[u] = u % 2 == 0 ? 0.5f : 0f;
+            }
+            assertBreaksTiesByLowerRow(kernel, items, users, offsets);
+        }
+    }
 
-        ScoredItems[] actual = kernel.topN(items, users, new float[] {0.5f, 0f}, null, 12);
+    private static void assertBreaksTiesByLowerRow(TopNKernel kernel, ItemMatrix items, float[][] users, float[] offsets) {
+        ScoredItems[] actual = kernel.topN(items, users, offsets, null, 12);
 
         for (int u = 0; u < users.length; u++) {
-            ScoredItems expected = reference(items, users[u], u == 0 ? 0.5f : 0f, null, 12);
+            ScoredItems expected = reference(items, users[u], offsets[u], null, 12);
             assertThat(actual[u].rows).containsExactly(expected.rows);
             assertThat(actual[u].scores).containsExactly(expected.scores);
         }
