@@ -285,7 +285,7 @@ final class DemoCommand {
             for (String user : sample.subList(0, Math.min(3, sample.size()))) {
                 RecsCommand.print(System.out, user, recs.forUser(user, 5));
             }
-            RecsCommand.print(System.out, "(popular)", recs.popular(5));
+            RecsCommand.print(System.out, RecsCommand.POPULAR, recs.popular(5));
         }
     }
 
@@ -338,6 +338,9 @@ final class DemoCommand {
         conf.setString("rest.bind-port", Integer.toString(restPort));
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         conf.setString("parallelism.default", Integer.toString(parallelism));
+        // process sizes are for a real cluster (bin/streamrec cluster); a mini cluster ignores them
+        conf.removeKey("taskmanager.memory.process.size");
+        conf.removeKey("jobmanager.memory.process.size");
         return conf;
     }
 

@@ -25,9 +25,11 @@ final class RecsCommand {
         return 0;
     }
 
+    static final String POPULAR = "(popular)";
+
     static void print(PrintStream out, String user, Recommendations recs) {
         if (recs.popularFallback()) {
-            out.printf("%s has no list yet; most popular items:%n", user);
+            out.printf(user.equals(POPULAR) ? "most popular items:%n" : "%s has no list yet; most popular items:%n", user);
         } else {
             out.printf("%s: version %s, updated %s, %s interactions%n", user,
                     recs.version().isPresent() ? recs.version().getAsLong() : "?",
