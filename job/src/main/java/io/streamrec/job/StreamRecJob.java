@@ -124,7 +124,8 @@ public final class StreamRecJob {
                         new UserWorker(model, topN,
                                 options.get(StreamRecOptions.REFRESH_INTERVAL),
                                 options.get(StreamRecOptions.SCORING_BATCH),
-                                options.get(StreamRecOptions.MAX_SEEN)))
+                                options.get(StreamRecOptions.MAX_SEEN),
+                                options.get(StreamRecOptions.ONLINE_EVALUATION)))
                 .uid(OperatorIds.USER_WORKER);
 
         userWorker.getSideOutput(UserWorker.ITEM_DELTAS)

@@ -1,5 +1,6 @@
 package io.streamrec.job;
 
+import io.streamrec.operators.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.ValidationRules;
 import io.streamrec.operators.model.ModelConfig;
@@ -71,6 +72,11 @@ public final class StreamRecOptions {
     public static final ConfigOption<Integer> MAX_SEEN = ConfigOptions.key("recs.max-seen")
             .intType().defaultValue(500)
             .withDescription("Most recent distinct items remembered per user and excluded from their list.");
+
+    public static final ConfigOption<OnlineEvaluation> ONLINE_EVALUATION = ConfigOptions.key("recs.online-evaluation")
+            .enumType(OnlineEvaluation.class).defaultValue(OnlineEvaluation.LAST_LIST)
+            .withDescription("Test-then-learn quality measurement of each interaction: LAST_LIST (against the list the "
+                    + "user had in Redis, free), EXACT (against a fresh top-N before learning, for evaluation), OFF.");
 
     // ------------------------------------------------------------------ Model
     public static final ConfigOption<Integer> DIMENSION = ConfigOptions.key("model.dimension")

@@ -7,8 +7,10 @@ import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.model.RecentItems;
 import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.scoring.ItemMatrix;
+import io.streamrec.operators.scoring.JavaTopNKernel;
 import io.streamrec.operators.scoring.ScoredItems;
 import io.streamrec.operators.scoring.TopNKernel;
 import io.streamrec.operators.scoring.TopNKernels;
@@ -67,21 +69,29 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public static final OutputTag<ItemDelta> ITEM_DELTAS =
             new OutputTag<>("item-deltas", TypeInformation.of(ItemDelta.class));
 
+    /** Side output: test-then-learn evaluation of each interaction (see {@link OnlineEvaluation}). */
+    public static final OutputTag<OnlineHit> ONLINE_EVALUATION =
+            new OutputTag<>("online-evaluation", TypeInformation.of(OnlineHit.class));
+
     /** Popularity timestamps are measured from this instant (2020-01-01) to keep exponents small. */
     public static final long POPULARITY_EPOCH_MS = 1_577_836_800_000L;
 
     private static final int RECENT_ITEMS = 20_000;
+    private static final int SMALL_BATCH = 8;
 
     private final ModelConfig model;
     private final int topN;
     private final long refreshIntervalMs;
     private final int batchSize;
     private final int maxSeen;
+    private final OnlineEvaluation evaluation;
 
     private transient ValueState<UserState> userState;
     private transient InternalTimerService<VoidNamespace> refreshTimers;
     private transient ItemMatrix items;
     private transient TopNKernel kernel;
+    /** jblas pays a large fixed cost per call; for one or a few users the Java kernel is ~20× faster. */
+    private transient TopNKernel singleUserKernel;
     private transient BitSet markers;
     private transient int expectedMarkers;
     private transient Map<String, ItemDelta> pendingDeltas;
@@ -102,6 +112,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient float[] db;
 
     public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen) {
+        this(model, topN, refreshInterval, batchSize, maxSeen, OnlineEvaluation.LAST_LIST);
+    }
+
+    public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen,
+                      OnlineEvaluation evaluation) {
+        this.evaluation = evaluation;
         this.model = model;
         this.topN = topN;
         this.refreshIntervalMs = Math.max(1, refreshInterval.toMillis());
@@ -116,6 +132,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
         items = new ItemMatrix(model.dimension());
         kernel = TopNKernels.best();
+        singleUserKernel = new JavaTopNKernel();
         markers = new BitSet();
         expectedMarkers = 0;
         pendingDeltas = new LinkedHashMap<>();
@@ -142,7 +159,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (s == null) {
             s = newUser(event.user);
         }
-        measureOnline(s, event.item);
+        measureOnline(s, event);
 
         float weight = weightOf(event);
         if (weight != 0f && !learn(s, event, weight)) {
@@ -292,13 +309,41 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         return pendingDeltas.computeIfAbsent(item, i -> new ItemDelta(i, model.dimension()));
     }
 
-    private void measureOnline(UserState s, String item) {
-        if (s.lastList != null && s.lastList.length > 0) {
-            evaluated.inc();
-            if (contains(s.lastList, item)) {
-                hits.inc();
+    private void measureOnline(UserState s, Interaction event) {
+        int rank;
+        int size;
+        if (evaluation == OnlineEvaluation.LAST_LIST && s.lastList != null && s.lastList.length > 0) {
+            rank = indexOf(s.lastList, event.item);
+            size = s.lastList.length;
+        } else if (evaluation == OnlineEvaluation.EXACT && items.size() > 0) {
+            ScoredItems top = singleUserKernel.topN(items, new float[][] {s.p}, new float[] {s.b},
+                    new int[][] {excludedRows(s.seen)}, topN)[0];
+            int row = items.indexOf(event.item);
+            rank = -1;
+            for (int k = 0; k < top.size() && row >= 0; k++) {
+                if (top.rows()[k] == row) {
+                    rank = k;
+                    break;
+                }
+            }
+            size = top.size();
+        } else {
+            return;
+        }
+        evaluated.inc();
+        if (rank >= 0) {
+            hits.inc();
+        }
+        output.collect(ONLINE_EVALUATION, new StreamRecord<>(new OnlineHit(event.user, event.item, event.ts, rank, size)));
+    }
+
+    private static int indexOf(String[] values, String value) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i].equals(value)) {
+                return i;
             }
         }
+        return -1;
     }
 
     private String[] remember(String[] seen, String item) {
@@ -426,7 +471,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             offsets[u] = r.bias;
             excluded[u] = r.excluded;
         }
-        ScoredItems[] top = kernel.topN(items, users, offsets, excluded, topN);
+        ScoredItems[] top = (b < SMALL_BATCH ? singleUserKernel : kernel).topN(items, users, offsets, excluded, topN);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         Object previousKey = getCurrentKey();
         for (int u = 0; u < b; u++) {
