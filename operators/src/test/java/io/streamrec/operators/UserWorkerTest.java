@@ -6,6 +6,7 @@ import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -187,6 +188,53 @@ class UserWorkerTest {
             assertThat(lists.get(0).scores).containsExactly(originalLists.get(0).scores);
             assertThat(byItem(deltas)).hasSameSizeAs(byItem(originalDeltas));
             byItem(deltas).forEach((item, d) -> assertThat(d.dq).containsExactly(byItem(originalDeltas).get(item).dq));
+        }
+    }
+
+    @Test
+    void measuresEachInteractionAgainstTheListBeforeLearning() throws Exception {
+        try (var h = harness(model())) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
+                h.processElement2(new StreamRecord<>(new ItemUpdate(item,
+                        FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
+            }
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            // no list yet: nothing to measure against
+            assertThat(h.getSideOutput(UserWorker.ONLINE_EVALUATION)).isNull();
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            UserList list = h.extractOutputValues().get(0);
+
+            h.processElement1(new StreamRecord<>(event("u1", list.items[1], EventType.CLICK, 2)));
+            String outside = List.of("b", "c", "d", "e", "f").stream()
+                    .filter(i -> !List.of(list.items).contains(i)).findFirst().orElseThrow();
+            h.processElement1(new StreamRecord<>(event("u1", outside, EventType.CLICK, 3)));
+            List<OnlineHit> hits = values(h.getSideOutput(UserWorker.ONLINE_EVALUATION));
+            assertThat(hits).extracting(x -> x.rank).containsExactly(1, -1);
+            assertThat(hits).extracting(x -> x.listSize).containsOnly(3);
+        }
+    }
+
+    @Test
+    void exactModeRanksTheItemInAFreshTopNBeforeLearning() throws Exception {
+        UserWorker worker = new UserWorker(model(), 3, Duration.ofMillis(1000), 16, 100, OnlineEvaluation.EXACT);
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<>(worker, (Interaction e) -> e.user, (ItemUpdate u) -> "",
+                Types.STRING)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            // one item far ahead of the others by bias: it must be rank 0 for a fresh user
+            h.processElement2(new StreamRecord<>(new ItemUpdate("star", new float[DIM], 5f, 0)));
+            for (String item : List.of("a", "b", "c", "d")) {
+                h.processElement2(new StreamRecord<>(new ItemUpdate(item, new float[DIM], 0f, 0)));
+            }
+            h.processElement1(new StreamRecord<>(event("u9", "star", EventType.CLICK, 1)));
+            h.processElement1(new StreamRecord<>(event("u9", "star", EventType.CLICK, 2)));
+            List<OnlineHit> hits = values(h.getSideOutput(UserWorker.ONLINE_EVALUATION));
+            // first time: top of the list; second time it is a seen item, excluded from the list
+            assertThat(hits).extracting(x -> x.rank).containsExactly(0, -1);
         }
     }
 
