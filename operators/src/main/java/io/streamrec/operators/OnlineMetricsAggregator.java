@@ -1,0 +1,133 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.evaluation.OnlineMetricsSnapshot;
+import io.streamrec.operators.evaluation.RollingHitCounts;
+import io.streamrec.operators.records.OnlineHit;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Aggregates the UserWorkers' test-then-learn measurements ({@link OnlineHit}) into the job's live
+ * quality figures: hit rate @N, mean reciprocal rank and the number of evaluated interactions over
+ * the last minute and the last ten minutes of processing time, and since the job started
+ * (cumulative across restores).
+ *
+ * <p>Runs with parallelism 1 (the input is one small record per interaction). Emits one
+ * {@link OnlineMetricsSnapshot} per checkpoint, in {@link #prepareSnapshotPreBarrier}, when
+ * something was measured since the last one, so the Redis write it becomes commits with that
+ * checkpoint. The version is the processing time (kept strictly increasing), so a restarted job
+ * without state still overwrites older figures. State: one byte array of rolling counters in
+ * operator state (a few tens of KiB).
+ */
+public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetricsSnapshot>
+        implements OneInputStreamOperator<OnlineHit, OnlineMetricsSnapshot> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Windows reported, in seconds, with their suffixes in the metric names. */
+    static final int[] WINDOW_SECONDS = {60, 600};
+    static final String[] WINDOW_NAMES = {"1m", "10m"};
+    static final int HORIZON_SECONDS = 600;
+
+    private transient ListState<byte[]> state;
+    private transient RollingHitCounts counts;
+    private transient int listSize;
+    private transient long lastVersion;
+    private transient boolean dirty;
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        state = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("online-metrics", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        counts = new RollingHitCounts(HORIZON_SECONDS);
+        Iterator<byte[]> stored = state.get().iterator();
+        if (stored.hasNext()) {
+            counts = RollingHitCounts.fromBytes(stored.next(), HORIZON_SECONDS);
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        for (int w = 0; w < WINDOW_SECONDS.length; w++) {
+            int seconds = WINDOW_SECONDS[w];
+            getMetricGroup().gauge("hitRate" + WINDOW_NAMES[w],
+                    () -> counts.window(now(), seconds).hitRate());
+        }
+        getMetricGroup().gauge("hitRateTotal", () -> counts.cumulative().hitRate());
+        getMetricGroup().gauge("mrrTotal", () -> counts.cumulative().mrr());
+    }
+
+    @Override
+    public void processElement(StreamRecord<OnlineHit> element) {
+        OnlineHit hit = element.getValue();
+        counts.add(now(), hit.rank);
+        listSize = Math.max(listSize, hit.listSize);
+        dirty = true;
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (dirty) {
+            output.collect(new StreamRecord<>(snapshot(now())));
+            dirty = false;
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        state.update(List.of(counts.toBytes()));
+    }
+
+    @Override
+    public void finish() throws Exception {
+        prepareSnapshotPreBarrier(-1);
+        super.finish();
+    }
+
+    /** The current figures; the version is strictly larger than the previous snapshot's. */
+    OnlineMetricsSnapshot snapshot(long nowMs) {
+        String hr = "hr@" + listSize;
+        List<String> names = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (int w = 0; w < WINDOW_SECONDS.length; w++) {
+            add(names, values, WINDOW_NAMES[w], hr, counts.window(nowMs, WINDOW_SECONDS[w]));
+        }
+        add(names, values, "total", hr, counts.cumulative());
+        long version = Math.max(nowMs, lastVersion + 1);
+        lastVersion = version;
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i);
+        }
+        return new OnlineMetricsSnapshot(version, nowMs, names.toArray(new String[0]), v);
+    }
+
+    private static void add(List<String> names, List<Double> values, String window, String hr,
+                            RollingHitCounts.Totals totals) {
+        names.add(hr + ":" + window);
+        values.add(totals.hitRate());
+        names.add("mrr:" + window);
+        values.add(totals.mrr());
+        names.add("evaluated:" + window);
+        values.add((double) totals.evaluated());
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+}

@@ -1,0 +1,94 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.evaluation.OnlineMetricsSnapshot;
+import io.streamrec.operators.records.OnlineHit;
+
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class OnlineMetricsAggregatorTest {
+
+    private static OneInputStreamOperatorTestHarness<OnlineHit, OnlineMetricsSnapshot> harness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new OnlineMetricsAggregator());
+    }
+
+    private static StreamRecord<OnlineHit> hit(int rank) {
+        return new StreamRecord<>(new OnlineHit("u", "i", 0, rank, 10));
+    }
+
+    private static List<OnlineMetricsSnapshot> snapshots(OneInputStreamOperatorTestHarness<OnlineHit, OnlineMetricsSnapshot> h) {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void emitsRollingFiguresOncePerCheckpointOnlyWhenSomethingWasMeasured() throws Exception {
+        try (var h = harness()) {
+            h.setup();
+            h.open();
+            h.setProcessingTime(10_000);
+            h.processElement(hit(0));
+            h.processElement(hit(-1));
+            h.setProcessingTime(100_000);
+            h.processElement(hit(1));
+            h.processElement(hit(-1));
+            assertThat(snapshots(h)).isEmpty();
+
+            h.prepareSnapshotPreBarrier(1);
+            h.prepareSnapshotPreBarrier(2); // nothing new: no write
+            List<OnlineMetricsSnapshot> out = snapshots(h);
+            assertThat(out).hasSize(1);
+            OnlineMetricsSnapshot s = out.get(0);
+            assertThat(s.get("hr@10:1m")).isEqualTo(0.5);
+            assertThat(s.get("mrr:1m")).isCloseTo(0.25, within(1e-12));
+            assertThat(s.get("evaluated:1m")).isEqualTo(2);
+            assertThat(s.get("evaluated:10m")).isEqualTo(4);
+            assertThat(s.get("hr@10:total")).isEqualTo(0.5);
+            assertThat(s.version).isEqualTo(100_000);
+            assertThat(s.updated).isEqualTo(100_000);
+            assertThat(List.of(s.fieldValuePairs())).containsSequence("evaluated:total", "4");
+        }
+    }
+
+    @Test
+    void keepsCumulativeCountsAcrossRestoreAndVersionsIncrease() throws Exception {
+        OperatorSubtaskState state;
+        long firstVersion;
+        try (var h = harness()) {
+            h.setup();
+            h.open();
+            h.setProcessingTime(50_000);
+            h.processElement(hit(0));
+            h.processElement(hit(0));
+            h.prepareSnapshotPreBarrier(1);
+            firstVersion = snapshots(h).get(0).version;
+            state = h.snapshot(1, 50_000);
+        }
+        try (var h = harness()) {
+            h.setup();
+            h.initializeState(state);
+            h.open();
+            h.setProcessingTime(50_000);
+            h.processElement(hit(-1));
+            h.prepareSnapshotPreBarrier(2);
+            h.processElement(hit(-1));
+            h.prepareSnapshotPreBarrier(3);
+            List<OnlineMetricsSnapshot> out = snapshots(h);
+            assertThat(out).hasSize(2);
+            assertThat(out.get(0).get("evaluated:total")).isEqualTo(3);
+            assertThat(out.get(0).get("hr@10:total")).isCloseTo(2 / 3.0, within(1e-12));
+            assertThat(out.get(0).get("evaluated:1m")).isEqualTo(3);
+            assertThat(out.stream().map(o -> o.version).collect(Collectors.toList()))
+                    .isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
+            assertThat(out.get(1).version).isGreaterThan(out.get(0).version);
+            assertThat(out.get(0).version).isGreaterThanOrEqualTo(firstVersion);
+        }
+    }
+}
