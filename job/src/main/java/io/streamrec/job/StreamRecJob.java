@@ -3,8 +3,10 @@ package io.streamrec.job;
 import io.streamrec.operators.Deduplicator;
 import io.streamrec.operators.InteractionValidator;
 import io.streamrec.operators.ItemServer;
+import io.streamrec.operators.OnlineMetricsAggregator;
 import io.streamrec.operators.PopularityRanker;
 import io.streamrec.operators.UserWorker;
+import io.streamrec.operators.evaluation.OnlineMetricsSnapshot;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemDelta;
@@ -44,6 +46,9 @@ public final class StreamRecJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamRecJob.class);
 
+    /** Redis key (after the prefix) of the live quality figures written by the online-metrics branch. */
+    public static final String METRICS_KEY = "_metrics";
+
     private StreamRecJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -80,8 +85,10 @@ public final class StreamRecJob {
      * @param deadLetters  receives rejected records as JSON with their reason
      * @param gradientSink the gradient topic, written exactly-once
      * @param redis        receives versioned list writes
+     * @return the UserWorker's stream of lists, whose side outputs (e.g.
+     *         {@link UserWorker#ONLINE_EVALUATION}) an evaluation run may also read
      */
-    public static void build(StreamExecutionEnvironment env, StreamRecOptions options,
+    public static SingleOutputStreamOperator<UserList> build(StreamExecutionEnvironment env, StreamRecOptions options,
                              Source<String, ?, ?> interactions,
                              Source<ItemDelta, ?, ?> gradients,
                              Sink<String> deadLetters,
@@ -147,8 +154,18 @@ public final class StreamRecJob {
                 .map(list -> RedisWrites.popular(prefix, list)).returns(RedisRecord.class)
                 .uid(OperatorIds.POPULAR_TO_REDIS).name(OperatorIds.NAME_POPULAR_TO_REDIS);
 
-        userWrites.union(itemWrites, popularWrites)
+        // live quality: {prefix}_metrics, a zset metric -> value plus the same figures in its :meta hash
+        DataStream<RedisRecord> metricsWrites = userWorker.getSideOutput(UserWorker.ONLINE_EVALUATION)
+                .transform(OperatorIds.NAME_ONLINE_METRICS, TypeInformation.of(OnlineMetricsSnapshot.class),
+                        new OnlineMetricsAggregator())
+                .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
+                .map(m -> new RedisRecord(prefix + METRICS_KEY, m.version, m.updated, m.names, m.values,
+                        m.fieldValuePairs())).returns(RedisRecord.class)
+                .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
+
+        userWrites.union(itemWrites, popularWrites, metricsWrites)
                 .sinkTo(redis).uid(OperatorIds.REDIS_SINK).name(OperatorIds.NAME_REDIS_SINK);
+        return userWorker;
     }
 
     // ------------------------------------------------------------------ Kafka and Redis endpoints
