@@ -1,0 +1,236 @@
+package io.streamrec.job.model;
+
+import io.streamrec.job.OperatorIds;
+import io.streamrec.job.StreamRecOptions;
+import io.streamrec.operators.state.ItemState;
+import io.streamrec.operators.state.UserState;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.OperatorTransformation;
+import org.apache.flink.state.api.SavepointWriter;
+import org.apache.flink.state.api.StateBootstrapTransformation;
+import org.apache.flink.state.api.functions.KeyedStateBootstrapFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Writes a new savepoint from factor files ({@code users.csv}, {@code items.csv}, see
+ * {@link FactorCsv}), for example the output of an offline ALS or of {@link ModelExport}. The
+ * savepoint holds only the UserWorker's and the ItemServer's keyed state, in the job's own state
+ * names and types; every other operator (sources, de-duplication, popularity, sinks) starts empty
+ * when the job is started from it.
+ *
+ * <p>Bootstrapped users have their vector, bias, interaction count and list version from the file
+ * (version 0 when absent), an empty {@code seen} list, a fresh AdaGrad accumulator and no pending
+ * refresh: their first list is computed after their first new interaction. Items get vector, bias
+ * and count; their popularity starts empty.
+ *
+ * <p>The max parallelism must equal the job's ({@code --max-parallelism}, 128 by default), or the
+ * job refuses the savepoint; the vector dimension must equal the job's {@code --model.dimension}.
+ * A duplicate id, a malformed number or a non-finite value fails the bootstrap with the file and
+ * line, and nothing usable is left behind.
+ */
+public final class ModelBootstrap {
+
+    static final String USERS_COUNTER = "bootstrap-users";
+    static final String ITEMS_COUNTER = "bootstrap-items";
+
+    private ModelBootstrap() {}
+
+    /** What was written. */
+    public record Summary(String savepoint, int dimension, long users, long items) {}
+
+    /**
+     * Reads the factor files in {@code factorsDir} and writes the savepoint to {@code savepointDir}
+     * (both paths of any Flink file system); runs a bounded job on {@code env} in BATCH mode.
+     */
+    public static Summary bootstrap(StreamExecutionEnvironment env, String factorsDir, String savepointDir,
+                                    int maxParallelism) throws Exception {
+        if (maxParallelism < 1 || maxParallelism > 32768) {
+            throw new IllegalArgumentException("--max-parallelism must be in 1..32768, got " + maxParallelism);
+        }
+        Path dir = new Path(factorsDir);
+        Path usersFile = new Path(dir, FactorCsv.Side.USERS.fileName);
+        Path itemsFile = new Path(dir, FactorCsv.Side.ITEMS.fileName);
+        int userDim = headerDimension(usersFile, FactorCsv.Side.USERS);
+        int itemDim = headerDimension(itemsFile, FactorCsv.Side.ITEMS);
+        if (userDim != itemDim) {
+            throw new IllegalArgumentException(usersFile + " has vectors of dimension " + userDim + " but "
+                    + itemsFile + " of dimension " + itemDim);
+        }
+        ModelMetadata meta = ModelMetadata.readIfPresent(dir);
+        if (meta != null && meta.dimension != userDim && (meta.users > 0 || meta.items > 0)) {
+            throw new IllegalArgumentException(new Path(dir, ModelMetadata.FILE_NAME) + " says dimension "
+                    + meta.dimension + " but the files have " + userDim);
+        }
+        Path out = new Path(savepointDir);
+        FileSystem outFs = out.getFileSystem();
+        if (outFs.exists(out)) {
+            FileStatus[] existing = outFs.listStatus(out);
+            if (existing == null || existing.length > 0) {
+                throw new IllegalArgumentException(savepointDir + " exists and is not empty; choose a new savepoint directory");
+            }
+        }
+
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        DataStream<FactorRow> users = rows(env, usersFile, FactorCsv.Side.USERS, userDim, USERS_COUNTER);
+        DataStream<FactorRow> items = rows(env, itemsFile, FactorCsv.Side.ITEMS, itemDim, ITEMS_COUNTER);
+
+        StateBootstrapTransformation<FactorRow> userState = OperatorTransformation.bootstrapWith(users)
+                .keyBy(new RowId(), Types.STRING)
+                .transform(new UserStateBootstrapper());
+        StateBootstrapTransformation<FactorRow> itemState = OperatorTransformation.bootstrapWith(items)
+                .keyBy(new RowId(), Types.STRING)
+                .transform(new ItemStateBootstrapper());
+
+        SavepointWriter.newSavepoint(env, maxParallelism)
+                .withOperator(OperatorIdentifier.forUid(OperatorIds.USER_WORKER), userState)
+                .withOperator(OperatorIdentifier.forUid(OperatorIds.ITEM_SERVER), itemState)
+                .write(savepointDir);
+        JobExecutionResult result = env.execute("StreamRec model bootstrap");
+        return new Summary(savepointDir, userDim,
+                result.<Long>getAccumulatorResult(USERS_COUNTER), result.<Long>getAccumulatorResult(ITEMS_COUNTER));
+    }
+
+    private static DataStream<FactorRow> rows(StreamExecutionEnvironment env, Path file, FactorCsv.Side side,
+                                              int dimension, String counter) {
+        // one reader per file: the rows are spread over the bootstrap operators by the keyBy after it
+        return env.fromData(file.toString()).name(side.fileName)
+                .flatMap(new FactorFileReader(side, dimension, counter)).returns(TypeInformation.of(FactorRow.class))
+                .name("Read " + side.fileName).setParallelism(1);
+    }
+
+    private static int headerDimension(Path file, FactorCsv.Side side) throws IOException {
+        FileSystem fs = file.getFileSystem();
+        if (!fs.exists(file)) {
+            throw new IllegalArgumentException("missing " + file + " (bootstrap needs both "
+                    + FactorCsv.Side.USERS.fileName + " and " + FactorCsv.Side.ITEMS.fileName + ")");
+        }
+        try (FactorCsv.FactorReader reader = new FactorCsv.FactorReader(
+                new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8)), side, file.toString())) {
+            return reader.dimension();
+        }
+    }
+
+    /** {@code --factors DIR --out SAVEPOINT [--max-parallelism 128]}; also runnable with {@code flink run -c}. */
+    public static void main(String[] args) throws Exception {
+        Args a = Args.parse(args, List.of("factors", "out", "max-parallelism"));
+        Summary s = bootstrap(StreamExecutionEnvironment.getExecutionEnvironment(), a.required("factors"),
+                a.required("out"), a.intValue("max-parallelism", StreamRecOptions.MAX_PARALLELISM.defaultValue()));
+        System.out.println("wrote savepoint " + s.savepoint() + ": " + s.users() + " users, " + s.items()
+                + " items, dimension " + s.dimension());
+    }
+
+    /** Streams the rows of one factor file, given by its path, checking each against the header's dimension. */
+    static final class FactorFileReader extends RichFlatMapFunction<String, FactorRow> {
+        private static final long serialVersionUID = 1L;
+        private final FactorCsv.Side side;
+        private final int dimension;
+        private final String counterName;
+        private transient LongCounter rows;
+
+        FactorFileReader(FactorCsv.Side side, int dimension, String counterName) {
+            this.side = side;
+            this.dimension = dimension;
+            this.counterName = counterName;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            rows = getRuntimeContext().getLongCounter(counterName);
+        }
+
+        @Override
+        public void flatMap(String path, Collector<FactorRow> out) throws Exception {
+            Path file = new Path(path);
+            try (FactorCsv.FactorReader reader = new FactorCsv.FactorReader(new BufferedReader(
+                    new InputStreamReader(file.getFileSystem().open(file), StandardCharsets.UTF_8)), side, path)) {
+                if (reader.dimension() != dimension) {
+                    throw new IllegalStateException(path + " changed while bootstrapping (dimension "
+                            + reader.dimension() + ", was " + dimension + ")");
+                }
+                for (FactorRow row = reader.next(); row != null; row = reader.next()) {
+                    out.collect(row);
+                    rows.add(1L);
+                }
+            }
+        }
+    }
+
+    static final class RowId implements KeySelector<FactorRow, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(FactorRow row) {
+            return row.id;
+        }
+    }
+
+    /** Writes the UserWorker's state of one user. */
+    static final class UserStateBootstrapper extends KeyedStateBootstrapFunction<String, FactorRow> {
+        private static final long serialVersionUID = 1L;
+        private transient ValueState<UserState> state;
+
+        @Override
+        public void open(OpenContext openContext) {
+            state = getRuntimeContext().getState(new ValueStateDescriptor<>(ModelExport.USER_STATE, UserState.class));
+        }
+
+        @Override
+        public void processElement(FactorRow row, Context ctx) throws Exception {
+            if (state.value() != null) {
+                throw new IllegalArgumentException(FactorCsv.Side.USERS.fileName + ": user '" + row.id + "' appears twice");
+            }
+            UserState s = new UserState();
+            s.p = row.vector;
+            s.b = row.bias;
+            s.interactions = row.interactions;
+            s.version = row.version;
+            s.seen = new String[0];
+            state.update(s);
+        }
+    }
+
+    /** Writes the ItemServer's state of one item. */
+    static final class ItemStateBootstrapper extends KeyedStateBootstrapFunction<String, FactorRow> {
+        private static final long serialVersionUID = 1L;
+        private transient ValueState<ItemState> state;
+
+        @Override
+        public void open(OpenContext openContext) {
+            state = getRuntimeContext().getState(new ValueStateDescriptor<>(ModelExport.ITEM_STATE, ItemState.class));
+        }
+
+        @Override
+        public void processElement(FactorRow row, Context ctx) throws Exception {
+            if (state.value() != null) {
+                throw new IllegalArgumentException(FactorCsv.Side.ITEMS.fileName + ": item '" + row.id + "' appears twice");
+            }
+            ItemState s = new ItemState();
+            s.q = row.vector;
+            s.b = row.bias;
+            s.interactions = row.interactions;
+            state.update(s);
+        }
+    }
+}
