@@ -39,6 +39,10 @@ public final class StreamRecCli {
                 case "produce":
                     status = ProduceCommand.run(CliArgs.parse(rest));
                     break;
+                case "cluster": status = io.streamrec.cli.cluster.ClusterCommands.cluster(home, rest); break;
+                case "submit": status = io.streamrec.cli.cluster.ClusterCommands.submit(home, rest); break;
+                case "savepoint": status = io.streamrec.cli.cluster.ClusterCommands.savepoint(home, rest); break;
+                case "stop": status = io.streamrec.cli.cluster.ClusterCommands.stop(home, rest); break;
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
                     status = 2;
@@ -64,6 +68,10 @@ public final class StreamRecCli {
                 "      Prints USER's list from Redis (or the popular list when USER has none).",
                 "  produce --file PATH --format movielens|json [--kafka.bootstrap HOST:PORT] [--topic interactions]",
                 "      Loads a file of interactions into the topic.",
+                "  cluster start|stop|status [--taskmanagers 2] [--rest-port 8081] [--kafka.bootstrap B --redis.url U]",
+                "      A Flink standalone cluster (1 JobManager, 2 TaskManagers) plus local Kafka and Redis: docs/OPERATIONS.md.",
+                "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [job options...]",
+                "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
                 "",
                 "Job options: see README.md (\"Options\").");
     }

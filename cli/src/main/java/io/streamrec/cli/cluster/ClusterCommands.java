@@ -1,0 +1,420 @@
+package io.streamrec.cli.cluster;
+
+import io.streamrec.job.StreamRecJob;
+import io.streamrec.job.StreamRecOptions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code bin/streamrec cluster start|stop|status}, {@code submit}, {@code savepoint} and
+ * {@code stop}: thin command line glue over {@link LocalCluster} and {@link FlinkRestClient}. The
+ * commands work against the local cluster's state directory, or any Flink cluster given with
+ * {@code --rest http://host:8081} (then Kafka and Redis must be given as job options).
+ */
+public final class ClusterCommands {
+
+    static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(5);
+    static final String LAST_JOB = "job.last";
+    static final String LAST_SAVEPOINT = "savepoint.last";
+
+    private ClusterCommands() {}
+
+    // ------------------------------------------------------------------ cluster start|stop|status
+
+    public static int cluster(Path home, List<String> argv) {
+        return reported("cluster", () -> clusterCommand(home, argv));
+    }
+
+    private static int clusterCommand(Path home, List<String> argv) {
+        Flags flags = Flags.parse(argv);
+        String action = flags.positional.isEmpty() ? "status" : flags.positional.get(0);
+        Path stateDir = stateDir(home, flags);
+        switch (action) {
+            case "start": {
+                LocalCluster.Settings settings = new LocalCluster.Settings(home).stateDir(stateDir)
+                        .taskManagers(flags.integer("taskmanagers", 2))
+                        .restPort(flags.integer("rest-port", 8081));
+                Optional<String> kafka = flags.take("kafka.bootstrap");
+                Optional<String> redis = flags.take("redis.url");
+                if (kafka.isPresent() || redis.isPresent() || flags.bool("no-services")) {
+                    settings.services(false);
+                    kafka.ifPresent(settings::kafkaBootstrap);
+                    redis.ifPresent(settings::redisUrl);
+                }
+                flags.rejectUnknown();
+                long start = System.nanoTime();
+                System.out.println("Starting a Flink standalone cluster (1 JobManager, " + settings.taskManagers
+                        + " TaskManagers" + (settings.services ? ", local Kafka and Redis" : "") + ") ...");
+                LocalCluster cluster = LocalCluster.start(settings);
+                System.out.printf("Started in %.1f s.%n", seconds(start));
+                printStatus(cluster);
+                return 0;
+            }
+            case "stop": {
+                flags.rejectUnknown();
+                Optional<LocalCluster> cluster = LocalCluster.attach(stateDir);
+                if (cluster.isEmpty() || !cluster.get().anyProcessAlive()) {
+                    System.out.println("No cluster is running from " + stateDir);
+                    return 0;
+                }
+                try {
+                    List<String> jobs = cluster.get().rest().activeJobs();
+                    if (!jobs.isEmpty()) {
+                        System.out.println("note: stopping with running jobs " + jobs + "; their last retained checkpoint is in "
+                                + stateDir.resolve("checkpoints") + " (use 'bin/streamrec stop --savepoint' first next time)");
+                    }
+                } catch (RuntimeException unreachable) {
+                    // the JobManager is already gone: stop what is left
+                }
+                cluster.get().stop();
+                System.out.println("Stopped the cluster in " + stateDir);
+                return 0;
+            }
+            case "status": {
+                flags.rejectUnknown();
+                Optional<LocalCluster> cluster = LocalCluster.attach(stateDir);
+                if (cluster.isEmpty()) {
+                    System.out.println("No cluster was started from " + stateDir + " (bin/streamrec cluster start)");
+                    return 3;
+                }
+                return printStatus(cluster.get()) ? 0 : 3;
+            }
+            default:
+                throw new IllegalArgumentException("expected start, stop or status, got '" + action + "'");
+        }
+    }
+
+    /** Prints processes, REST overview and jobs; false if some process or the REST API is down. */
+    private static boolean printStatus(LocalCluster cluster) {
+        boolean healthy = true;
+        for (String name : cluster.processNames()) {
+            boolean alive = cluster.isAlive(name);
+            healthy &= alive || name.startsWith("taskmanager-");
+            System.out.printf("  %-16s pid %-8s %s   log %s%n", name, cluster.pid(name).map(String::valueOf).orElse("-"),
+                    alive ? "running" : "not running", cluster.logFile(name));
+        }
+        cluster.kafkaBootstrap().ifPresent(k -> System.out.println("  Kafka            " + k));
+        cluster.redisUrl().ifPresent(r -> System.out.println("  Redis            " + r));
+        try {
+            JsonNode overview = cluster.rest().overview();
+            System.out.printf("  Flink %s web UI  %s   TaskManagers %d, slots %d (%d free)%n",
+                    overview.path("flink-version").asText(), cluster.restUrl(), overview.path("taskmanagers").asInt(),
+                    overview.path("slots-total").asInt(), overview.path("slots-available").asInt());
+            for (JsonNode job : cluster.rest().jobsOverview().path("jobs")) {
+                System.out.printf("  job %s  %-10s %s%n", job.path("jid").asText(), job.path("state").asText(),
+                        job.path("name").asText());
+            }
+        } catch (RuntimeException e) {
+            System.out.println("  REST API         unreachable at " + cluster.restUrl() + ": " + e.getMessage());
+            healthy = false;
+        }
+        return healthy;
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    public static int submit(Path home, List<String> argv) {
+        return reported("submit", () -> submitCommand(home, argv));
+    }
+
+    private static int submitCommand(Path home, List<String> argv) {
+        Flags flags = Flags.parse(argv);
+        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
+        FlinkRestClient rest = restClient(flags, local);
+        String savepoint = flags.take("from-savepoint").orElse(null);
+        if ("last".equals(savepoint)) {
+            savepoint = local.flatMap(c -> c.remembered(LAST_SAVEPOINT))
+                    .orElseThrow(() -> new IllegalArgumentException("--from-savepoint last: no savepoint taken yet"));
+        }
+        boolean allowNonRestored = flags.bool("allow-non-restored-state");
+        Path jar = flags.take("jar").map(Path::of).orElseGet(() -> defaultJobJar(home));
+        if (!flags.positional.isEmpty()) {
+            throw new IllegalArgumentException("unexpected argument '" + flags.positional.get(0) + "'");
+        }
+
+        // everything else is a job option; Kafka and Redis default to the local cluster's
+        Map<String, String> jobOptions = new LinkedHashMap<>(flags.options);
+        local.flatMap(LocalCluster::kafkaBootstrap).ifPresent(k -> jobOptions.putIfAbsent(StreamRecOptions.KAFKA_BOOTSTRAP.key(), k));
+        local.flatMap(LocalCluster::redisUrl).ifPresent(r -> jobOptions.putIfAbsent(StreamRecOptions.REDIS_URL.key(), r));
+        StreamRecOptions options = StreamRecOptions.fromMap(jobOptions); // fails fast, naming the option
+        int parallelism = options.get(StreamRecOptions.PARALLELISM);
+
+        ensureTopics(options, Math.max(LocalServices.PARTITIONS, parallelism));
+        Submission submission = submit(rest, jar, jobOptions, parallelism, savepoint, allowNonRestored);
+        local.ifPresent(c -> c.remember(LAST_JOB, submission.jobId()));
+        System.out.printf("Submitted job %s (parallelism %s)%s; all tasks running after %.1f s.%n",
+                submission.jobId(), parallelism > 0 ? parallelism : "default",
+                savepoint == null ? "" : " from " + savepoint, submission.seconds());
+        System.out.println("Web UI: " + rest.baseUrl() + "#/job/running/" + submission.jobId() + "/overview");
+        return 0;
+    }
+
+    /** The outcome of {@link #submit(FlinkRestClient, Path, Map, int, String, boolean)}. */
+    public record Submission(String jobId, double seconds) {}
+
+    /**
+     * Uploads the job jar, runs it with the given job options, and waits until every task runs;
+     * the time includes restoring state from {@code savepoint} (null: a fresh start).
+     */
+    public static Submission submit(FlinkRestClient rest, Path jar, Map<String, String> jobOptions, int parallelism,
+                                    String savepoint, boolean allowNonRestored) {
+        List<String> programArgs = new ArrayList<>();
+        jobOptions.forEach((k, v) -> {
+            programArgs.add("--" + k);
+            programArgs.add(v);
+        });
+        long start = System.nanoTime();
+        String jarId = rest.uploadJar(jar);
+        String jobId = rest.runJar(jarId, StreamRecJob.class.getName(), programArgs, parallelism, savepoint, allowNonRestored);
+        awaitRunning(rest, jobId, RUNNING_TIMEOUT);
+        return new Submission(jobId, seconds(start));
+    }
+
+    /** Waits until every subtask of the job is RUNNING; fails early if the job ends. */
+    public static void awaitRunning(FlinkRestClient rest, String jobId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!rest.allTasksRunning(jobId)) {
+            String state = rest.jobState(jobId);
+            if (Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+                throw new IllegalStateException("job " + jobId + " is " + state + ": "
+                        + rest.exceptions(jobId).path("root-exception").asText("").lines().findFirst().orElse(""));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + jobId + " not running after " + timeout + " (state " + state + ")");
+            }
+            sleep(200);
+        }
+    }
+
+    private static void ensureTopics(StreamRecOptions options, int partitions) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.get(StreamRecOptions.KAFKA_BOOTSTRAP));
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : List.of(options.get(StreamRecOptions.TOPIC_INTERACTIONS),
+                    options.get(StreamRecOptions.TOPIC_GRADIENTS), options.get(StreamRecOptions.TOPIC_DEAD_LETTERS))) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, partitions, (short) 1));
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot reach Kafka at " + options.get(StreamRecOptions.KAFKA_BOOTSTRAP)
+                    + " to check the topics: " + e.getMessage(), e);
+        }
+    }
+
+    static Path defaultJobJar(Path home) {
+        Path target = home.resolve("job").resolve("target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no job jar in " + target + " (mvn -DskipTests install)"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("no job jar in " + target + " (mvn -DskipTests install)");
+        }
+    }
+
+    // ------------------------------------------------------------------ savepoint, stop
+
+    public static int savepoint(Path home, List<String> argv) {
+        return reported("savepoint", () -> savepointCommand(home, argv));
+    }
+
+    private static int savepointCommand(Path home, List<String> argv) {
+        Flags flags = Flags.parse(argv);
+        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
+        FlinkRestClient rest = restClient(flags, local);
+        String job = job(flags, rest);
+        String dir = flags.take("dir").orElse(null);
+        flags.rejectUnknown();
+        long start = System.nanoTime();
+        String path = rest.triggerSavepoint(job, dir, SAVEPOINT_TIMEOUT);
+        local.ifPresent(c -> c.remember(LAST_SAVEPOINT, path));
+        System.out.printf("Savepoint of job %s: %s%n  taken in %.1f s, %s; the job keeps running.%n",
+                job, path, seconds(start), formatBytes(savepointBytes(path)));
+        return 0;
+    }
+
+    public static int stop(Path home, List<String> argv) {
+        return reported("stop", () -> stopCommand(home, argv));
+    }
+
+    private static int stopCommand(Path home, List<String> argv) {
+        Flags flags = Flags.parse(argv);
+        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
+        FlinkRestClient rest = restClient(flags, local);
+        String job = job(flags, rest);
+        Optional<String> savepointFlag = flags.take("savepoint"); // --savepoint [DIR]
+        boolean withSavepoint = savepointFlag.isPresent();
+        boolean cancel = flags.bool("cancel");
+        boolean drain = flags.bool("drain");
+        String dir = savepointFlag.filter(v -> !v.equals("true")).or(() -> flags.take("dir")).orElse(null);
+        flags.rejectUnknown();
+        if (withSavepoint == cancel) {
+            throw new IllegalArgumentException("say --savepoint (stop with a savepoint to resume from) or --cancel (no savepoint)");
+        }
+        if (cancel) {
+            rest.cancel(job);
+            System.out.println("Cancelled job " + job + " (its last retained checkpoint can still be restored).");
+            return 0;
+        }
+        long start = System.nanoTime();
+        String path = rest.stopWithSavepoint(job, dir, drain, SAVEPOINT_TIMEOUT);
+        local.ifPresent(c -> c.remember(LAST_SAVEPOINT, path));
+        System.out.printf("Stopped job %s with savepoint %s%n  in %.1f s, %s. Resume: bin/streamrec submit --from-savepoint %s [--parallelism N]%n",
+                job, path, seconds(start), formatBytes(savepointBytes(path)), path);
+        return 0;
+    }
+
+    private static String job(Flags flags, FlinkRestClient rest) {
+        Optional<String> given = flags.take("job");
+        if (given.isPresent()) {
+            return given.get();
+        }
+        List<String> active = rest.activeJobs();
+        if (active.size() != 1) {
+            throw new IllegalArgumentException(active.isEmpty() ? "no job is running"
+                    : "several jobs are running " + active + "; choose one with --job ID");
+        }
+        return active.get(0);
+    }
+
+    /**
+     * Runs a command; an operational failure (cluster down, savepoint failed, job failed) is printed
+     * as one message with exit status 1. Usage errors (IllegalArgumentException) go to the caller.
+     */
+    private static int reported(String command, java.util.function.IntSupplier body) {
+        try {
+            return body.getAsInt();
+        } catch (IllegalArgumentException usage) {
+            throw usage;
+        } catch (IllegalStateException | FlinkRestClient.FlinkRestException | UncheckedIOException e) {
+            System.err.println("streamrec " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Path stateDir(Path home, Flags flags) {
+        return flags.take("state-dir").map(Path::of)
+                .orElse(home.resolve(".streamrec").resolve("cluster")).toAbsolutePath().normalize();
+    }
+
+    private static FlinkRestClient restClient(Flags flags, Optional<LocalCluster> local) {
+        return new FlinkRestClient(flags.take("rest")
+                .or(() -> local.map(LocalCluster::restUrl))
+                .orElse("http://localhost:8081"));
+    }
+
+    /** Bytes under a {@code file:} savepoint directory (-1 for other file systems). */
+    public static long savepointBytes(String path) {
+        if (!path.startsWith("file:")) {
+            return -1;
+        }
+        try (Stream<Path> files = Files.walk(Path.of(URI.create(path.startsWith("file:///") ? path : "file://" + path.substring(5))))) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    public static String formatBytes(long bytes) {
+        if (bytes < 0) {
+            return "size unknown";
+        }
+        return bytes >= 1 << 20 ? String.format("%.1f MiB", bytes / 1048576.0) : String.format("%.1f KiB", bytes / 1024.0);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** {@code --key value}, {@code --key=value}, bare {@code --flag}, and positional arguments. */
+    static final class Flags {
+        final Map<String, String> options = new LinkedHashMap<>();
+        final List<String> positional = new ArrayList<>();
+
+        static Flags parse(List<String> args) {
+            Flags flags = new Flags();
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (!a.startsWith("--")) {
+                    flags.positional.add(a);
+                    continue;
+                }
+                String key = a.substring(2);
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    flags.options.put(key.substring(0, eq), key.substring(eq + 1));
+                } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                    flags.options.put(key, args.get(++i));
+                } else {
+                    flags.options.put(key, "true");
+                }
+            }
+            return flags;
+        }
+
+        Optional<String> take(String key) {
+            return Optional.ofNullable(options.remove(key));
+        }
+
+        boolean bool(String key) {
+            return take(key).map(v -> v.equals("true")).orElse(false);
+        }
+
+        int integer(String key, int defaultValue) {
+            Optional<String> v = take(key);
+            try {
+                return v.map(Integer::parseInt).orElse(defaultValue);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " must be a number, got '" + v.get() + "'");
+            }
+        }
+
+        void rejectUnknown() {
+            if (!options.isEmpty()) {
+                throw new IllegalArgumentException("unknown option --" + options.keySet().iterator().next());
+            }
+        }
+    }
+}
