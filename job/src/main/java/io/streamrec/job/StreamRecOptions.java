@@ -80,20 +80,32 @@ public final class StreamRecOptions {
 
     // ------------------------------------------------------------------ Model
     public static final ConfigOption<Integer> DIMENSION = ConfigOptions.key("model.dimension")
-            .intType().defaultValue(32).withDescription("Latent dimension of user and item vectors.");
+            .intType().defaultValue(48).withDescription("Latent dimension of user and item vectors.");
     public static final ConfigOption<Double> LEARNING_RATE = ConfigOptions.key("model.learning-rate")
-            .doubleType().defaultValue(0.05).withDescription("SGD learning rate.");
+            .doubleType().defaultValue(0.03).withDescription("SGD learning rate.");
     public static final ConfigOption<Double> REGULARIZATION = ConfigOptions.key("model.regularization")
             .doubleType().defaultValue(0.01).withDescription("L2 regularization of vectors.");
     public static final ConfigOption<Double> BIAS_REGULARIZATION = ConfigOptions.key("model.bias-regularization")
             .doubleType().defaultValue(0.001).withDescription("L2 regularization of item biases.");
     public static final ConfigOption<Integer> NEGATIVES = ConfigOptions.key("model.negatives")
-            .intType().defaultValue(4).withDescription("Sampled negatives per positive interaction.");
+            .intType().defaultValue(1).withDescription("BPR steps (sampled negatives) per positive interaction.");
+    public static final ConfigOption<Integer> NEGATIVE_POOL = ConfigOptions.key("model.negative-pool")
+            .intType().defaultValue(6)
+            .withDescription("Candidates drawn per negative; the one the model currently ranks highest for the user is "
+                    + "used (adaptive sampling). 1 = plain sampling.");
+    public static final ConfigOption<ModelConfig.NegativeSampling> NEGATIVE_SAMPLING = ConfigOptions.key("model.negative-sampling")
+            .enumType(ModelConfig.NegativeSampling.class).defaultValue(ModelConfig.NegativeSampling.UNIFORM)
+            .withDescription("UNIFORM over known items (default, most accurate) or POPULAR (recent-popularity-proportional, "
+                    + "more diverse lists).");
+    public static final ConfigOption<ModelConfig.RatingMode> RATING_MODE = ConfigOptions.key("model.ratings")
+            .enumType(ModelConfig.RatingMode.class).defaultValue(ModelConfig.RatingMode.GRADED)
+            .withDescription("GRADED: 4-5 stars positive, 3 weakly positive, 1-2 negative; IMPLICIT: every rating is a "
+                    + "positive interaction.");
     public static final ConfigOption<ModelConfig.Loss> LOSS = ConfigOptions.key("model.loss")
             .enumType(ModelConfig.Loss.class).defaultValue(ModelConfig.Loss.BPR)
             .withDescription("BPR (pairwise, default) or POINTWISE (logistic).");
     public static final ConfigOption<Double> INIT_SCALE = ConfigOptions.key("model.init-scale")
-            .doubleType().defaultValue(0.1).withDescription("Standard deviation of initial vector coordinates.");
+            .doubleType().defaultValue(0.01).withDescription("Standard deviation of initial vector coordinates.");
     public static final ConfigOption<Long> SEED = ConfigOptions.key("model.seed")
             .longType().defaultValue(42L).withDescription("Seed of initialization and sampling.");
     public static final ConfigOption<Double> POPULARITY_HALF_LIFE_DAYS = ConfigOptions.key("model.popularity-half-life-days")
@@ -267,6 +279,9 @@ public final class StreamRecOptions {
                 .regularization(get(REGULARIZATION).floatValue())
                 .biasRegularization(get(BIAS_REGULARIZATION).floatValue())
                 .negatives(get(NEGATIVES))
+                .negativePool(get(NEGATIVE_POOL))
+                .negativeSampling(get(NEGATIVE_SAMPLING))
+                .ratingMode(get(RATING_MODE))
                 .loss(get(LOSS))
                 .initScale(get(INIT_SCALE).floatValue())
                 .seed(get(SEED))

@@ -280,20 +280,36 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         return true;
     }
 
-    /** A negative item: recently popular, not the positive one, not already seen by the user. */
+    /**
+     * A negative item for the user: not the positive one and not already seen. Draws
+     * {@code negativePool} candidates (uniformly from the cache, or from the recent-items reservoir)
+     * and returns the one the model currently ranks highest for the user, i.e. the most informative
+     * mistake (adaptive, WARP-like sampling). Returns -1 when no candidate qualifies.
+     */
     private int sampleNegative(UserState s, String positive) {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            String candidate = recentItems.size() > 0 && attempt < 4
+        int best = -1;
+        float bestScore = Float.NEGATIVE_INFINITY;
+        int pool = model.negativePool();
+        int drawn = 0;
+        for (int attempt = 0; attempt < 2 * pool + 3 && drawn < pool; attempt++) {
+            String candidate = model.negativeSampling() == ModelConfig.NegativeSampling.POPULAR && recentItems.size() > 0
                     ? recentItems.sample(random)
                     : (items.size() > 0 ? items.idAt(random.nextInt(items.size())) : null);
             if (candidate == null) {
                 return -1;
             }
-            if (!candidate.equals(positive) && !contains(s.seen, candidate)) {
-                return cachedRow(candidate);
+            if (candidate.equals(positive) || contains(s.seen, candidate)) {
+                continue;
+            }
+            int row = cachedRow(candidate);
+            float score = pool == 1 ? 0f : items.biasAt(row) + FactorMath.dot(s.p, items.vectorAt(row));
+            drawn++;
+            if (best < 0 || score > bestScore) {
+                best = row;
+                bestScore = score;
             }
         }
-        return -1;
+        return best;
     }
 
     /** Row of the item in the cache, adding it with its seeded initial vector when it is new. */

@@ -238,6 +238,27 @@ class UserWorkerTest {
         }
     }
 
+    @Test
+    void adaptiveSamplingPicksTheNegativeTheModelRanksHighest() throws Exception {
+        ModelConfig model = ModelConfig.builder().dimension(DIM).negatives(1).negativePool(40).seed(7).build();
+        try (var h = harness(model)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            h.processElement2(new StreamRecord<>(new ItemUpdate("pos", new float[DIM], 0f, 0)));
+            h.processElement2(new StreamRecord<>(new ItemUpdate("confusing", new float[DIM], 3f, 0)));
+            for (String item : List.of("x", "y", "z")) {
+                h.processElement2(new StreamRecord<>(new ItemUpdate(item, new float[DIM], 0f, 0)));
+            }
+            h.processElement1(new StreamRecord<>(event("u1", "pos", EventType.CLICK, 1)));
+            h.prepareSnapshotPreBarrier(1);
+            List<ItemDelta> deltas = values(h.getSideOutput(UserWorker.ITEM_DELTAS));
+            assertThat(deltas).extracting(d -> d.item).containsExactlyInAnyOrder("pos", "confusing");
+            ItemDelta negative = deltas.stream().filter(d -> d.item.equals("confusing")).findFirst().orElseThrow();
+            assertThat(negative.db).isNegative();
+            assertThat(negative.interactions).isZero();
+        }
+    }
+
     private static void feedAuthoritativeItems(
             KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h, List<String> items)
             throws Exception {

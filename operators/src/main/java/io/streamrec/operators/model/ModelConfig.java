@@ -14,6 +14,22 @@ import java.util.Objects;
 public final class ModelConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Where sampled negatives come from. */
+    public enum NegativeSampling {
+        /** Uniformly from all known items (the default: best accuracy on held-out interactions). */
+        UNIFORM,
+        /** In proportion to recent popularity (pushes popular items down: more diverse lists). */
+        POPULAR
+    }
+
+    /** How explicit ratings become training signal. */
+    public enum RatingMode {
+        /** 4–5 stars strongly positive, 3 weakly positive, 1–2 negative examples. */
+        GRADED,
+        /** Every rating is a positive interaction with the rating type's weight (rated = interacted). */
+        IMPLICIT
+    }
+
     /** How a positive interaction is turned into an SGD step. */
     public enum Loss {
         /** Bayesian personalized ranking against sampled negatives (pairwise, the default). */
@@ -27,6 +43,9 @@ public final class ModelConfig implements Serializable {
     private final float regularization;
     private final float biasRegularization;
     private final int negatives;
+    private final int negativePool;
+    private final NegativeSampling negativeSampling;
+    private final RatingMode ratingMode;
     private final float initScale;
     private final float gradientClip;
     private final float maxNorm;
@@ -41,6 +60,9 @@ public final class ModelConfig implements Serializable {
         this.regularization = b.regularization;
         this.biasRegularization = b.biasRegularization;
         this.negatives = b.negatives;
+        this.negativePool = b.negativePool;
+        this.negativeSampling = b.negativeSampling;
+        this.ratingMode = b.ratingMode;
         this.initScale = b.initScale;
         this.gradientClip = b.gradientClip;
         this.maxNorm = b.maxNorm;
@@ -63,6 +85,10 @@ public final class ModelConfig implements Serializable {
     public float regularization() { return regularization; }
     public float biasRegularization() { return biasRegularization; }
     public int negatives() { return negatives; }
+    /** Candidates drawn per negative; the one the model currently scores highest is used (1 = plain sampling). */
+    public int negativePool() { return negativePool; }
+    public NegativeSampling negativeSampling() { return negativeSampling; }
+    public RatingMode ratingMode() { return ratingMode; }
     public float initScale() { return initScale; }
     public float gradientClip() { return gradientClip; }
     public float maxNorm() { return maxNorm; }
@@ -82,6 +108,9 @@ public final class ModelConfig implements Serializable {
     public float ratingWeight(double rating) {
         // 1..5 stars: 4 and 5 are clear positives, 3 a weak positive, 1 and 2 negatives.
         float base = weight(EventType.RATING);
+        if (ratingMode == RatingMode.IMPLICIT) {
+            return base;
+        }
         if (rating >= 3.0) {
             return base * (float) (rating - 2.0) / 3.0f * 1.5f;
         }
@@ -96,19 +125,23 @@ public final class ModelConfig implements Serializable {
     @Override
     public String toString() {
         return "ModelConfig{dim=" + dimension + ", lr=" + learningRate + ", reg=" + regularization
-                + ", biasReg=" + biasRegularization + ", negatives=" + negatives + ", loss=" + loss
+                + ", biasReg=" + biasRegularization + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
+                + ", ratings=" + ratingMode + ", loss=" + loss
                 + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm
                 + ", seed=" + seed + ", weights=" + weights + "}";
     }
 
     /** Builder with the defaults documented in the README's options table. */
     public static final class Builder {
-        private int dimension = 32;
-        private float learningRate = 0.05f;
+        private int dimension = 48;
+        private float learningRate = 0.03f;
         private float regularization = 0.01f;
         private float biasRegularization = 0.001f;
-        private int negatives = 4;
-        private float initScale = 0.1f;
+        private int negatives = 1;
+        private int negativePool = 6;
+        private NegativeSampling negativeSampling = NegativeSampling.UNIFORM;
+        private RatingMode ratingMode = RatingMode.GRADED;
+        private float initScale = 0.01f;
         private float gradientClip = 5f;
         private float maxNorm = 50f;
         private long seed = 42L;
@@ -131,6 +164,9 @@ public final class ModelConfig implements Serializable {
         public Builder regularization(float v) { regularization = v; return this; }
         public Builder biasRegularization(float v) { biasRegularization = v; return this; }
         public Builder negatives(int v) { negatives = v; return this; }
+        public Builder negativePool(int v) { negativePool = v; return this; }
+        public Builder negativeSampling(NegativeSampling v) { negativeSampling = Objects.requireNonNull(v); return this; }
+        public Builder ratingMode(RatingMode v) { ratingMode = Objects.requireNonNull(v); return this; }
         public Builder initScale(float v) { initScale = v; return this; }
         public Builder gradientClip(float v) { gradientClip = v; return this; }
         public Builder maxNorm(float v) { maxNorm = v; return this; }
@@ -146,6 +182,7 @@ public final class ModelConfig implements Serializable {
             check(regularization >= 0, "regularization must be >= 0, got " + regularization);
             check(biasRegularization >= 0, "bias regularization must be >= 0, got " + biasRegularization);
             check(negatives >= 0 && negatives <= 100, "negatives must be in [0, 100], got " + negatives);
+            check(negativePool >= 1 && negativePool <= 1000, "negative pool must be in [1, 1000], got " + negativePool);
             check(initScale >= 0, "init scale must be >= 0, got " + initScale);
             check(gradientClip > 0, "gradient clip must be > 0, got " + gradientClip);
             check(maxNorm > 0, "max norm must be > 0, got " + maxNorm);
