@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MovieLensReaderTest {
 
-    private static final Path ML_100K = Path.of("/work/shared/datasets/ml-100k/u.data");
+    private static final Path ML_100K = Datasets.movieLens100k().orElse(Path.of("shared/datasets/ml-100k/u.data"));
 
     @Test
     void readsTheWholeMl100kFileInTimestampOrder() {
