@@ -5,11 +5,14 @@ import io.streamrec.operators.state.ItemState;
 import io.streamrec.operators.state.UserState;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.ReduceFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
@@ -28,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the model out of a savepoint: every user's p_u, b_u, interaction count and list version
@@ -106,6 +111,33 @@ public final class ModelExport {
         return meta;
     }
 
+    /**
+     * Number of users and items in a savepoint (a bounded job on {@code env}); used to verify a
+     * freshly bootstrapped savepoint.
+     */
+    public static Map<FactorCsv.Side, Long> countRows(StreamExecutionEnvironment env, String savepoint) throws Exception {
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        SavepointReader reader = SavepointReader.read(env, savepoint);
+        TypeInformation<Tuple2<FactorCsv.Side, FactorRow>> rowType =
+                Types.TUPLE(TypeInformation.of(FactorCsv.Side.class), TypeInformation.of(FactorRow.class));
+        TypeInformation<Tuple2<FactorCsv.Side, Long>> countType =
+                Types.TUPLE(TypeInformation.of(FactorCsv.Side.class), Types.LONG);
+        DataStream<Tuple2<FactorCsv.Side, FactorRow>> rows = reader
+                .readKeyedState(OperatorIdentifier.forUid(OperatorIds.USER_WORKER), new UserStateReader(), Types.STRING, rowType)
+                .union(reader.readKeyedState(OperatorIdentifier.forUid(OperatorIds.ITEM_SERVER), new ItemStateReader(),
+                        Types.STRING, rowType));
+        Map<FactorCsv.Side, Long> counts = new EnumMap<>(FactorCsv.Side.class);
+        counts.put(FactorCsv.Side.USERS, 0L);
+        counts.put(FactorCsv.Side.ITEMS, 0L);
+        try (CloseableIterator<Tuple2<FactorCsv.Side, Long>> it = rows
+                .map(new CountOne()).returns(countType)
+                .keyBy(new BySide()).reduce(new SumCounts())
+                .executeAndCollect("StreamRec savepoint row count")) {
+            it.forEachRemaining(t -> counts.put(t.f0, t.f1));
+        }
+        return counts;
+    }
+
     /** The max parallelism of an operator's state, or a clear error when the savepoint lacks it. */
     static int maxParallelism(CheckpointMetadata checkpoint, String uid) {
         OperatorID id = OperatorIdentifier.forUid(uid).getOperatorId();
@@ -132,6 +164,34 @@ public final class ModelExport {
                 a.required("savepoint"), Path.of(a.required("out")));
         System.out.println("exported " + meta.users + " users and " + meta.items + " items (dimension "
                 + meta.dimension + ") to " + a.required("out"));
+    }
+
+    static final class CountOne implements MapFunction<Tuple2<FactorCsv.Side, FactorRow>, Tuple2<FactorCsv.Side, Long>> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Tuple2<FactorCsv.Side, Long> map(Tuple2<FactorCsv.Side, FactorRow> row) {
+            return Tuple2.of(row.f0, 1L);
+        }
+    }
+
+    /** By the side's name: an enum's hashCode differs between JVMs, so enums cannot be keys. */
+    static final class BySide implements KeySelector<Tuple2<FactorCsv.Side, Long>, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Tuple2<FactorCsv.Side, Long> t) {
+            return t.f0.name();
+        }
+    }
+
+    static final class SumCounts implements ReduceFunction<Tuple2<FactorCsv.Side, Long>> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Tuple2<FactorCsv.Side, Long> reduce(Tuple2<FactorCsv.Side, Long> a, Tuple2<FactorCsv.Side, Long> b) {
+            return Tuple2.of(a.f0, a.f1 + b.f1);
+        }
     }
 
     /** Each user's vector, bias, count and version from the UserWorker's keyed state. */
