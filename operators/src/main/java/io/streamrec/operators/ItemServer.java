@@ -7,11 +7,17 @@ import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.state.ItemState;
 
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -19,13 +25,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The item side of the parameter server: owner of every item's vector q_i, bias b_i and counters
  * (keyed state, keyed by item). It applies the aggregated {@link ItemDelta}s that the UserWorkers
  * push through the gradient topic, and broadcasts the new vector to every UserWorker's cache.
+ *
+ * <p>Gradients of other runs are refused. Every delta carries the job that produced it and the
+ * checkpoint whose barrier followed it. After a restore from a snapshot taken by another job (a
+ * savepoint), the snapshot's job is accepted only up to the snapshot's checkpoint: what that job
+ * committed later is recomputed by this run's replay and must not be applied twice, and a job
+ * running alongside from the same savepoint (a shadow replay) never feeds this one.
  *
  * <p>After a start or restore it re-sends all of its items followed by a marker carrying its
  * subtask index, so the UserWorkers can rebuild their (non-checkpointed) caches and know when they
@@ -47,9 +61,43 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private transient ValueState<ItemState> itemState;
     private transient Counter deltasApplied;
     private transient Counter deltasRejected;
+    private transient Counter deltasFromOtherRuns;
+    /** Producing job → highest accepted checkpoint id (Long.MAX_VALUE: everything). */
+    private transient Map<String, Long> acceptedOrigins;
+    private transient ListState<Tuple2<String, Long>> acceptedOriginsState;
 
     public ItemServer(ModelConfig model) {
         this.model = model;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        acceptedOriginsState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(
+                "accepted-gradient-origins", TypeInformation.of(new TypeHint<Tuple2<String, Long>>() {})));
+        acceptedOrigins = new HashMap<>();
+        for (Tuple2<String, Long> origin : acceptedOriginsState.get()) {
+            acceptedOrigins.merge(origin.f0, origin.f1, Math::max);
+        }
+        String current = currentJob();
+        if (context.isRestored()) {
+            long restoredCheckpoint = context.getRestoredCheckpointId().orElse(Long.MAX_VALUE);
+            acceptedOrigins.replaceAll((job, upTo) ->
+                    upTo == Long.MAX_VALUE && !job.equals(current) ? restoredCheckpoint : upTo);
+        }
+        acceptedOrigins.put(current, Long.MAX_VALUE);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<Tuple2<String, Long>> origins = new ArrayList<>();
+        acceptedOrigins.forEach((job, upTo) -> origins.add(Tuple2.of(job, upTo)));
+        acceptedOriginsState.update(origins);
+    }
+
+    private String currentJob() {
+        return getRuntimeContext().getJobInfo().getJobId().toHexString();
     }
 
     @Override
@@ -58,6 +106,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         itemState = getPartitionedState(new ValueStateDescriptor<>(STATE_NAME, ItemState.class));
         deltasApplied = getMetricGroup().counter("deltasApplied");
         deltasRejected = getMetricGroup().counter("deltasRejected");
+        deltasFromOtherRuns = getMetricGroup().counter("deltasFromOtherRuns");
         // Emitting from open() is not allowed; a timer callback runs on the task thread right away.
         getProcessingTimeService().registerTimer(
                 getProcessingTimeService().getCurrentProcessingTime(), t -> resendAll());
@@ -66,6 +115,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     @Override
     public void processElement(StreamRecord<ItemDelta> element) throws Exception {
         ItemDelta d = element.getValue();
+        if (d.origin != null) {
+            Long upTo = acceptedOrigins.get(d.origin);
+            if (upTo == null || d.checkpointId > upTo) {
+                deltasFromOtherRuns.inc();
+                return;
+            }
+        }
         ItemState s = itemState.value();
         if (s == null) {
             s = new ItemState();

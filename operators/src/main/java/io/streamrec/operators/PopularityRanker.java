@@ -43,6 +43,7 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
     private transient boolean changed;
     private transient ListState<Tuple2<String, Double>> candidateState;
     private transient ListState<Long> versionState;
+    private transient ListState<Long> newestTsState;
 
     public PopularityRanker(ModelConfig model, int topN) {
         this.model = model;
@@ -57,6 +58,11 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
                 "popular-candidates", TypeInformation.of(new org.apache.flink.api.common.typeinfo.TypeHint<Tuple2<String, Double>>() {})));
         versionState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("popular-version", Long.class));
+        newestTsState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("popular-newest-ts", Long.class));
+        for (Long ts : newestTsState.get()) {
+            newestTs = Math.max(newestTs, ts);
+        }
         candidates = new HashMap<>();
         for (Tuple2<String, Double> c : candidateState.get()) {
             candidates.merge(c.f0, c.f1, Math::max);
@@ -134,5 +140,6 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
             candidateState.add(Tuple2.of(e.getKey(), e.getValue()));
         }
         versionState.update(List.of(version));
+        newestTsState.update(List.of(newestTs));
     }
 }

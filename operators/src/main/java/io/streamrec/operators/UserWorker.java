@@ -522,7 +522,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         scoreBatch();
+        String origin = getRuntimeContext().getJobInfo().getJobId().toHexString();
         for (ItemDelta d : pendingDeltas.values()) {
+            d.origin = origin;
+            d.checkpointId = checkpointId;
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
         }
         pendingDeltas.clear();

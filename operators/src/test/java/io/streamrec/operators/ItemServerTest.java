@@ -110,6 +110,41 @@ class ItemServerTest {
         }
     }
 
+    @Test
+    void afterASavepointRestoreItRefusesWhatTheOldRunCommittedLater() throws Exception {
+        OperatorSubtaskState savepoint;
+        String oldJob;
+        try (var h = harness()) {
+            h.open();
+            oldJob = h.getEnvironment().getJobID().toHexString();
+            h.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 1), oldJob, 5)));
+            savepoint = h.snapshot(5, 10);
+        }
+        try (var restored = harness()) {
+            restored.setup();
+            restored.setRestoredCheckpointId(5);
+            restored.initializeState(savepoint);
+            restored.open();
+            String newJob = restored.getEnvironment().getJobID().toHexString();
+            assertThat(newJob).isNotEqualTo(oldJob);
+            // pending at the savepoint: applied; committed by the old run afterwards: refused
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 2), oldJob, 5)));
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 4), oldJob, 6)));
+            // this run's own gradients, and untagged ones: applied; an unknown run's: refused
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 8), newJob, 7)));
+            restored.processElement(new StreamRecord<>(delta("i1", 0.1f, 16)));
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 32), "f00d", 1)));
+            List<ItemStats> stats = values(restored.getSideOutput(ItemServer.ITEM_STATS));
+            assertThat(stats).extracting(x -> x.interactions).containsExactly(3L, 11L, 27L);
+        }
+    }
+
+    private static ItemDelta tagged(ItemDelta d, String origin, long checkpointId) {
+        d.origin = origin;
+        d.checkpointId = checkpointId;
+        return d;
+    }
+
     private static List<ItemUpdate> items(List<ItemUpdate> out) {
         return out.stream().filter(u -> !u.isMarker()).collect(Collectors.toList());
     }

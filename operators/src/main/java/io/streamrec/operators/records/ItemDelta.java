@@ -17,6 +17,12 @@ public class ItemDelta {
     public double popularityLog = Double.NEGATIVE_INFINITY;
     /** Largest event timestamp among those interactions. */
     public long maxTs;
+    /**
+     * The Flink job that produced the delta and the checkpoint whose barrier followed it: lets the
+     * ItemServer refuse gradients of another run (see {@code ItemServer}). Null when unknown.
+     */
+    public String origin;
+    public long checkpointId;
 
     public ItemDelta() {}
 

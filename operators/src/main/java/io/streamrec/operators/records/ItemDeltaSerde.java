@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * version so that a later release can read gradients written by an earlier one during an upgrade.
  */
 public final class ItemDeltaSerde {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
 
     private ItemDeltaSerde() {}
 
@@ -29,6 +29,11 @@ public final class ItemDeltaSerde {
             out.writeLong(d.interactions);
             out.writeDouble(d.popularityLog);
             out.writeLong(d.maxTs);
+            out.writeBoolean(d.origin != null);
+            if (d.origin != null) {
+                out.writeUTF(d.origin);
+            }
+            out.writeLong(d.checkpointId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -38,7 +43,7 @@ public final class ItemDeltaSerde {
     public static ItemDelta deserialize(byte[] data) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
         byte version = in.readByte();
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException("unknown ItemDelta format version " + version);
         }
         ItemDelta d = new ItemDelta();
@@ -52,6 +57,10 @@ public final class ItemDeltaSerde {
         d.interactions = in.readLong();
         d.popularityLog = in.readDouble();
         d.maxTs = in.readLong();
+        if (version >= 2) {
+            d.origin = in.readBoolean() ? in.readUTF() : null;
+            d.checkpointId = in.readLong();
+        }
         return d;
     }
 }

@@ -19,6 +19,8 @@ class ItemDeltaSerdeTest {
         d.interactions = 17;
         d.popularityLog = 12.5;
         d.maxTs = 1_700_000_000_123L;
+        d.origin = "0123abcd";
+        d.checkpointId = 42;
 
         ItemDelta back = ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(d));
         assertThat(back.item).isEqualTo("item-ü-7");
@@ -27,6 +29,8 @@ class ItemDeltaSerdeTest {
         assertThat(back.interactions).isEqualTo(17);
         assertThat(back.popularityLog).isEqualTo(12.5);
         assertThat(back.maxTs).isEqualTo(1_700_000_000_123L);
+        assertThat(back.origin).isEqualTo("0123abcd");
+        assertThat(back.checkpointId).isEqualTo(42);
     }
 
     @Test
