@@ -42,6 +42,29 @@ final class JobTestSupport {
 
     private JobTestSupport() {}
 
+    /** A mini cluster for one ITCase class: one TaskManager, two slots (the jobs run at parallelism 2). */
+    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster() {
+        return new org.apache.flink.test.junit5.MiniClusterExtension(
+                new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .setConfiguration(clusterConfiguration())
+                        .build());
+    }
+
+    /** Builds the production graph with Kafka endpoints from {@code options} and the given Redis sink, and starts it. */
+    static org.apache.flink.core.execution.JobClient start(StreamRecOptions options,
+            org.apache.flink.api.connector.sink2.Sink<RedisRecord> redisSink, String name) throws Exception {
+        StreamExecutionEnvironment env = environment();
+        StreamRecJob.build(env, options,
+                StreamRecJob.interactionsSource(options),
+                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
+                StreamRecJob.deadLetterSink(options),
+                StreamRecJob.gradientsSink(options),
+                redisSink);
+        return env.executeAsync(name);
+    }
+
     static Configuration clusterConfiguration() {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");

@@ -4,8 +4,6 @@ import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,12 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisOutageITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(JobTestSupport.clusterConfiguration())
-                    .build());
+    static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
 
     static EmbeddedKafka kafka;
     static RedisServerProcess redis;
@@ -62,14 +55,7 @@ class RedisOutageITCase {
         JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(0, third));
 
         StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "out:");
-        StreamExecutionEnvironment env = JobTestSupport.environment();
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
-        JobClient job = env.executeAsync("redis outage ITCase");
+        JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "redis outage ITCase");
         try {
             try (Jedis jedis = new Jedis(redis.url())) {
                 JobTestSupport.await(() -> jedis.keys("out:*:meta").size() >= 10, 120, "first lists");

@@ -4,8 +4,6 @@ import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,12 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StreamRecJobITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(JobTestSupport.clusterConfiguration())
-                    .build());
+    static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
 
     static EmbeddedKafka kafka;
     static RedisServerProcess redis;
@@ -64,14 +57,7 @@ class StreamRecJobITCase {
         JobTestSupport.produce(kafka, topics.interactions(), firstHalf);
 
         StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "eo:");
-        StreamExecutionEnvironment env = JobTestSupport.environment();
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                JobTestSupport.redisSinkFailingOnce(options));
-        JobClient job = env.executeAsync("exactly-once ITCase");
+        JobClient job = JobTestSupport.start(options, JobTestSupport.redisSinkFailingOnce(options), "exactly-once ITCase");
         try (Jedis jedis = new Jedis(redis.url())) {
             JobTestSupport.VersionMonitor versions = new JobTestSupport.VersionMonitor(jedis, "eo:", data.expectedPerUser.keySet());
             // wait until a checkpoint has committed lists, then fail a task and send the rest
