@@ -43,6 +43,8 @@ public final class StreamRecCli {
                 case "submit": status = io.streamrec.cli.cluster.ClusterCommands.submit(home, rest); break;
                 case "savepoint": status = io.streamrec.cli.cluster.ClusterCommands.savepoint(home, rest); break;
                 case "stop": status = io.streamrec.cli.cluster.ClusterCommands.stop(home, rest); break;
+                case "export-model": status = ExportModelCommand.run(CliArgs.parse(rest)); break;
+                case "bootstrap": status = BootstrapCommand.run(CliArgs.parse(rest)); break;
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
                     status = 2;
@@ -72,6 +74,8 @@ public final class StreamRecCli {
                 "      A Flink standalone cluster (1 JobManager, 2 TaskManagers) plus local Kafka and Redis: docs/OPERATIONS.md.",
                 "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [job options...]",
                 "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
+                "  export-model --savepoint PATH --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
+                "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
                 "",
                 "Job options: see README.md (\"Options\").");
     }

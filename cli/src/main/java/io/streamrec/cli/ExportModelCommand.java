@@ -1,0 +1,37 @@
+package io.streamrec.cli;
+
+import io.streamrec.job.model.ModelExport;
+import io.streamrec.job.model.ModelMetadata;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * {@code bin/streamrec export-model --savepoint PATH --out DIR}: the model in a savepoint as
+ * {@code users.csv}, {@code items.csv} and {@code metadata.json} (docs/MODEL_EXPORT.md). Runs the
+ * State Processor API on a local Flink environment in this process; the savepoint is only read.
+ */
+final class ExportModelCommand {
+    private ExportModelCommand() {}
+
+    static int run(CliArgs args) throws Exception {
+        String savepoint = args.take("savepoint", null);
+        String out = args.take("out", null);
+        args.rejectUnknown(Set.of());
+        if (savepoint == null || out == null) {
+            throw new IllegalArgumentException("usage: export-model --savepoint PATH --out DIR");
+        }
+        BootstrapCommand.quietLocalJobs();
+        ModelMetadata meta;
+        try {
+            meta = ModelExport.export(ModelExport.localEnvironment(), savepoint, Path.of(out).toAbsolutePath());
+        } catch (Exception e) {
+            throw BootstrapCommand.userError(e);
+        }
+        System.out.printf("exported %d users and %d items (dimension %d, checkpoint %d, max parallelism %d) to %s%n",
+                meta.users, meta.items, meta.dimension, meta.savepointCheckpointId, meta.maxParallelism,
+                Path.of(out).toAbsolutePath());
+        System.out.printf("  interactions: %d over the users, %d over the items%n", meta.userInteractions, meta.itemInteractions);
+        return 0;
+    }
+}
