@@ -21,6 +21,7 @@ import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.state.api.runtime.SavepointLoader;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -43,8 +44,9 @@ import java.util.Map;
  *
  * <p>A bounded job of the State Processor API in BATCH mode; the rows are streamed to the client
  * and written there, so the output directory is local to the process that calls {@link #export}.
- * The savepoint is only read, never changed. Both backends' canonical savepoints (the default
- * format of stop-with-savepoint) can be read.
+ * The savepoint is only read, never changed. It is restored into the RocksDB backend, which reads
+ * canonical savepoints of either backend (the default format of stop-with-savepoint) as well as
+ * RocksDB's native savepoints and retained (also incremental) checkpoints.
  *
  * <p>Item counts in a savepoint lag the user counts by the gradients still in flight in the
  * Kafka loop (up to one checkpoint interval); the metadata reports both sums.
@@ -64,7 +66,7 @@ public final class ModelExport {
         Files.createDirectories(outDir);
 
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        SavepointReader reader = SavepointReader.read(env, savepoint);
+        SavepointReader reader = SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
         TypeInformation<Tuple2<FactorCsv.Side, FactorRow>> rowType =
                 Types.TUPLE(TypeInformation.of(FactorCsv.Side.class), TypeInformation.of(FactorRow.class));
         DataStream<Tuple2<FactorCsv.Side, FactorRow>> users = reader.readKeyedState(
@@ -117,7 +119,7 @@ public final class ModelExport {
      */
     public static Map<FactorCsv.Side, Long> countRows(StreamExecutionEnvironment env, String savepoint) throws Exception {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        SavepointReader reader = SavepointReader.read(env, savepoint);
+        SavepointReader reader = SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
         TypeInformation<Tuple2<FactorCsv.Side, FactorRow>> rowType =
                 Types.TUPLE(TypeInformation.of(FactorCsv.Side.class), TypeInformation.of(FactorRow.class));
         TypeInformation<Tuple2<FactorCsv.Side, Long>> countType =

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The model of the real job: the production graph runs on a mini cluster (RocksDB, parallelism 2)
  * against a real Kafka broker and Redis server, is stopped with a canonical savepoint, and the
- * export of that savepoint holds every user's and item's exact interaction count. The export is
+ * export of that savepoint holds every user's and item's exact interaction count (a native RocksDB
+ * savepoint of the same state exports the same model). The export is
  * then bootstrapped into a new savepoint, the job is started from it and continues the counts.
  */
 class ModelExportJobITCase {
@@ -72,9 +73,12 @@ class ModelExportJobITCase {
         // 1. stream, wait until every count is visible (the gradient loop is drained), stop with a savepoint
         JobClient job = ModelJobSupport.start(options, null, "model export ITCase");
         String savepoint;
+        String nativeSavepoint;
         try (Jedis jedis = new Jedis(redis.url())) {
             ModelJobSupport.await(() -> ModelJobSupport.mismatches(jedis, "mx:", data.perUser, data.perItem).isEmpty(),
                     180, "per-user and per-item interaction counts in Redis");
+            nativeSavepoint = job.triggerSavepoint(tmp.resolve("native").toUri().toString(), SavepointFormatType.NATIVE)
+                    .get(120, TimeUnit.SECONDS);
             savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
                     SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -102,6 +106,12 @@ class ModelExportJobITCase {
             }
         }
         assertThat(items.values()).allSatisfy(r -> assertThat(r.vector).hasSize(dim));
+
+        // a RocksDB native-format savepoint of the same state exports the same model
+        Path nativeExport = tmp.resolve("native-export");
+        ModelExport.export(StreamExecutionEnvironment.getExecutionEnvironment(), nativeSavepoint, nativeExport);
+        assertThat(BootstrapExportRoundTripITCase.read(nativeExport.resolve("users.csv"), FactorCsv.Side.USERS)).isEqualTo(users);
+        assertThat(BootstrapExportRoundTripITCase.read(nativeExport.resolve("items.csv"), FactorCsv.Side.ITEMS)).isEqualTo(items);
 
         // 3. export → bootstrap → start the job from it: counts continue from the exported ones
         String bootstrapped = tmp.resolve("bootstrapped").toString();
