@@ -195,8 +195,9 @@ public final class ClusterCommands {
         while (!rest.allTasksRunning(jobId)) {
             String state = rest.jobState(jobId);
             if (Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+                JsonNode last = rest.exceptions(jobId).path("exceptionHistory").path("entries").path(0);
                 throw new IllegalStateException("job " + jobId + " is " + state + ": "
-                        + rest.exceptions(jobId).path("root-exception").asText("").lines().findFirst().orElse(""));
+                        + last.path("stacktrace").asText("(no exception recorded)").lines().findFirst().orElse(""));
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("job " + jobId + " not running after " + timeout + " (state " + state + ")");

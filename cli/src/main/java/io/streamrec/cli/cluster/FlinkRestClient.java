@@ -239,16 +239,17 @@ public final class FlinkRestClient {
         throw new FlinkRestException("savepoint of job " + jobId + " did not complete within " + timeout);
     }
 
+    /** The first line of a stack trace and, if there is one, its last "Caused by", which users can act on. */
     private static String rootCause(JsonNode failure) {
-        String trace = failure.path("stack-trace").asText(failure.toString());
-        // the last "Caused by" line is the message users can act on
-        String message = trace.lines().findFirst().orElse(trace);
+        String trace = failure.isTextual() ? failure.asText() : failure.path("stack-trace").asText(failure.toString());
+        String first = trace.lines().findFirst().orElse(trace);
+        String cause = null;
         for (String line : trace.lines().toList()) {
             if (line.startsWith("Caused by: ")) {
-                message = line.substring("Caused by: ".length());
+                cause = line.substring("Caused by: ".length());
             }
         }
-        return message;
+        return cause == null || cause.equals(first) ? first : first + " -- caused by: " + cause;
     }
 
     // ------------------------------------------------------------------ HTTP
@@ -299,8 +300,8 @@ public final class FlinkRestClient {
         }
         List<String> messages = new ArrayList<>();
         for (JsonNode e : errors) {
-            // Flink puts the whole stack trace into one error string; its first lines say enough
-            messages.add(e.asText().lines().limit(6).reduce((a, b) -> a + "\n  " + b).orElse(""));
+            // Flink puts a whole stack trace into one error string: its first line and its root cause
+            messages.add(rootCause(e));
         }
         return String.join("; ", messages);
     }

@@ -114,7 +114,7 @@ public final class LocalCluster {
 
         public Settings stateDir(Path dir) { this.stateDir = dir.toAbsolutePath().normalize(); return this; }
         public Settings taskManagers(int n) { this.taskManagers = n; return this; }
-        /** Preferred REST/web UI port; a free one is used when it is taken. */
+        /** Preferred REST/web UI port; a free one is used when it is taken (0: any free port). */
         public Settings restPort(int port) { this.restPort = port; return this; }
         /** Whether to start the local Kafka and Redis process (off: give their addresses, or none). */
         public Settings services(boolean start) { this.services = start; return this; }
@@ -496,7 +496,7 @@ public final class LocalCluster {
 
     static int freePort(int preferred) {
         try (ServerSocket socket = new ServerSocket(preferred, 1, InetAddress.getLoopbackAddress())) {
-            return preferred;
+            return socket.getLocalPort();
         } catch (IOException taken) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 return socket.getLocalPort();
