@@ -129,7 +129,7 @@ public final class ModelBootstrap {
      * whose failure is not reported: the job succeeds and the savepoint silently lacks that
      * subtask's keys.
      */
-    private static void verify(StreamExecutionEnvironment env, String savepointDir, long users, long items)
+    static void verify(StreamExecutionEnvironment env, String savepointDir, long users, long items)
             throws Exception {
         Map<FactorCsv.Side, Long> written = ModelExport.countRows(env, savepointDir);
         if (written.get(FactorCsv.Side.USERS) != users || written.get(FactorCsv.Side.ITEMS) != items) {
