@@ -36,6 +36,9 @@ public final class StreamRecCli {
                 case "recs":
                     status = RecsCommand.run(CliArgs.parse(rest));
                     break;
+                case "evaluate":
+                    status = new EvaluateCommand(CliArgs.parse(rest)).run();
+                    break;
                 case "produce":
                     status = ProduceCommand.run(CliArgs.parse(rest));
                     break;
@@ -70,6 +73,10 @@ public final class StreamRecCli {
                 "      Prints USER's list from Redis (or the popular list when USER has none).",
                 "  produce --file PATH --format movielens|json [--kafka.bootstrap HOST:PORT] [--topic interactions]",
                 "      Loads a file of interactions into the topic.",
+                "  evaluate --dataset movielens:PATH|json:PATH [--protocol holdout|prequential] [--seeds 5] [--passes P]",
+                "       [--out DIR] [--validation true] [--min-rating 5] [--limit N] [job options...]",
+                "      Runs the real job on a local mini cluster over the data set and reports quality (P@10, R@10,",
+                "      nDCG@10, MAP or prequential HR@10, nDCG@10) next to popular and random baselines (docs/QUALITY.md).",
                 "  cluster start|stop|status [--taskmanagers 2] [--rest-port 8081] [--kafka.bootstrap B --redis.url U]",
                 "      A Flink standalone cluster (1 JobManager, 2 TaskManagers) plus local Kafka and Redis: docs/OPERATIONS.md.",
                 "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [job options...]",
