@@ -250,7 +250,11 @@ public final class ClusterCommands {
         FlinkRestClient rest = restClient(flags, local);
         String job = job(flags, rest);
         String dir = flags.take("dir").orElse(null);
+        boolean whenCaughtUp = flags.bool("when-caught-up");
         flags.rejectUnknown();
+        if (whenCaughtUp) {
+            awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
+        }
         long start = System.nanoTime();
         String path = rest.triggerSavepoint(job, dir, SAVEPOINT_TIMEOUT);
         local.ifPresent(c -> c.remember(LAST_SAVEPOINT, path));
@@ -273,7 +277,11 @@ public final class ClusterCommands {
         boolean cancel = flags.bool("cancel");
         boolean drain = flags.bool("drain");
         String dir = savepointFlag.filter(v -> !v.equals("true")).or(() -> flags.take("dir")).orElse(null);
+        boolean whenCaughtUp = flags.bool("when-caught-up");
         flags.rejectUnknown();
+        if (whenCaughtUp) {
+            awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
+        }
         if (withSavepoint == cancel) {
             throw new IllegalArgumentException("say --savepoint (stop with a savepoint to resume from) or --cancel (no savepoint)");
         }
@@ -288,6 +296,40 @@ public final class ClusterCommands {
         System.out.printf("Stopped job %s with savepoint %s%n  in %.1f s, %s. Resume: bin/streamrec submit --from-savepoint %s [--parallelism N]%n",
                 job, path, seconds(start), formatBytes(savepointBytes(path)), path);
         return 0;
+    }
+
+    /**
+     * Waits until the interactions source has read everything in its topic: the sum of its
+     * {@code pendingRecords} (records between the readers' positions and the partitions' ends) is 0
+     * on two polls two seconds apart. For replays of a bounded history into the unbounded job.
+     */
+    public static void awaitCaughtUp(FlinkRestClient rest, String jobId, Duration timeout) {
+        String source = null;
+        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
+            if (vertex.path("name").asText().contains(io.streamrec.job.OperatorIds.NAME_INTERACTIONS_SOURCE)) {
+                source = vertex.path("id").asText();
+            }
+        }
+        if (source == null) {
+            throw new IllegalStateException("job " + jobId + " has no '" + io.streamrec.job.OperatorIds.NAME_INTERACTIONS_SOURCE
+                    + "' vertex");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int zeroes = 0;
+        long lastPrinted = -2;
+        while (zeroes < 2) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + jobId + " did not catch up within " + timeout);
+            }
+            long pending = rest.vertexMetricSum(jobId, source, ".pendingRecords");
+            zeroes = pending == 0 ? zeroes + 1 : 0;
+            if (pending != lastPrinted && pending != 0) {
+                System.out.println("  waiting for the interactions source to catch up: "
+                        + (pending < 0 ? "no lag reported yet" : pending + " records behind"));
+                lastPrinted = pending;
+            }
+            sleep(2000);
+        }
     }
 
     private static String job(Flags flags, FlinkRestClient rest) {

@@ -171,6 +171,31 @@ public final class FlinkRestClient {
         return get("jobs/" + jobId + "/vertices/" + vertexId);
     }
 
+    /**
+     * Sum over all subtasks of the vertex of every operator metric whose name ends with
+     * {@code suffix} (e.g. {@code .pendingRecords} of a source), or -1 if no such metric is
+     * reported (yet).
+     */
+    public long vertexMetricSum(String jobId, String vertexId, String suffix) {
+        String path = "jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
+        List<String> ids = new ArrayList<>();
+        for (JsonNode metric : get(path)) {
+            String id = metric.path("id").asText();
+            if (id.endsWith(suffix)) {
+                ids.add(id);
+            }
+        }
+        if (ids.isEmpty()) {
+            return -1;
+        }
+        long sum = 0;
+        for (JsonNode metric : get(path + "?agg=sum&get=" + java.net.URLEncoder.encode(String.join(",", ids),
+                StandardCharsets.UTF_8))) {
+            sum += metric.path("sum").asLong();
+        }
+        return sum;
+    }
+
     /** {@code GET /jobs/:id/checkpoints}: counts, latest completed / restored, summary. */
     public JsonNode checkpoints(String jobId) {
         return get("jobs/" + jobId + "/checkpoints");
