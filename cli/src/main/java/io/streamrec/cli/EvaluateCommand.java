@@ -120,6 +120,10 @@ final class EvaluateCommand {
         if (minRating != null) {
             dataset = dataset.minRating(Double.parseDouble(minRating));
         }
+        if (dataset.events().size() < 10) {
+            throw new IllegalArgumentException("--dataset has only " + dataset.events().size() + " events");
+        }
+        s.refreshType = protocol.equals("holdout") ? refreshType(dataset.events()) : null;
         // timestamps before 2000 are rejected by the job's input validation: move old data sets forward
         dataset = dataset.shiftedIfBefore(TIMESTAMPS_NOT_BEFORE, SHIFTED_START);
         System.out.printf("evaluate: %s, %,d events, protocol %s%n", dataset.spec(), dataset.events().size(), protocol);
@@ -232,15 +236,20 @@ final class EvaluateCommand {
             try (Jedis jedis = stack.jedis()) {
                 await(jedis, prefix, expected, job, s, "training");
                 // one zero-weight event per user: their final list is scored with the final item vectors
-                long refreshTs = maxTs + (s.passes - 1) * span + 1;
-                List<Map.Entry<String, String>> touches = new ArrayList<>();
-                anyItem.forEach((user, item) -> {
-                    touches.add(new AbstractMap.SimpleEntry<>(user,
-                            new Interaction("refresh-" + user, user, item, "view", null, refreshTs).toJson()));
-                    expected.merge(user, 1L, Long::sum);
-                });
-                stack.produce(topic, touches);
-                await(jedis, prefix, expected, job, s, "final refresh");
+                String refreshType = refreshType(train);
+                if (refreshType != null) {
+                    long refreshTs = maxTs + (s.passes - 1) * span + 1;
+                    List<Map.Entry<String, String>> touches = new ArrayList<>();
+                    anyItem.forEach((user, item) -> {
+                        touches.add(new AbstractMap.SimpleEntry<>(user,
+                                new Interaction("refresh-" + user, user, item, refreshType, null, refreshTs).toJson()));
+                        expected.merge(user, 1L, Long::sum);
+                    });
+                    stack.produce(topic, touches);
+                    await(jedis, prefix, expected, job, s, "final refresh");
+                } else {
+                    System.out.println("  note: every event type occurs in the data; no final refresh (lists may be stale)");
+                }
                 System.out.printf("  trained on %,d events (%d pass%s) in %.1f s%n", records.size(), s.passes,
                         s.passes == 1 ? "" : "es", (System.currentTimeMillis() - t0) / 1000.0);
                 return LocalStack.lists(jedis, prefix, expected.keySet(), K);
@@ -408,8 +417,8 @@ final class EvaluateCommand {
 
     /**
      * The run's job options: the user's, plus what the protocol needs (top 10, parallelism 1, every
-     * seen item excluded, the seed, the evaluation mode) and a zero weight for {@code view}, the
-     * type of the final-refresh events (MovieLens has ratings only).
+     * seen item excluded, the seed, the evaluation mode) and a zero weight for the type of the
+     * final-refresh events, one that does not occur in the data ({@code view} for MovieLens).
      */
     private static Map<String, String> jobOptions(Settings s, long seed, OnlineEvaluation evaluation) {
         Map<String, String> values = new LinkedHashMap<>(s.jobOptions);
@@ -418,11 +427,26 @@ final class EvaluateCommand {
         values.putIfAbsent(StreamRecOptions.MAX_SEEN.key(), "100000");
         values.putIfAbsent(StreamRecOptions.SEED.key(), Long.toString(seed));
         values.put(StreamRecOptions.ONLINE_EVALUATION.key(), evaluation.name());
+        String refresh = s.refreshType;
         String weights = values.getOrDefault(StreamRecOptions.WEIGHTS.key(), "");
-        if (!weights.contains("view:")) {
-            values.put(StreamRecOptions.WEIGHTS.key(), weights.isEmpty() ? "view:0" : weights + ",view:0");
+        if (refresh != null && !weights.contains(refresh + ":")) {
+            values.put(StreamRecOptions.WEIGHTS.key(), weights.isEmpty() ? refresh + ":0" : weights + "," + refresh + ":0");
         }
         return values;
+    }
+
+    /** An event type that does not occur in the data, used with weight 0 for the final refresh; null if none. */
+    private static String refreshType(List<Interaction> events) {
+        Set<String> present = new HashSet<>();
+        for (Interaction e : events) {
+            present.add(e.type());
+        }
+        for (String type : List.of("view", "click", "cart", "like", "purchase")) {
+            if (!present.contains(type)) {
+                return type;
+            }
+        }
+        return null;
     }
 
     private static void await(Jedis jedis, String prefix, Map<String, Long> expected, JobClient job, Settings s,
@@ -622,6 +646,7 @@ final class EvaluateCommand {
         long checkpointMillis;
         long timeoutSeconds;
         double halfLifeDays;
+        String refreshType;
         Map<String, String> jobOptions;
     }
 }
