@@ -55,10 +55,11 @@ public final class FlinkRestClient {
         return get("overview");
     }
 
-    /** True when the REST endpoint answers and at least {@code taskManagers} are registered. */
-    public boolean isReady(int taskManagers) {
+    /** True when the REST endpoint answers and at least {@code taskManagers} with {@code slots} are registered. */
+    public boolean isReady(int taskManagers, int slots) {
         try {
-            return overview().path("taskmanagers").asInt() >= taskManagers;
+            JsonNode overview = overview();
+            return overview.path("taskmanagers").asInt() >= taskManagers && overview.path("slots-total").asInt() >= slots;
         } catch (RuntimeException notYet) {
             return false;
         }

@@ -3,6 +3,7 @@ package io.streamrec.cli.cluster;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -214,11 +215,13 @@ public final class LocalCluster {
         return name;
     }
 
-    /** Waits until at least {@code count} TaskManagers are registered with the JobManager. */
+    /** Waits until at least {@code count} TaskManagers are registered, with all their slots. */
     public void awaitTaskManagers(int count, Duration timeout) {
         FlinkRestClient rest = rest();
+        int slotsPerTaskManager = GlobalConfiguration.loadConfiguration(stateDir.resolve("conf").toString())
+                .get(TaskManagerOptions.NUM_TASK_SLOTS);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!rest.isReady(count)) {
+        while (!rest.isReady(count, count * slotsPerTaskManager)) {
             for (String name : processNames()) {
                 if (!isAlive(name)) {
                     throw new IllegalStateException(name + " exited during start; see " + logFile(name));
