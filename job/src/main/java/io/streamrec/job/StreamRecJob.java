@@ -142,7 +142,10 @@ public final class StreamRecJob {
         DataStream<PopularList> popular = itemStats
                 .transform(OperatorIds.NAME_POPULARITY, TypeInformation.of(PopularList.class),
                         new PopularityRanker(model, topN))
-                .uid(OperatorIds.POPULARITY).setParallelism(1).setMaxParallelism(1);
+                .uid(OperatorIds.POPULARITY).setParallelism(1).setMaxParallelism(1)
+                // a max-parallelism-1 operator must not join a chain of max parallelism 128: at job
+                // parallelism 1 that chain could not be restored from a savepoint
+                .disableChaining();
 
         DataStream<RedisRecord> userWrites = userWorker
                 .map(list -> RedisWrites.userList(prefix, list)).returns(RedisRecord.class)
@@ -159,6 +162,7 @@ public final class StreamRecJob {
                 .transform(OperatorIds.NAME_ONLINE_METRICS, TypeInformation.of(OnlineMetricsSnapshot.class),
                         new OnlineMetricsAggregator())
                 .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
+                .disableChaining()
                 .map(m -> new RedisRecord(prefix + METRICS_KEY, m.version, m.updated, m.names, m.values,
                         m.fieldValuePairs())).returns(RedisRecord.class)
                 .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
