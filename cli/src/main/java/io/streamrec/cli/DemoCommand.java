@@ -102,6 +102,11 @@ final class DemoCommand {
         jobOptions.put(StreamRecOptions.REDIS_URL.key(), redisUrl);
         jobOptions.putIfAbsent(StreamRecOptions.PARALLELISM.key(), Integer.toString(parallelism));
         jobOptions.putIfAbsent(StreamRecOptions.KAFKA_START.key(), "earliest");
+        if (movielens != null) {
+            // MovieLens 100K is from 1997-98; MovieLens ratings count as plain interactions
+            jobOptions.putIfAbsent(StreamRecOptions.MIN_TIMESTAMP.key(), "0");
+            jobOptions.putIfAbsent(StreamRecOptions.RATING_MODE.key(), "IMPLICIT");
+        }
         StreamRecOptions options = StreamRecOptions.fromMap(jobOptions);
         String topic = options.get(StreamRecOptions.TOPIC_INTERACTIONS);
         createTopics(bootstrap, options, parallelism);

@@ -123,6 +123,10 @@ public final class StreamRecOptions {
             .doubleType().defaultValue(0.5).withDescription("Smallest valid rating value.");
     public static final ConfigOption<Double> RATING_MAX = ConfigOptions.key("input.rating-max")
             .doubleType().defaultValue(5.0).withDescription("Largest valid rating value.");
+    public static final ConfigOption<Long> MIN_TIMESTAMP = ConfigOptions.key("input.min-timestamp")
+            .longType().defaultValue(946_684_800_000L)
+            .withDescription("Earliest valid event time, epoch ms (default 2000-01-01); lower it to replay older history "
+                    + "such as MovieLens 100K (1997-98).");
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("input.out-of-orderness")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Bounded out-of-orderness of event timestamps for watermarks.");
@@ -293,6 +297,7 @@ public final class StreamRecOptions {
     public ValidationRules validationRules() {
         return ValidationRules.builder()
                 .ratingRange(get(RATING_MIN), get(RATING_MAX))
+                .minTimestamp(get(MIN_TIMESTAMP))
                 .build();
     }
 }

@@ -149,7 +149,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         s.popularityLog = FactorMath.logAdd(s.popularityLog, d.popularityLog);
         s.lastTs = Math.max(s.lastTs, d.maxTs);
         itemState.update(s);
-        output.collect(new StreamRecord<>(new ItemUpdate(d.item, s.q, s.b, s.interactions)));
+        ItemUpdate update = new ItemUpdate(d.item, s.q, s.b, s.interactions);
+        update.appliedFrom = d.sender;
+        update.appliedCheckpoint = d.checkpointId;
+        output.collect(new StreamRecord<>(update));
         output.collect(ITEM_STATS, new StreamRecord<>(
                 new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs)));
     }

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     private static final int RECENT_ITEMS = 20_000;
     private static final int SMALL_BATCH = 8;
+    private static final int MAX_UNCONFIRMED_CHECKPOINTS = 10;
 
     private final ModelConfig model;
     private final int topN;
@@ -95,6 +97,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient BitSet markers;
     private transient int expectedMarkers;
     private transient Map<String, ItemDelta> pendingDeltas;
+    /** Deltas pushed to the gradient topic whose application the ItemServer has not confirmed yet. */
+    private transient Map<String, List<ItemDelta>> inFlight;
+    private transient int subtask;
     private transient RecentItems recentItems;
     private transient SplittableRandom random;
     private transient List<PendingRefresh> batch;
@@ -136,6 +141,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         markers = new BitSet();
         expectedMarkers = 0;
         pendingDeltas = new LinkedHashMap<>();
+        inFlight = new HashMap<>();
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         recentItems = new RecentItems(RECENT_ITEMS);
         random = new SplittableRandom(model.seed() ^ (31L * getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
         batch = new ArrayList<>();
@@ -401,17 +408,39 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             expectedMarkers = update.markerTotal;
             return;
         }
+        List<ItemDelta> unconfirmed = inFlight.get(update.item);
+        if (unconfirmed != null && update.appliedFrom == subtask) {
+            // the ItemServer has applied our delta of that checkpoint (and, in topic order, all earlier ones)
+            unconfirmed.removeIf(d -> d.checkpointId <= update.appliedCheckpoint);
+            if (unconfirmed.isEmpty()) {
+                inFlight.remove(update.item);
+                unconfirmed = null;
+            }
+        }
         ItemDelta pending = pendingDeltas.get(update.item);
-        if (pending == null) {
+        if (pending == null && unconfirmed == null) {
             items.upsert(update.item, update.q, update.b);
-        } else {
-            // keep this subtask's not-yet-pushed contributions on top of the authoritative value
-            float[] q = update.q.clone();
+            return;
+        }
+        // keep this subtask's own contributions that the authoritative value does not contain yet:
+        // pushed but not applied by the ItemServer, and not pushed at all
+        float[] q = update.q.clone();
+        float b = update.b;
+        if (unconfirmed != null) {
+            for (ItemDelta d : unconfirmed) {
+                for (int k = 0; k < q.length; k++) {
+                    q[k] += d.dq[k];
+                }
+                b += d.db;
+            }
+        }
+        if (pending != null) {
             for (int k = 0; k < q.length; k++) {
                 q[k] += pending.dq[k];
             }
-            items.upsert(update.item, q, update.b + pending.db);
+            b += pending.db;
         }
+        items.upsert(update.item, q, b);
     }
 
     private boolean cacheReady() {
@@ -526,9 +555,16 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         for (ItemDelta d : pendingDeltas.values()) {
             d.origin = origin;
             d.checkpointId = checkpointId;
+            d.sender = subtask;
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
+            inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
         }
         pendingDeltas.clear();
+        // a delta that never comes back (the ItemServer refused it) must not stay in the cache forever
+        inFlight.values().removeIf(list -> {
+            list.removeIf(d -> d.checkpointId < checkpointId - MAX_UNCONFIRMED_CHECKPOINTS);
+            return list.isEmpty();
+        });
     }
 
     @Override

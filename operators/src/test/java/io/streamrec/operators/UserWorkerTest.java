@@ -259,6 +259,44 @@ class UserWorkerTest {
         }
     }
 
+    @Test
+    void keepsItsPushedDeltasInTheCacheUntilTheItemServerConfirmsThem() throws Exception {
+        // zero vectors: scores are item biases (+ the same user bias), so list order shows the cache
+        ModelConfig model = ModelConfig.builder().dimension(DIM).initScale(0f).negatives(0)
+                .loss(ModelConfig.Loss.POINTWISE).seed(1).build();
+        try (var h = harness(model)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            h.processElement2(new StreamRecord<>(new ItemUpdate("a", new float[DIM], 0f, 0)));
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.prepareSnapshotPreBarrier(1);
+            float delta = values(h.getSideOutput(UserWorker.ITEM_DELTAS)).get(0).db;
+            assertThat(delta).isPositive();
+            h.processElement2(new StreamRecord<>(new ItemUpdate("below", new float[DIM], 0.66f * delta, 0)));
+            h.processElement2(new StreamRecord<>(new ItemUpdate("above", new float[DIM], 1.33f * delta, 0)));
+
+            // a broadcast that does not contain the pushed delta yet must not erase it
+            h.processElement2(new StreamRecord<>(new ItemUpdate("a", new float[DIM], 0f, 1)));
+            h.processElement1(new StreamRecord<>(event("u2", "z", EventType.VIEW, 2)));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues().get(h.extractOutputValues().size() - 1).items)
+                    .containsExactly("above", "a", "below");
+
+            // the ItemServer confirms it: the authoritative value now contains it, counted once
+            ItemUpdate confirmed = new ItemUpdate("a", new float[DIM], delta, 1);
+            confirmed.appliedFrom = 0;
+            confirmed.appliedCheckpoint = 1;
+            h.processElement2(new StreamRecord<>(confirmed));
+            h.processElement1(new StreamRecord<>(event("u3", "z", EventType.VIEW, 3)));
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            assertThat(h.extractOutputValues().get(h.extractOutputValues().size() - 1).items)
+                    .containsExactly("above", "a", "below");
+        }
+    }
+
     private static void feedAuthoritativeItems(
             KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h, List<String> items)
             throws Exception {

@@ -23,6 +23,8 @@ public class ItemDelta {
      */
     public String origin;
     public long checkpointId;
+    /** Index of the UserWorker subtask that sent the delta (-1 when unknown). */
+    public int sender = -1;
 
     public ItemDelta() {}
 

@@ -34,6 +34,7 @@ public final class ItemDeltaSerde {
                 out.writeUTF(d.origin);
             }
             out.writeLong(d.checkpointId);
+            out.writeInt(d.sender);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -60,6 +61,7 @@ public final class ItemDeltaSerde {
         if (version >= 2) {
             d.origin = in.readBoolean() ? in.readUTF() : null;
             d.checkpointId = in.readLong();
+            d.sender = in.readInt();
         }
         return d;
     }

@@ -11,6 +11,9 @@ public class ItemUpdate {
     public float b;
     public long interactions;
     public int markerFrom = -1;
+    /** The UserWorker subtask whose delta produced this update, and that delta's checkpoint (-1: a resend). */
+    public int appliedFrom = -1;
+    public long appliedCheckpoint;
     /** In a marker: the ItemServer's parallelism, i.e. how many markers make the cache complete. */
     public int markerTotal;
 
