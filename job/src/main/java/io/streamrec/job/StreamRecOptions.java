@@ -84,13 +84,13 @@ public final class StreamRecOptions {
     public static final ConfigOption<Double> LEARNING_RATE = ConfigOptions.key("model.learning-rate")
             .doubleType().defaultValue(0.03).withDescription("SGD learning rate.");
     public static final ConfigOption<Double> REGULARIZATION = ConfigOptions.key("model.regularization")
-            .doubleType().defaultValue(0.01).withDescription("L2 regularization of vectors.");
+            .doubleType().defaultValue(0.02).withDescription("L2 regularization of vectors.");
     public static final ConfigOption<Double> BIAS_REGULARIZATION = ConfigOptions.key("model.bias-regularization")
             .doubleType().defaultValue(0.001).withDescription("L2 regularization of item biases.");
     public static final ConfigOption<Integer> NEGATIVES = ConfigOptions.key("model.negatives")
             .intType().defaultValue(1).withDescription("BPR steps (sampled negatives) per positive interaction.");
     public static final ConfigOption<Integer> NEGATIVE_POOL = ConfigOptions.key("model.negative-pool")
-            .intType().defaultValue(6)
+            .intType().defaultValue(4)
             .withDescription("Candidates drawn per negative; the one the model currently ranks highest for the user is "
                     + "used (adaptive sampling). 1 = plain sampling.");
     public static final ConfigOption<ModelConfig.NegativeSampling> NEGATIVE_SAMPLING = ConfigOptions.key("model.negative-sampling")

@@ -135,10 +135,10 @@ public final class ModelConfig implements Serializable {
     public static final class Builder {
         private int dimension = 48;
         private float learningRate = 0.03f;
-        private float regularization = 0.01f;
+        private float regularization = 0.02f;
         private float biasRegularization = 0.001f;
         private int negatives = 1;
-        private int negativePool = 6;
+        private int negativePool = 4;
         private NegativeSampling negativeSampling = NegativeSampling.UNIFORM;
         private RatingMode ratingMode = RatingMode.GRADED;
         private float initScale = 0.01f;
