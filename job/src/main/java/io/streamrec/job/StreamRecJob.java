@@ -132,7 +132,8 @@ public final class StreamRecJob {
                                 options.get(StreamRecOptions.REFRESH_INTERVAL),
                                 options.get(StreamRecOptions.SCORING_BATCH),
                                 options.get(StreamRecOptions.MAX_SEEN),
-                                options.get(StreamRecOptions.ONLINE_EVALUATION)))
+                                options.get(StreamRecOptions.ONLINE_EVALUATION),
+                                options.get(StreamRecOptions.KERNEL)))
                 .uid(OperatorIds.USER_WORKER);
 
         userWorker.getSideOutput(UserWorker.ITEM_DELTAS)

@@ -13,7 +13,7 @@ import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.JavaTopNKernel;
 import io.streamrec.operators.scoring.ScoredItems;
 import io.streamrec.operators.scoring.TopNKernel;
-import io.streamrec.operators.scoring.TopNKernels;
+import io.streamrec.operators.scoring.ScoringKernel;
 import io.streamrec.operators.state.UserState;
 
 import org.apache.flink.api.common.state.ValueState;
@@ -87,6 +87,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private final int batchSize;
     private final int maxSeen;
     private final OnlineEvaluation evaluation;
+    private final ScoringKernel scoringKernel;
 
     private transient ValueState<UserState> userState;
     private transient InternalTimerService<VoidNamespace> refreshTimers;
@@ -117,12 +118,18 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient float[] db;
 
     public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen) {
-        this(model, topN, refreshInterval, batchSize, maxSeen, OnlineEvaluation.LAST_LIST);
+        this(model, topN, refreshInterval, batchSize, maxSeen, OnlineEvaluation.LAST_LIST, ScoringKernel.JAVA);
     }
 
     public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen,
                       OnlineEvaluation evaluation) {
+        this(model, topN, refreshInterval, batchSize, maxSeen, evaluation, ScoringKernel.JAVA);
+    }
+
+    public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen,
+                      OnlineEvaluation evaluation, ScoringKernel scoringKernel) {
         this.evaluation = evaluation;
+        this.scoringKernel = scoringKernel;
         this.model = model;
         this.topN = topN;
         this.refreshIntervalMs = Math.max(1, refreshInterval.toMillis());
@@ -136,7 +143,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         userState = getPartitionedState(new ValueStateDescriptor<>("user", UserState.class));
         refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
         items = new ItemMatrix(model.dimension());
-        kernel = TopNKernels.best();
+        kernel = scoringKernel.create();
         singleUserKernel = new JavaTopNKernel();
         markers = new BitSet();
         expectedMarkers = 0;
