@@ -204,25 +204,7 @@ final class JobTestSupport {
 
     /** "key: expected X, found Y" for every user and item whose count in Redis differs. */
     static List<String> mismatches(Jedis jedis, String prefix, Map<String, Long> perUser, Map<String, Long> perItem) {
-        Map<String, Long> expected = new HashMap<>();
-        perUser.forEach((u, n) -> expected.put(prefix + u + ":meta", n));
-        perItem.forEach((i, n) -> expected.put(prefix + RedisWrites.ITEM_KEY + i + ":meta", n));
-        List<String> keys = new ArrayList<>(expected.keySet());
-        Pipeline p = jedis.pipelined();
-        List<Response<String>> values = new ArrayList<>();
-        for (String key : keys) {
-            values.add(p.hget(key, "interactions"));
-        }
-        p.sync();
-        List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            String found = values.get(i).get();
-            long want = expected.get(keys.get(i));
-            if (found == null || Long.parseLong(found) != want) {
-                wrong.add(keys.get(i) + ": expected " + want + ", found " + found);
-            }
-        }
-        return wrong;
+        return InteractionCounts.mismatches(jedis, prefix, perUser, perItem);
     }
 
     /** Reads every user's list version repeatedly and fails if one ever goes down. */

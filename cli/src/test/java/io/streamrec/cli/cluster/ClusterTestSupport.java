@@ -1,6 +1,5 @@
 package io.streamrec.cli.cluster;
 
-import io.streamrec.job.RedisWrites;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.Interaction;
@@ -120,27 +119,13 @@ final class ClusterTestSupport {
 
     /** "key: expected X, found Y" for every user and item whose count in Redis differs. */
     static List<String> mismatches(Jedis jedis, String prefix, Traffic traffic) {
-        Map<String, Long> expected = new LinkedHashMap<>();
+        Map<String, Long> perUser;
+        Map<String, Long> perItem;
         synchronized (traffic) {
-            traffic.perUser.forEach((u, n) -> expected.put(prefix + u + ":meta", n));
-            traffic.perItem.forEach((i, n) -> expected.put(prefix + RedisWrites.ITEM_KEY + i + ":meta", n));
+            perUser = new LinkedHashMap<>(traffic.perUser);
+            perItem = new LinkedHashMap<>(traffic.perItem);
         }
-        List<String> keys = new ArrayList<>(expected.keySet());
-        Pipeline p = jedis.pipelined();
-        List<Response<String>> values = new ArrayList<>();
-        for (String key : keys) {
-            values.add(p.hget(key, "interactions"));
-        }
-        p.sync();
-        List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            String found = values.get(i).get();
-            long want = expected.get(keys.get(i));
-            if (found == null || Long.parseLong(found) != want) {
-                wrong.add(keys.get(i) + ": expected " + want + ", found " + found);
-            }
-        }
-        return wrong;
+        return io.streamrec.job.InteractionCounts.mismatches(jedis, prefix, perUser, perItem);
     }
 
     /** Users without a (non-empty) list in Redis. */

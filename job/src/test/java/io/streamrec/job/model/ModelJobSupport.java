@@ -1,6 +1,5 @@
 package io.streamrec.job.model;
 
-import io.streamrec.job.RedisWrites;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.testkit.EmbeddedKafka;
@@ -15,8 +14,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
 
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -123,25 +120,7 @@ final class ModelJobSupport {
 
     /** "key: expected X, found Y" for every user and item whose interaction count in Redis differs. */
     static List<String> mismatches(Jedis jedis, String prefix, Map<String, Long> perUser, Map<String, Long> perItem) {
-        Map<String, Long> expected = new HashMap<>();
-        perUser.forEach((u, n) -> expected.put(prefix + u + ":meta", n));
-        perItem.forEach((i, n) -> expected.put(prefix + RedisWrites.ITEM_KEY + i + ":meta", n));
-        List<String> keys = new ArrayList<>(expected.keySet());
-        Pipeline p = jedis.pipelined();
-        List<Response<String>> values = new ArrayList<>();
-        for (String key : keys) {
-            values.add(p.hget(key, "interactions"));
-        }
-        p.sync();
-        List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            String found = values.get(i).get();
-            long want = expected.get(keys.get(i));
-            if (found == null || Long.parseLong(found) != want) {
-                wrong.add(keys.get(i) + ": expected " + want + ", found " + found);
-            }
-        }
-        return wrong;
+        return io.streamrec.job.InteractionCounts.mismatches(jedis, prefix, perUser, perItem);
     }
 
     static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {

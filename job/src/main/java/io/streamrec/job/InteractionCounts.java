@@ -1,0 +1,45 @@
+package io.streamrec.job;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares the per-user and per-item interaction counts the job published in Redis
+ * ({@code {prefix}{user}:meta} and {@code {prefix}_item:{item}:meta}, field {@code interactions})
+ * with expected counts: the exactly-once check of the tests, and of a backfill or replay in
+ * operations. One pipelined round trip.
+ */
+public final class InteractionCounts {
+    public static final String FIELD = "interactions";
+
+    private InteractionCounts() {}
+
+    /** "key: expected X, found Y" for every user and item whose count in Redis differs; empty when all match. */
+    public static List<String> mismatches(Jedis jedis, String prefix, Map<String, Long> perUser, Map<String, Long> perItem) {
+        Map<String, Long> expected = new LinkedHashMap<>();
+        perUser.forEach((u, n) -> expected.put(prefix + u + ":meta", n));
+        perItem.forEach((i, n) -> expected.put(prefix + RedisWrites.ITEM_KEY + i + ":meta", n));
+        List<String> keys = new ArrayList<>(expected.keySet());
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<String>> values = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            values.add(pipeline.hget(key, FIELD));
+        }
+        pipeline.sync();
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String found = values.get(i).get();
+            long want = expected.get(keys.get(i));
+            if (found == null || Long.parseLong(found) != want) {
+                wrong.add(keys.get(i) + ": expected " + want + ", found " + found);
+            }
+        }
+        return wrong;
+    }
+}
