@@ -12,8 +12,8 @@ import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.JavaTopNKernel;
 import io.streamrec.operators.scoring.ScoredItems;
-import io.streamrec.operators.scoring.TopNKernel;
 import io.streamrec.operators.scoring.ScoringKernel;
+import io.streamrec.operators.scoring.TopNKernel;
 import io.streamrec.operators.state.UserState;
 
 import org.apache.flink.api.common.state.ValueState;
