@@ -256,20 +256,7 @@ final class DemoCommand {
 
     /** True when every user's list in Redis reflects all of that user's produced events. */
     private boolean allListsCurrent(Jedis redis, String prefix) {
-        List<Map.Entry<String, Long>> entries = new ArrayList<>(expectedPerUser.entrySet());
-        Pipeline pipeline = redis.pipelined();
-        List<Response<String>> applied = new ArrayList<>(entries.size());
-        for (Map.Entry<String, Long> e : entries) {
-            applied.add(pipeline.hget(prefix + e.getKey() + ":meta", "interactions"));
-        }
-        pipeline.sync();
-        for (int i = 0; i < entries.size(); i++) {
-            String value = applied.get(i).get();
-            if (value == null || Long.parseLong(value) < entries.get(i).getValue()) {
-                return false;
-            }
-        }
-        return true;
+        return LocalStack.usersBehind(redis, prefix, Map.copyOf(expectedPerUser)).isEmpty();
     }
 
     private void summary(Jedis redis, String prefix, String redisUrl, int restPort, long start, long doneAt)
