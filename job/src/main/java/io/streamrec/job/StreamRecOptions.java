@@ -86,14 +86,25 @@ public final class StreamRecOptions {
     // ------------------------------------------------------------------ Model
     public static final ConfigOption<Integer> DIMENSION = ConfigOptions.key("model.dimension")
             .intType().defaultValue(48).withDescription("Latent dimension of user and item vectors.");
+    /** The model's defaults are defined once, in {@link ModelConfig.Builder}. */
+    private static final ModelConfig MODEL = ModelConfig.defaults();
     public static final ConfigOption<Double> LEARNING_RATE = ConfigOptions.key("model.learning-rate")
-            .doubleType().defaultValue(0.03).withDescription("SGD learning rate.");
+            .doubleType().defaultValue((double) MODEL.learningRate())
+            .withDescription("Step size of a new user or item vector; each vector's step decays as rate / (1 + n / h) "
+                    + "with its interactions n (h: the two step-halving options), so one pass over a live stream "
+                    + "learns fast and repeated passes over history converge.");
+    public static final ConfigOption<Double> USER_STEP_HALVING = ConfigOptions.key("model.user-step-halving")
+            .doubleType().defaultValue((double) MODEL.userStepHalving())
+            .withDescription("Interactions of a user after which the user vector's step size has halved.");
+    public static final ConfigOption<Double> ITEM_STEP_HALVING = ConfigOptions.key("model.item-step-halving")
+            .doubleType().defaultValue((double) MODEL.itemStepHalving())
+            .withDescription("Interactions with an item after which the item vector's step size has halved.");
     public static final ConfigOption<Double> REGULARIZATION = ConfigOptions.key("model.regularization")
             .doubleType().defaultValue(0.02).withDescription("L2 regularization of vectors.");
     public static final ConfigOption<Double> BIAS_REGULARIZATION = ConfigOptions.key("model.bias-regularization")
             .doubleType().defaultValue(0.001).withDescription("L2 regularization of item biases.");
     public static final ConfigOption<Integer> NEGATIVES = ConfigOptions.key("model.negatives")
-            .intType().defaultValue(1).withDescription("BPR steps (sampled negatives) per positive interaction.");
+            .intType().defaultValue(MODEL.negatives()).withDescription("BPR steps (sampled negatives) per positive interaction.");
     public static final ConfigOption<Integer> NEGATIVE_POOL = ConfigOptions.key("model.negative-pool")
             .intType().defaultValue(4)
             .withDescription("Candidates drawn per negative; the one the model currently ranks highest for the user is "
@@ -103,9 +114,9 @@ public final class StreamRecOptions {
             .withDescription("UNIFORM over known items (default, most accurate) or POPULAR (recent-popularity-proportional, "
                     + "more diverse lists).");
     public static final ConfigOption<ModelConfig.RatingMode> RATING_MODE = ConfigOptions.key("model.ratings")
-            .enumType(ModelConfig.RatingMode.class).defaultValue(ModelConfig.RatingMode.GRADED)
-            .withDescription("GRADED: 4-5 stars positive, 3 weakly positive, 1-2 negative; IMPLICIT: every rating is a "
-                    + "positive interaction.");
+            .enumType(ModelConfig.RatingMode.class).defaultValue(MODEL.ratingMode())
+            .withDescription("IMPLICIT: every rating is a positive interaction (rated = engaged; negatives come from "
+                    + "negative event types such as dislike); GRADED: 4-5 stars positive, 3 weakly positive, 1-2 negative.");
     public static final ConfigOption<ModelConfig.Loss> LOSS = ConfigOptions.key("model.loss")
             .enumType(ModelConfig.Loss.class).defaultValue(ModelConfig.Loss.BPR)
             .withDescription("BPR (pairwise, default) or POINTWISE (logistic).");
@@ -285,6 +296,8 @@ public final class StreamRecOptions {
         return ModelConfig.builder()
                 .dimension(get(DIMENSION))
                 .learningRate(get(LEARNING_RATE).floatValue())
+                .userStepHalving(get(USER_STEP_HALVING).floatValue())
+                .itemStepHalving(get(ITEM_STEP_HALVING).floatValue())
                 .regularization(get(REGULARIZATION).floatValue())
                 .biasRegularization(get(BIAS_REGULARIZATION).floatValue())
                 .negatives(get(NEGATIVES))

@@ -114,8 +114,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     // scratch buffers, reused for every interaction
     private transient float[] gp;
-    private transient float[] gbu;
-    private transient float[] db;
 
     public UserWorker(ModelConfig model, int topN, Duration refreshInterval, int batchSize, int maxSeen) {
         this(model, topN, refreshInterval, batchSize, maxSeen, OnlineEvaluation.LAST_LIST, ScoringKernel.JAVA);
@@ -154,8 +152,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         random = new SplittableRandom(model.seed() ^ (31L * getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
         batch = new ArrayList<>();
         gp = new float[model.dimension()];
-        gbu = new float[1];
-        db = new float[2];
         interactionsApplied = getMetricGroup().counter("interactionsApplied");
         updatesRejected = getMetricGroup().counter("updatesRejected");
         listsEmitted = getMetricGroup().counter("listsEmitted");
@@ -181,6 +177,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         ItemDelta delta = delta(event.item);
         delta.interactions++;
+        int itemRow = cachedRow(event.item);
+        items.setInteractions(itemRow, items.interactionsAt(itemRow) + 1);
         delta.maxTs = Math.max(delta.maxTs, event.ts);
         if (weight > 0f) {
             delta.popularityLog = FactorMath.logAdd(delta.popularityLog,
@@ -214,15 +212,16 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     /**
-     * One SGD step for the interaction. All item updates are computed into fresh arrays first and
-     * applied only if the new user vector and every item update are finite and bounded, so one bad
-     * record can never poison the model. Returns false when the update was rejected.
+     * One SGD step for the interaction. The gradients of the user and of every touched item are
+     * computed first, each vector then steps with its own size, which decays with the vector's
+     * interactions ({@link FactorMath#stepSize}). The updates are applied only if the new user vector
+     * and every item update are finite and bounded, so one bad record can never poison the model.
+     * Returns false when the update was rejected.
      */
     private boolean learn(UserState s, Interaction event, float weight) {
         int dim = model.dimension();
-        float lr = model.learningRate();
         Arrays.fill(gp, 0f);
-        gbu[0] = 0f;
+        float gbu = 0f;
         int row = cachedRow(event.item);
         float[] qi = items.vectorAt(row);
         float bi = items.biasAt(row);
@@ -230,7 +229,13 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         Touched ti = new Touched(event.item, row, dim);
         touched.add(ti);
 
-        if (weight > 0f && model.loss() == ModelConfig.Loss.BPR) {
+        boolean pairwise = weight > 0f && model.loss() == ModelConfig.Loss.BPR;
+        if (!pairwise) {
+            float g = FactorMath.pointwiseGradient(s.p, s.b, qi, bi, weight > 0f ? 1f : 0f, Math.abs(weight), gp, ti.g);
+            ti.gb += g;
+            gbu += g;
+        }
+        if (weight > 0f) {
             for (int k = 0; k < model.negatives(); k++) {
                 int negRow = sampleNegative(s, event.item);
                 if (negRow < 0) {
@@ -238,48 +243,40 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                 }
                 Touched tj = new Touched(items.idAt(negRow), negRow, dim);
                 touched.add(tj);
-                db[0] = 0f;
-                db[1] = 0f;
-                FactorMath.bprStep(s.p, qi, bi, items.vectorAt(negRow), items.biasAt(negRow), weight,
-                        lr, model.regularization(), model.biasRegularization(), gp, ti.dq, tj.dq, db);
-                ti.db += db[0];
-                tj.db += db[1];
-            }
-        } else {
-            db[0] = 0f;
-            FactorMath.pointwiseStep(s.p, s.b, qi, bi, weight > 0f ? 1f : 0f, Math.abs(weight),
-                    lr, model.regularization(), model.biasRegularization(), gp, gbu, ti.dq, db);
-            ti.db += db[0];
-            if (weight > 0f) {
-                for (int k = 0; k < model.negatives(); k++) {
-                    int negRow = sampleNegative(s, event.item);
-                    if (negRow < 0) {
-                        break;
-                    }
-                    Touched tj = new Touched(items.idAt(negRow), negRow, dim);
-                    touched.add(tj);
-                    db[0] = 0f;
-                    FactorMath.pointwiseStep(s.p, s.b, items.vectorAt(negRow), items.biasAt(negRow), 0f, 1f,
-                            lr, model.regularization(), model.biasRegularization(), gp, gbu, tj.dq, db);
-                    tj.db += db[0];
+                float[] qj = items.vectorAt(negRow);
+                float bj = items.biasAt(negRow);
+                if (pairwise) {
+                    float g = FactorMath.bprGradient(s.p, qi, bi, qj, bj, weight, gp, ti.g, tj.g);
+                    ti.gb += g;
+                    tj.gb -= g;
+                } else {
+                    float g = FactorMath.pointwiseGradient(s.p, s.b, qj, bj, 0f, 1f, gp, tj.g);
+                    tj.gb += g;
+                    gbu += g;
                 }
             }
         }
 
+        float userStep = FactorMath.stepSize(model.learningRate(), s.interactions, model.userStepHalving());
         float[] newP = s.p.clone();
-        float newG2 = FactorMath.applyUserStep(newP, gp, s.g2, lr, model.regularization(), model.gradientClip());
-        float newB = s.b + lr * (gbu[0] - model.biasRegularization() * s.b);
+        FactorMath.ascend(newP, gp, userStep, model.regularization(), model.gradientClip());
+        float newB = s.b + userStep * (gbu - model.biasRegularization() * s.b);
         if (!FactorMath.isSane(newP, model.maxNorm()) || !FactorMath.isSane(newB, model.maxNorm())) {
             return false;
         }
         for (Touched t : touched) {
+            float step = FactorMath.stepSize(model.learningRate(), items.interactionsAt(t.row), model.itemStepHalving());
+            float[] q = items.vectorAt(t.row);
+            for (int k = 0; k < dim; k++) {
+                t.dq[k] = step * (t.g[k] - model.regularization() * q[k]);
+            }
             FactorMath.clip(t.dq, model.gradientClip());
+            t.db = step * (t.gb - model.biasRegularization() * items.biasAt(t.row));
             if (!FactorMath.isSane(t.dq, model.maxNorm()) || !FactorMath.isSane(t.db, model.maxNorm())) {
                 return false;
             }
         }
         s.p = newP;
-        s.g2 = newG2;
         s.b = newB;
         for (Touched t : touched) {
             ItemDelta d = delta(t.item);
@@ -426,19 +423,21 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         ItemDelta pending = pendingDeltas.get(update.item);
         if (pending == null && unconfirmed == null) {
-            items.upsert(update.item, update.q, update.b);
+            items.setInteractions(items.upsert(update.item, update.q, update.b), update.interactions);
             return;
         }
         // keep this subtask's own contributions that the authoritative value does not contain yet:
         // pushed but not applied by the ItemServer, and not pushed at all
         float[] q = update.q.clone();
         float b = update.b;
+        long interactions = update.interactions;
         if (unconfirmed != null) {
             for (ItemDelta d : unconfirmed) {
                 for (int k = 0; k < q.length; k++) {
                     q[k] += d.dq[k];
                 }
                 b += d.db;
+                interactions += d.interactions;
             }
         }
         if (pending != null) {
@@ -446,8 +445,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                 q[k] += pending.dq[k];
             }
             b += pending.db;
+            interactions += pending.interactions;
         }
-        items.upsert(update.item, q, b);
+        items.setInteractions(items.upsert(update.item, q, b), interactions);
     }
 
     private boolean cacheReady() {
@@ -580,15 +580,19 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         super.finish();
     }
 
+    /** An item that one interaction's SGD step touches: its gradient, then its update. */
     private static final class Touched {
         final String item;
         final int row;
+        final float[] g;
+        float gb;
         final float[] dq;
         float db;
 
         Touched(String item, int row, int dim) {
             this.item = item;
             this.row = row;
+            this.g = new float[dim];
             this.dq = new float[dim];
         }
     }

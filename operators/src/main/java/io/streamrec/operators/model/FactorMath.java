@@ -101,16 +101,14 @@ public final class FactorMath {
     }
 
     /**
-     * One BPR step for user vector {@code p} preferring item i over item j with confidence
-     * {@code weight}. Accumulates the user gradient (ascent direction) into {@code gp}, and adds the
-     * item updates (already multiplied by the item learning rate) to {@code dqi}/{@code dqj} and
-     * {@code db[0]} (item i bias) / {@code db[1]} (item j bias). Returns the pair's loss
-     * {@code -log σ(x_ij)} for monitoring.
+     * The BPR gradient for user vector {@code p} preferring item i over item j with confidence
+     * {@code weight}: adds the ascent direction of {@code log σ(x_ij)} to {@code gp} (user),
+     * {@code gqi} and {@code gqj} (items) and returns the gradient of item i's bias (item j's is its
+     * negation). No step is taken: the caller scales each vector's gradient by that vector's own
+     * step size ({@link #stepSize}).
      */
-    public static float bprStep(
-            float[] p, float[] qi, float bi, float[] qj, float bj, float weight,
-            float lrItem, float reg, float biasReg,
-            float[] gp, float[] dqi, float[] dqj, float[] db) {
+    public static float bprGradient(float[] p, float[] qi, float bi, float[] qj, float bj, float weight,
+                                    float[] gp, float[] gqi, float[] gqj) {
         float x = bi - bj;
         for (int k = 0; k < p.length; k++) {
             x += p[k] * (qi[k] - qj[k]);
@@ -118,48 +116,47 @@ public final class FactorMath {
         float s = sigmoid(-x) * weight;
         for (int k = 0; k < p.length; k++) {
             gp[k] += s * (qi[k] - qj[k]);
-            dqi[k] += lrItem * (s * p[k] - reg * qi[k]);
-            dqj[k] += lrItem * (-s * p[k] - reg * qj[k]);
+            gqi[k] += s * p[k];
+            gqj[k] -= s * p[k];
         }
-        db[0] += lrItem * (s - biasReg * bi);
-        db[1] += lrItem * (-s - biasReg * bj);
-        return (float) -Math.log(Math.max(sigmoid(x), 1e-12f));
+        return s;
     }
 
     /**
-     * One logistic pointwise step toward {@code target} (1 for a positive, 0 for a negative) with
-     * confidence {@code weight}. Same accumulation convention as {@link #bprStep}; {@code gbu[0]}
-     * receives the user-bias gradient and {@code db[0]} the item-bias update.
+     * The gradient of the logistic log-likelihood of {@code target} (1 for a positive, 0 for a
+     * negative) with confidence {@code weight}: adds the ascent direction to {@code gp} and
+     * {@code gq} and returns the bias gradient (the same for the user and the item bias).
      */
-    public static float pointwiseStep(
-            float[] p, float bu, float[] q, float bi, float target, float weight,
-            float lrItem, float reg, float biasReg,
-            float[] gp, float[] gbu, float[] dq, float[] db) {
+    public static float pointwiseGradient(float[] p, float bu, float[] q, float bi, float target, float weight,
+                                          float[] gp, float[] gq) {
         float x = bu + bi + dot(p, q);
-        float prob = sigmoid(x);
-        float s = (target - prob) * weight;
+        float s = (target - sigmoid(x)) * weight;
         for (int k = 0; k < p.length; k++) {
             gp[k] += s * q[k];
-            dq[k] += lrItem * (s * p[k] - reg * q[k]);
+            gq[k] += s * p[k];
         }
-        gbu[0] += s;
-        db[0] += lrItem * (s - biasReg * bi);
-        float pt = target > 0.5f ? prob : 1f - prob;
-        return (float) -Math.log(Math.max(pt, 1e-12f));
+        return s;
     }
 
     /**
-     * Applies an accumulated user gradient: clip, AdaGrad-style scalar step size from the user's
-     * accumulated squared gradient {@code g2}, L2 shrinkage. Returns the new {@code g2}.
+     * The step size of a vector that has taken part in {@code updates} interactions:
+     * {@code rate / (1 + updates / halving)}. Large while a vector is new, so a single pass over a
+     * live stream learns quickly, and shrinking like 1/n, so repeated passes over history converge
+     * instead of oscillating (a Robbins–Monro schedule per vector). It halves after
+     * {@code halving} interactions.
      */
-    public static float applyUserStep(float[] p, float[] gp, float g2, float lr, float reg, float clip) {
-        clip(gp, clip);
-        float sq = dot(gp, gp) / p.length;
-        float newG2 = g2 + sq;
-        float step = lr / (float) Math.sqrt(1f + newG2);
-        for (int k = 0; k < p.length; k++) {
-            p[k] += step * (gp[k] - reg * p[k]);
+    public static float stepSize(float rate, long updates, float halving) {
+        return rate / (1f + updates / halving);
+    }
+
+    /**
+     * An ascent step on {@code v} (in place): {@code v += step · (g − reg · v)}, with {@code g}
+     * clipped to norm {@code clip} first.
+     */
+    public static void ascend(float[] v, float[] g, float step, float reg, float clip) {
+        clip(g, clip);
+        for (int k = 0; k < v.length; k++) {
+            v[k] += step * (g[k] - reg * v[k]);
         }
-        return newG2;
     }
 }

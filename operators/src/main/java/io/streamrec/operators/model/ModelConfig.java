@@ -24,22 +24,28 @@ public final class ModelConfig implements Serializable {
 
     /** How explicit ratings become training signal. */
     public enum RatingMode {
+        /**
+         * Every rating is a positive interaction with the rating type's weight: rating an item says
+         * the user engaged with it (the default; negative signal comes from negative event types
+         * such as {@code dislike}).
+         */
+        IMPLICIT,
         /** 4–5 stars strongly positive, 3 weakly positive, 1–2 negative examples. */
-        GRADED,
-        /** Every rating is a positive interaction with the rating type's weight (rated = interacted). */
-        IMPLICIT
+        GRADED
     }
 
     /** How a positive interaction is turned into an SGD step. */
     public enum Loss {
         /** Bayesian personalized ranking against sampled negatives (pairwise, the default). */
         BPR,
-        /** Weighted squared error toward 1 for positives and 0 for sampled negatives. */
+        /** Weighted logistic loss toward 1 for positives and 0 for sampled negatives. */
         POINTWISE
     }
 
     private final int dimension;
     private final float learningRate;
+    private final float userStepHalving;
+    private final float itemStepHalving;
     private final float regularization;
     private final float biasRegularization;
     private final int negatives;
@@ -57,6 +63,8 @@ public final class ModelConfig implements Serializable {
     private ModelConfig(Builder b) {
         this.dimension = b.dimension;
         this.learningRate = b.learningRate;
+        this.userStepHalving = b.userStepHalving;
+        this.itemStepHalving = b.itemStepHalving;
         this.regularization = b.regularization;
         this.biasRegularization = b.biasRegularization;
         this.negatives = b.negatives;
@@ -81,7 +89,12 @@ public final class ModelConfig implements Serializable {
     }
 
     public int dimension() { return dimension; }
+    /** Step size of a new vector; it decays with the vector's interactions (see {@link FactorMath#stepSize}). */
     public float learningRate() { return learningRate; }
+    /** Interactions of a user after which the user's step size has halved. */
+    public float userStepHalving() { return userStepHalving; }
+    /** Interactions with an item after which the item's step size has halved. */
+    public float itemStepHalving() { return itemStepHalving; }
     public float regularization() { return regularization; }
     public float biasRegularization() { return biasRegularization; }
     public int negatives() { return negatives; }
@@ -124,7 +137,8 @@ public final class ModelConfig implements Serializable {
 
     @Override
     public String toString() {
-        return "ModelConfig{dim=" + dimension + ", lr=" + learningRate + ", reg=" + regularization
+        return "ModelConfig{dim=" + dimension + ", lr=" + learningRate + ", userHalving=" + userStepHalving
+                + ", itemHalving=" + itemStepHalving + ", reg=" + regularization
                 + ", biasReg=" + biasRegularization + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
                 + ", ratings=" + ratingMode + ", loss=" + loss
                 + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm
@@ -134,13 +148,15 @@ public final class ModelConfig implements Serializable {
     /** Builder with the defaults documented in the README's options table. */
     public static final class Builder {
         private int dimension = 48;
-        private float learningRate = 0.03f;
+        private float learningRate = 0.15f;
+        private float userStepHalving = 30f;
+        private float itemStepHalving = 10f;
         private float regularization = 0.02f;
         private float biasRegularization = 0.001f;
-        private int negatives = 1;
+        private int negatives = 5;
         private int negativePool = 4;
         private NegativeSampling negativeSampling = NegativeSampling.UNIFORM;
-        private RatingMode ratingMode = RatingMode.GRADED;
+        private RatingMode ratingMode = RatingMode.IMPLICIT;
         private float initScale = 0.01f;
         private float gradientClip = 5f;
         private float maxNorm = 50f;
@@ -161,6 +177,8 @@ public final class ModelConfig implements Serializable {
 
         public Builder dimension(int v) { dimension = v; return this; }
         public Builder learningRate(float v) { learningRate = v; return this; }
+        public Builder userStepHalving(float v) { userStepHalving = v; return this; }
+        public Builder itemStepHalving(float v) { itemStepHalving = v; return this; }
         public Builder regularization(float v) { regularization = v; return this; }
         public Builder biasRegularization(float v) { biasRegularization = v; return this; }
         public Builder negatives(int v) { negatives = v; return this; }
@@ -179,6 +197,8 @@ public final class ModelConfig implements Serializable {
         public ModelConfig build() {
             check(dimension >= 1 && dimension <= 1024, "dimension must be in [1, 1024], got " + dimension);
             check(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be > 0, got " + learningRate);
+            check(userStepHalving > 0 && Float.isFinite(userStepHalving), "user step halving must be > 0, got " + userStepHalving);
+            check(itemStepHalving > 0 && Float.isFinite(itemStepHalving), "item step halving must be > 0, got " + itemStepHalving);
             check(regularization >= 0, "regularization must be >= 0, got " + regularization);
             check(biasRegularization >= 0, "bias regularization must be >= 0, got " + biasRegularization);
             check(negatives >= 0 && negatives <= 100, "negatives must be in [0, 100], got " + negatives);

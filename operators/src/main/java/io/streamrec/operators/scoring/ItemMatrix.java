@@ -25,6 +25,8 @@ public final class ItemMatrix {
     private float[] vectors;
     private float[] biases;
     private String[] ids;
+    /** Interactions with each item that the model has applied: the clock of the item's step size. */
+    private long[] interactions;
     private int size;
 
     /** An empty matrix for vectors of {@code dim} components. */
@@ -49,6 +51,7 @@ public final class ItemMatrix {
         this.vectors = new float[dim * initialCapacity];
         this.biases = new float[initialCapacity];
         this.ids = new String[initialCapacity];
+        this.interactions = new long[initialCapacity];
         this.rowsById = new HashMap<>(initialCapacity * 2);
     }
 
@@ -87,6 +90,18 @@ public final class ItemMatrix {
         System.arraycopy(vector, 0, vectors, row * dim, dim);
         biases[row] = bias;
         return row;
+    }
+
+    /** Interactions applied to the item in {@code row} (0 for an item the cache has only seen as new). */
+    public long interactionsAt(int row) {
+        Objects.checkIndex(row, size);
+        return interactions[row];
+    }
+
+    /** Sets the interaction count of the item in {@code row}. */
+    public void setInteractions(int row, long count) {
+        Objects.checkIndex(row, size);
+        interactions[row] = count;
     }
 
     /** Row of the item, or -1 if it is not cached. */
@@ -151,5 +166,6 @@ public final class ItemMatrix {
         vectors = Arrays.copyOf(vectors, newCapacity * dim);
         biases = Arrays.copyOf(biases, newCapacity);
         ids = Arrays.copyOf(ids, newCapacity);
+        interactions = Arrays.copyOf(interactions, newCapacity);
     }
 }

@@ -9,8 +9,6 @@ public class UserState {
     public float[] p;
     /** User bias b_u (used by the pointwise loss; constant per user, so it never changes a ranking). */
     public float b;
-    /** Accumulated squared gradient (AdaGrad-style step size). */
-    public float g2;
     /** Distinct interactions applied to the model. */
     public long interactions;
     /** Version of the last list emitted for this user. */

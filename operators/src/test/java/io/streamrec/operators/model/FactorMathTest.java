@@ -32,44 +32,46 @@ class FactorMathTest {
     }
 
     @Test
-    void bprStepRaisesThePositiveAboveTheNegative() {
+    void bprGradientStepRaisesThePositiveAboveTheNegative() {
         float[] p = {0.1f, -0.2f, 0.3f};
         float[] qi = {0.0f, 0.1f, -0.1f};
         float[] qj = {0.2f, 0.0f, 0.1f};
         float bi = 0f, bj = 0.1f;
         float before = bi - bj + FactorMath.dot(p, qi) - FactorMath.dot(p, qj);
 
-        float[] gp = new float[3], dqi = new float[3], dqj = new float[3], db = new float[2];
-        float loss = FactorMath.bprStep(p, qi, bi, qj, bj, 1f, 0.1f, 0f, 0f, gp, dqi, dqj, db);
-        assertThat(loss).isCloseTo((float) -Math.log(FactorMath.sigmoid(before)), within(1e-5f));
-
-        float[] p2 = p.clone();
-        FactorMath.applyUserStep(p2, gp, 0f, 0.1f, 0f, 10f);
-        float[] qi2 = add(qi, dqi), qj2 = add(qj, dqj);
-        float after = (bi + db[0]) - (bj + db[1]) + FactorMath.dot(p2, qi2) - FactorMath.dot(p2, qj2);
-        assertThat(after).isGreaterThan(before);
-        // the item gradient is s·p with s = σ(−x)
+        float[] gp = new float[3], gqi = new float[3], gqj = new float[3];
+        float gb = FactorMath.bprGradient(p, qi, bi, qj, bj, 1f, gp, gqi, gqj);
+        // the gradient of log σ(x) is s·(qi − qj) for the user and ±s·p for the items, with s = σ(−x)
         float s = FactorMath.sigmoid(-before);
-        assertThat(dqi[0]).isCloseTo(0.1f * s * p[0], within(1e-6f));
-        assertThat(dqj[0]).isCloseTo(-0.1f * s * p[0], within(1e-6f));
-        assertThat(db[0]).isCloseTo(0.1f * s, within(1e-6f));
+        assertThat(gb).isCloseTo(s, within(1e-6f));
+        assertThat(gp[0]).isCloseTo(s * (qi[0] - qj[0]), within(1e-6f));
+        assertThat(gqi[2]).isCloseTo(s * p[2], within(1e-6f));
+        assertThat(gqj[2]).isCloseTo(-s * p[2], within(1e-6f));
+
+        float[] p2 = p.clone(), qi2 = qi.clone(), qj2 = qj.clone();
+        FactorMath.ascend(p2, gp, 0.1f, 0f, 10f);
+        FactorMath.ascend(qi2, gqi, 0.1f, 0f, 10f);
+        FactorMath.ascend(qj2, gqj, 0.1f, 0f, 10f);
+        float after = (bi + 0.1f * gb) - (bj - 0.1f * gb) + FactorMath.dot(p2, qi2) - FactorMath.dot(p2, qj2);
+        assertThat(after).isGreaterThan(before);
     }
 
     @Test
-    void pointwiseStepMovesThePredictionTowardTheTarget() {
+    void pointwiseGradientMovesThePredictionTowardTheTarget() {
         float[] p = {0.3f, 0.1f};
         float[] q = {0.2f, -0.4f};
         float before = FactorMath.sigmoid(FactorMath.dot(p, q));
-        float[] gp = new float[2], gbu = new float[1], dq = new float[2], db = new float[1];
-        FactorMath.pointwiseStep(p, 0f, q, 0f, 1f, 2f, 0.5f, 0f, 0f, gp, gbu, dq, db);
-        float[] p2 = p.clone();
-        FactorMath.applyUserStep(p2, gp, 0f, 0.5f, 0f, 10f);
-        float after = FactorMath.sigmoid(db[0] + FactorMath.dot(p2, add(q, dq)));
+        float[] gp = new float[2], gq = new float[2];
+        float gb = FactorMath.pointwiseGradient(p, 0f, q, 0f, 1f, 2f, gp, gq);
+        assertThat(gb).isCloseTo(2f * (1f - before), within(1e-6f));
+        float[] p2 = p.clone(), q2 = q.clone();
+        FactorMath.ascend(p2, gp, 0.5f, 0f, 10f);
+        FactorMath.ascend(q2, gq, 0.5f, 0f, 10f);
+        float after = FactorMath.sigmoid(0.5f * gb + FactorMath.dot(p2, q2));
         assertThat(after).isGreaterThan(before);
 
-        float[] gpNeg = new float[2], dqNeg = new float[2], dbNeg = new float[1];
-        FactorMath.pointwiseStep(p, 0f, q, 0f, 0f, 1f, 0.5f, 0f, 0f, gpNeg, new float[1], dqNeg, dbNeg);
-        assertThat(dbNeg[0]).isNegative();
+        float gbNeg = FactorMath.pointwiseGradient(p, 0f, q, 0f, 0f, 1f, new float[2], new float[2]);
+        assertThat(gbNeg).isCloseTo(-before, within(1e-6f));
     }
 
     @Test
@@ -97,12 +99,19 @@ class FactorMathTest {
     }
 
     @Test
-    void userStepSizeShrinksAsGradientsAccumulate() {
-        float[] p1 = {0f}, p2 = {0f};
-        float[] g = {1f};
-        FactorMath.applyUserStep(p1, g.clone(), 0f, 0.1f, 0f, 10f);
-        FactorMath.applyUserStep(p2, g.clone(), 100f, 0.1f, 0f, 10f);
-        assertThat(p1[0]).isGreaterThan(p2[0]).isPositive();
+    void stepSizeHalvesAfterTheHalvingCountAndDecaysLikeOneOverN() {
+        assertThat(FactorMath.stepSize(0.2f, 0, 30f)).isEqualTo(0.2f);
+        assertThat(FactorMath.stepSize(0.2f, 30, 30f)).isCloseTo(0.1f, within(1e-7f));
+        assertThat(FactorMath.stepSize(0.2f, 300, 30f)).isCloseTo(0.2f / 11f, within(1e-7f));
+    }
+
+    @Test
+    void ascendClipsTheGradientAndShrinksByTheRegularization() {
+        float[] v = {1f, 0f};
+        FactorMath.ascend(v, new float[] {0f, 30f}, 0.1f, 0.5f, 3f);
+        // gradient clipped to norm 3; shrinkage 0.1 · 0.5 · 1
+        assertThat(v[0]).isCloseTo(0.95f, within(1e-6f));
+        assertThat(v[1]).isCloseTo(0.3f, within(1e-6f));
     }
 
     private static float[] add(float[] a, float[] b) {
