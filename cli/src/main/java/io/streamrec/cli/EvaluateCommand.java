@@ -2,16 +2,19 @@ package io.streamrec.cli;
 
 import io.streamrec.cli.evaluation.Dataset;
 import io.streamrec.cli.evaluation.HitFileSink;
+import io.streamrec.cli.evaluation.PassTimeline;
 import io.streamrec.cli.evaluation.Stats;
 import io.streamrec.cli.evaluation.SvgPlot;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.operators.OnlineEvaluation;
 import io.streamrec.operators.UserWorker;
+import io.streamrec.operators.evaluation.ListDiversity;
 import io.streamrec.operators.evaluation.OnlinePopularity;
 import io.streamrec.operators.evaluation.PrequentialTally;
 import io.streamrec.operators.evaluation.RankingMetrics;
 import io.streamrec.operators.evaluation.StratifiedSplit;
+import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.testkit.Interaction;
 
@@ -68,11 +71,9 @@ final class EvaluateCommand {
     static final String HITS_SINK_UID = "evaluation-online-hits";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final long DAY_MS = 86_400_000L;
-    /** 2000-01-01, the job's default earliest valid timestamp, and 2001-01-01, where old data sets are moved. */
-    private static final long TIMESTAMPS_NOT_BEFORE = 946_684_800_000L;
-    private static final long SHIFTED_START = 978_307_200_000L;
-    private static final List<String> HOLDOUT_KEYS = List.of("precision@10", "recall@10", "ndcg@10", "map");
-    private static final List<String> PREQUENTIAL_KEYS = List.of("hr@10", "ndcg@10");
+    private static final List<String> HOLDOUT_KEYS =
+            List.of("precision@10", "recall@10", "ndcg@10", "map", "coverage@10", "jaccard@10");
+    private static final List<String> PREQUENTIAL_KEYS = List.of("hr@10", "ndcg@10", "coverage@10", "jaccard@10");
 
     private final CliArgs args;
     private int runs;
@@ -93,7 +94,7 @@ final class EvaluateCommand {
         Settings s = new Settings();
         s.seeds = (int) args.takeLong("seeds", protocol.equals("holdout") ? 5 : 1);
         s.firstSeed = args.takeLong("seed", 1);
-        s.passes = (int) args.takeLong("passes", 1);
+        s.passes = (int) args.takeLong("passes", protocol.equals("holdout") ? ModelConfig.HISTORY_PASSES : 1);
         s.limit = (int) args.takeLong("limit", 0);
         s.validation = Boolean.parseBoolean(args.take("validation", "false"));
         s.ratio = Double.parseDouble(args.take("split-ratio", "0.75"));
@@ -102,6 +103,7 @@ final class EvaluateCommand {
         s.windows = (int) args.takeLong("windows", 20);
         s.checkpointMillis = args.takeLong("checkpoint-interval-ms", 1000);
         s.timeoutSeconds = args.takeLong("timeout-s", 3600);
+        s.stallSeconds = args.takeLong("stall-timeout-s", 120);
         String minRating = args.take("min-rating", null);
         String out = args.take("out", null);
         String halfLife = args.take("baseline-half-life-days", null);
@@ -113,10 +115,12 @@ final class EvaluateCommand {
         }
         s.jobOptions = new LinkedHashMap<>(args.remainingOptions());
         StreamRecOptions parsed = StreamRecOptions.fromMap(s.jobOptions); // fail fast on bad job options
+        s.notBefore = parsed.get(StreamRecOptions.MIN_TIMESTAMP);
         s.halfLifeDays = halfLife != null ? Double.parseDouble(halfLife)
                 : parsed.get(StreamRecOptions.POPULARITY_HALF_LIFE_DAYS);
 
         Dataset dataset = Dataset.load(datasetSpec).head(s.limit);
+        s.catalogue = (int) dataset.events().stream().map(Interaction::item).distinct().count();
         if (minRating != null) {
             dataset = dataset.minRating(Double.parseDouble(minRating));
         }
@@ -125,7 +129,7 @@ final class EvaluateCommand {
         }
         s.refreshType = protocol.equals("holdout") ? refreshType(dataset.events()) : null;
         // timestamps before 2000 are rejected by the job's input validation: move old data sets forward
-        dataset = dataset.shiftedIfBefore(TIMESTAMPS_NOT_BEFORE, SHIFTED_START);
+        dataset = dataset.placedBetween(s.notBefore, System.currentTimeMillis());
         System.out.printf("evaluate: %s, %,d events, protocol %s%n", dataset.spec(), dataset.events().size(), protocol);
 
         long start = System.currentTimeMillis();
@@ -159,9 +163,14 @@ final class EvaluateCommand {
             Map<String, Set<String>> seen = itemsByUser(train);
 
             Map<String, List<String>> lists = trainAndRead(stack, train, s, seed);
+            Map<String, List<String>> popLists = popularLists(train, seen);
+            Map<String, List<String>> rndLists = randomLists(train, seen, seed);
             RankingMetrics.Result m = RankingMetrics.evaluate(lists, relevant, K);
-            RankingMetrics.Result pop = RankingMetrics.evaluate(popularLists(train, seen), relevant, K);
-            RankingMetrics.Result rnd = RankingMetrics.evaluate(randomLists(train, seen, seed), relevant, K);
+            RankingMetrics.Result pop = RankingMetrics.evaluate(popLists, relevant, K);
+            RankingMetrics.Result rnd = RankingMetrics.evaluate(rndLists, relevant, K);
+            double[] mDiv = diversity(lists, s, seed);
+            double[] popDiv = diversity(popLists, s, seed);
+            double[] rndDiv = diversity(rndLists, s, seed);
             users = m.users();
 
             ObjectNode row = perSeed.addObject();
@@ -169,15 +178,16 @@ final class EvaluateCommand {
             row.put("train", train.size());
             row.put("test", split.test().size());
             row.put("users", m.users());
-            row.set("metrics", holdoutNode(m));
+            row.set("metrics", holdoutNode(m, mDiv));
             ObjectNode b = row.putObject("baselines");
-            b.set("popular", holdoutNode(pop));
-            b.set("random", holdoutNode(rnd));
-            collect(model, m);
-            collect(baselines.computeIfAbsent("popular", k -> new LinkedHashMap<>()), pop);
-            collect(baselines.computeIfAbsent("random", k -> new LinkedHashMap<>()), rnd);
-            System.out.printf("seed %d: StreamRec P@10 %.4f nDCG@10 %.4f | popular %.4f %.4f | random %.4f %.4f  (%d users)%n",
-                    seed, m.precision(), m.ndcg(), pop.precision(), pop.ndcg(), rnd.precision(), rnd.ndcg(), m.users());
+            b.set("popular", holdoutNode(pop, popDiv));
+            b.set("random", holdoutNode(rnd, rndDiv));
+            collect(model, m, mDiv);
+            collect(baselines.computeIfAbsent("popular", k -> new LinkedHashMap<>()), pop, popDiv);
+            collect(baselines.computeIfAbsent("random", k -> new LinkedHashMap<>()), rnd, rndDiv);
+            System.out.printf("seed %d: StreamRec P@10 %.4f nDCG@10 %.4f coverage@10 %.3f | popular %.4f %.4f %.3f"
+                            + " | random %.4f %.4f  (%d users)%n", seed, m.precision(), m.ndcg(), mDiv[0],
+                    pop.precision(), pop.ndcg(), popDiv[0], rnd.precision(), rnd.ndcg(), m.users());
         }
 
         ObjectNode root = header("holdout", dataset, s);
@@ -198,7 +208,8 @@ final class EvaluateCommand {
         root.set("per_seed", perSeed);
 
         System.out.println();
-        System.out.printf("%-12s %-18s %-18s %-18s %-18s%n", "", "P@10", "R@10", "nDCG@10", "MAP");
+        System.out.printf("%-12s %-18s %-18s %-18s %-18s %-18s %-18s%n", "", "P@10", "R@10", "nDCG@10", "MAP",
+                "coverage@10", "jaccard@10");
         printRow("StreamRec", model, HOLDOUT_KEYS);
         baselines.forEach((name, values) -> printRow(name, values, HOLDOUT_KEYS));
         return root;
@@ -214,16 +225,19 @@ final class EvaluateCommand {
         buildJob(env, options);
         JobClient job = env.executeAsync("StreamRec evaluate (holdout, seed " + seed + ")");
         try {
-            long minTs = train.get(0).ts();
-            long maxTs = train.get(train.size() - 1).ts();
-            long span = (maxTs - minTs) + DAY_MS;
+            PassTimeline timeline = PassTimeline.of(train.get(0).ts(), train.get(train.size() - 1).ts(), s.passes,
+                    s.notBefore, System.currentTimeMillis());
+            if (timeline.compressed()) {
+                System.out.printf("  note: %d passes over this history do not fit between input.min-timestamp and now;"
+                        + " event times are compressed (order kept)%n", s.passes);
+            }
             List<Map.Entry<String, String>> records = new ArrayList<>(train.size() * s.passes);
             Map<String, Long> expected = new HashMap<>();
             Map<String, String> anyItem = new LinkedHashMap<>();
             for (int p = 0; p < s.passes; p++) {
                 for (Interaction e : train) {
                     String id = p == 0 ? e.id() : e.id() + "#p" + (p + 1);
-                    Interaction shifted = new Interaction(id, e.user(), e.item(), e.type(), e.value(), e.ts() + p * span);
+                    Interaction shifted = new Interaction(id, e.user(), e.item(), e.type(), e.value(), timeline.at(p, e.ts()));
                     records.add(new AbstractMap.SimpleEntry<>(e.user(), shifted.toJson()));
                     expected.merge(e.user(), 1L, Long::sum);
                     anyItem.putIfAbsent(e.user(), e.item());
@@ -234,11 +248,11 @@ final class EvaluateCommand {
             long t0 = System.currentTimeMillis();
             stack.produce(topic, records);
             try (Jedis jedis = stack.jedis()) {
-                await(jedis, prefix, expected, job, s, "training");
+                await(stack, jedis, options, expected, job, s, "training");
                 // one zero-weight event per user: their final list is scored with the final item vectors
                 String refreshType = refreshType(train);
                 if (refreshType != null) {
-                    long refreshTs = maxTs + (s.passes - 1) * span + 1;
+                    long refreshTs = timeline.end();
                     List<Map.Entry<String, String>> touches = new ArrayList<>();
                     anyItem.forEach((user, item) -> {
                         touches.add(new AbstractMap.SimpleEntry<>(user,
@@ -246,7 +260,7 @@ final class EvaluateCommand {
                         expected.merge(user, 1L, Long::sum);
                     });
                     stack.produce(topic, touches);
-                    await(jedis, prefix, expected, job, s, "final refresh");
+                    await(stack, jedis, options, expected, job, s, "final refresh");
                 } else {
                     System.out.println("  note: every event type occurs in the data; no final refresh (lists may be stale)");
                 }
@@ -295,7 +309,8 @@ final class EvaluateCommand {
     private ObjectNode prequential(LocalStack stack, Dataset dataset, Settings s) throws Exception {
         List<Interaction> events = dataset.events();
         long seed = s.firstSeed;
-        Map<String, Integer> ranks = streamWithExactEvaluation(stack, events, s, seed);
+        Map<String, List<String>> finalLists = new HashMap<>();
+        Map<String, Integer> ranks = streamWithExactEvaluation(stack, events, s, seed, finalLists);
 
         int warm = (int) Math.floor(s.warmup * events.size());
         int windowEvents = Math.max(1, (int) Math.ceil((events.size() - warm) / (double) s.windows));
@@ -333,6 +348,11 @@ final class EvaluateCommand {
         if (unmeasured > 0) {
             System.out.printf("  note: %d evaluated events had no measurement from the job (counted as misses)%n", unmeasured);
         }
+        // personalisation at the end of the stream: every user's last list, and the popular list they would see
+        Map<String, List<String>> popularFinal = new HashMap<>();
+        seen.forEach((user, items) -> popularFinal.put(user, Arrays.asList(decayed.topN(K, items))));
+        double[] modelDiv = diversity(finalLists, s, seed);
+        double[] popularDiv = diversity(popularFinal, s, seed);
 
         ObjectNode root = header("prequential", dataset, s);
         root.put("events", events.size());
@@ -340,11 +360,11 @@ final class EvaluateCommand {
         root.put("evaluated", model.events());
         root.put("unmeasured", unmeasured);
         root.put("popular_half_life_days", s.halfLifeDays);
-        root.set("metrics", prequentialNode(model));
+        root.set("metrics", prequentialNode(model, modelDiv));
         ObjectNode b = root.putObject("baselines");
-        b.set("popular", prequentialNode(popular));
-        b.set("popular_alltime", prequentialNode(allTime));
-        b.set("random", prequentialNode(random));
+        b.set("popular", prequentialNode(popular, popularDiv));
+        b.set("popular_alltime", prequentialNode(allTime, null));
+        b.set("random", prequentialNode(random, null));
         ArrayNode windows = root.putArray("windows");
         for (int w = 0; w < model.windows().size(); w++) {
             PrequentialTally.Window mw = model.windows().get(w);
@@ -366,13 +386,16 @@ final class EvaluateCommand {
         printPrequential("popular (decayed)", popular);
         printPrequential("popular (all-time)", allTime);
         printPrequential("random", random);
-        System.out.printf("StreamRec / popular: %.2fx%n", model.hitRate() / Math.max(1e-12, popular.hitRate()));
+        System.out.printf("StreamRec / stronger popular: %.2fx; coverage@10 %.3f (popular %.3f), jaccard@10 %.3f (popular %.3f)%n",
+                model.hitRate() / Math.max(1e-12, Math.max(popular.hitRate(), allTime.hitRate())),
+                modelDiv[0], popularDiv[0], modelDiv[1], popularDiv[1]);
         return root;
     }
 
     /** Runs all events through the job with EXACT test-then-learn; returns ranks by event. */
     private Map<String, Integer> streamWithExactEvaluation(LocalStack stack, List<Interaction> events, Settings s,
-                                                           long seed) throws Exception {
+                                                           long seed, Map<String, List<String>> finalLists)
+            throws Exception {
         Map<String, String> values = jobOptions(s, seed, OnlineEvaluation.EXACT);
         StreamRecOptions options = stack.namespace("eval" + (++runs) + "-preq-s" + seed, values, 1);
         Path hits = Files.createTempFile("streamrec-online-hits-", ".tsv");
@@ -393,7 +416,8 @@ final class EvaluateCommand {
             long t0 = System.currentTimeMillis();
             stack.produce(options.get(StreamRecOptions.TOPIC_INTERACTIONS), records);
             try (Jedis jedis = stack.jedis()) {
-                await(jedis, options.get(StreamRecOptions.REDIS_PREFIX), expected, job, s, "streaming");
+                await(stack, jedis, options, expected, job, s, "streaming");
+                finalLists.putAll(LocalStack.lists(jedis, options.get(StreamRecOptions.REDIS_PREFIX), expected.keySet(), K));
             }
             System.out.printf("  streamed %,d events in %.1f s%n", records.size(), (System.currentTimeMillis() - t0) / 1000.0);
         } finally {
@@ -449,28 +473,63 @@ final class EvaluateCommand {
         return null;
     }
 
-    private static void await(Jedis jedis, String prefix, Map<String, Long> expected, JobClient job, Settings s,
-                              String phase) throws Exception {
-        long deadline = System.currentTimeMillis() + s.timeoutSeconds * 1000;
-        long lastReport = System.currentTimeMillis();
+    /**
+     * Waits until every user's list in Redis counts their expected interactions. Fails with a reason
+     * instead of waiting forever: when the job rejected records (the reasons and an example of each,
+     * from its dead-letter topic), when the job stopped, when no interaction was applied for
+     * {@code --stall-timeout-s}, or after {@code --timeout-s}.
+     */
+    private static void await(LocalStack stack, Jedis jedis, StreamRecOptions options, Map<String, Long> expected,
+                              JobClient job, Settings s, String phase) throws Exception {
+        String prefix = options.get(StreamRecOptions.REDIS_PREFIX);
+        String deadLetters = options.get(StreamRecOptions.TOPIC_DEAD_LETTERS);
+        long start = System.currentTimeMillis();
+        long lastReport = start;
+        long lastProgress = start;
+        long applied = -1;
         while (true) {
             List<String> behind = LocalStack.usersBehind(jedis, prefix, expected);
             if (behind.isEmpty()) {
                 return;
             }
+            long now = System.currentTimeMillis();
+            long appliedNow = LocalStack.appliedInteractions(jedis, prefix, expected.keySet());
+            if (appliedNow != applied) {
+                applied = appliedNow;
+                lastProgress = now;
+            }
+            String why = null;
             if (job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException("the job stopped during " + phase + ": " + job.getJobStatus().get());
+                why = "the job stopped (" + job.getJobStatus().get() + ")";
+            } else if (now - lastProgress > s.stallSeconds * 1000) {
+                why = "no interaction was applied for " + s.stallSeconds + " s (--stall-timeout-s)";
+            } else if (now - start > s.timeoutSeconds * 1000) {
+                why = "not done after " + s.timeoutSeconds + " s (--timeout-s)";
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException(phase + ": " + behind.size() + " users' lists still behind after "
-                        + s.timeoutSeconds + " s (--timeout-s)");
+            if (why == null && now - lastReport > 15_000) {
+                Map<String, String> rejected = stack.deadLetters(deadLetters);
+                if (!rejected.isEmpty()) {
+                    why = "the job rejected records of this run";
+                }
+                System.out.printf("  %s: %,d of %,d users' lists not yet current (%,d interactions applied)%n",
+                        phase, behind.size(), expected.size(), applied);
+                lastReport = now;
             }
-            if (System.currentTimeMillis() - lastReport > 15_000) {
-                System.out.printf("  %s: %,d of %,d users' lists not yet current%n", phase, behind.size(), expected.size());
-                lastReport = System.currentTimeMillis();
+            if (why != null) {
+                throw new IllegalStateException(phase + ": " + why + "; " + behind.size() + " of " + expected.size()
+                        + " users' lists are behind. " + describe(stack.deadLetters(deadLetters)));
             }
             Thread.sleep(300);
         }
+    }
+
+    private static String describe(Map<String, String> rejected) {
+        if (rejected.isEmpty()) {
+            return "The dead-letter topic is empty.";
+        }
+        StringBuilder sb = new StringBuilder("Rejected by the job's input validation (dead-letter topic):");
+        rejected.forEach((reason, detail) -> sb.append("\n    ").append(reason).append(": ").append(detail));
+        return sb.toString();
     }
 
     private static void cancel(JobClient job) {
@@ -498,26 +557,35 @@ final class EvaluateCommand {
         return -1;
     }
 
-    private static void collect(Map<String, List<Double>> into, RankingMetrics.Result r) {
-        into.computeIfAbsent("precision@10", k -> new ArrayList<>()).add(r.precision());
-        into.computeIfAbsent("recall@10", k -> new ArrayList<>()).add(r.recall());
-        into.computeIfAbsent("ndcg@10", k -> new ArrayList<>()).add(r.ndcg());
-        into.computeIfAbsent("map", k -> new ArrayList<>()).add(r.map());
+    private static void collect(Map<String, List<Double>> into, RankingMetrics.Result r, double[] diversity) {
+        holdoutNode(r, diversity).fields().forEachRemaining(e ->
+                into.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().asDouble()));
     }
 
-    private static ObjectNode holdoutNode(RankingMetrics.Result r) {
+    /** Catalogue coverage@K and mean pairwise Jaccard@K of the lists ({@link ListDiversity}). */
+    private static double[] diversity(Map<String, List<String>> lists, Settings s, long seed) {
+        return new double[] {ListDiversity.coverage(lists, K, s.catalogue), ListDiversity.meanJaccard(lists, K, seed)};
+    }
+
+    private static ObjectNode holdoutNode(RankingMetrics.Result r, double[] diversity) {
         ObjectNode n = JSON.createObjectNode();
         n.put("precision@10", r.precision());
         n.put("recall@10", r.recall());
         n.put("ndcg@10", r.ndcg());
         n.put("map", r.map());
+        n.put("coverage@10", diversity[0]);
+        n.put("jaccard@10", diversity[1]);
         return n;
     }
 
-    private static ObjectNode prequentialNode(PrequentialTally t) {
+    private static ObjectNode prequentialNode(PrequentialTally t, double[] diversity) {
         ObjectNode n = JSON.createObjectNode();
         n.put("hr@10", t.hitRate());
         n.put("ndcg@10", t.ndcg());
+        if (diversity != null) {
+            n.put("coverage@10", diversity[0]);
+            n.put("jaccard@10", diversity[1]);
+        }
         return n;
     }
 
@@ -590,9 +658,12 @@ final class EvaluateCommand {
         r.path("baselines").fields().forEachRemaining(e ->
                 appendRow(md, e.getKey(), e.getValue(), r.path("spread").path("baselines").path(e.getKey()), keys));
         if (protocol.equals("prequential")) {
-            md.append(String.format(Locale.ROOT, "%nEvaluated %,d events after a warm-up of %,d. StreamRec / popular HR@10: %.2fx.%n",
+            double strongerPopular = Math.max(r.path("baselines").path("popular").path("hr@10").asDouble(),
+                    r.path("baselines").path("popular_alltime").path("hr@10").asDouble());
+            md.append(String.format(Locale.ROOT, "%nEvaluated %,d events after a warm-up of %,d. StreamRec / the stronger"
+                            + " popularity baseline, HR@10: %.2fx. Coverage and Jaccard are of every user's last list.%n",
                     r.path("evaluated").asLong(), r.path("warmup_events").asLong(),
-                    r.path("metrics").path("hr@10").asDouble() / Math.max(1e-12, r.path("baselines").path("popular").path("hr@10").asDouble())));
+                    r.path("metrics").path("hr@10").asDouble() / Math.max(1e-12, strongerPopular)));
             md.append("\n![prequential HR@10](prequential-hr10.svg)\n");
         }
         return md.toString();
@@ -602,6 +673,10 @@ final class EvaluateCommand {
                                   com.fasterxml.jackson.databind.JsonNode spread, List<String> keys) {
         md.append("| ").append(name).append(" |");
         for (String k : keys) {
+            if (!values.has(k)) {
+                md.append(" – |");
+                continue;
+            }
             md.append(String.format(Locale.ROOT, " %.4f", values.path(k).asDouble()));
             if (spread.has(k)) {
                 md.append(String.format(Locale.ROOT, " ± %.4f", spread.path(k).asDouble()));
@@ -645,6 +720,9 @@ final class EvaluateCommand {
         int windows;
         long checkpointMillis;
         long timeoutSeconds;
+        long stallSeconds;
+        long notBefore;
+        int catalogue;
         double halfLifeDays;
         String refreshType;
         Map<String, String> jobOptions;

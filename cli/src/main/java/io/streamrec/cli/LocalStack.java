@@ -6,15 +6,23 @@ import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * Kafka (in-process KRaft broker) and Redis (child process) on this machine, plus the helpers an
@@ -121,6 +130,49 @@ final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * The committed records of a dead-letter topic, summarised: for each rejection reason, its count
+     * and the first rejected payload (for a message that says why a run made no progress).
+     */
+    Map<String, String> deadLetters(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, Long> counts = new TreeMap<>();
+        Map<String, String> examples = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    String reason = "unreadable";
+                    String payload = r.value();
+                    try {
+                        JsonNode node = json.readTree(r.value());
+                        reason = node.path("reason").asText("unknown") + " (" + node.path("detail").asText("") + ")";
+                        payload = node.path("payload").asText(r.value());
+                    } catch (Exception ignored) {
+                        // keep the raw record as the example
+                    }
+                    String key = reason.contains(" (") ? reason.substring(0, reason.indexOf(" (")) : reason;
+                    counts.merge(key, 1L, Long::sum);
+                    examples.putIfAbsent(key, reason + ", e.g. " + payload);
+                }
+            }
+        }
+        Map<String, String> out = new TreeMap<>();
+        counts.forEach((reason, n) -> out.put(reason, n + " records: " + examples.get(reason)));
+        return out;
+    }
+
+    /**
      * Users whose list meta in Redis does not yet count {@code expected} interactions (the
      * {@code interactions} field of {@code {prefix}{user}:meta}).
      */
@@ -140,6 +192,22 @@ final class LocalStack implements AutoCloseable {
             }
         }
         return behind;
+    }
+
+    /** The interactions that the users' list metas in Redis count, summed (how far the job has got). */
+    static long appliedInteractions(Jedis jedis, String prefix, Iterable<String> users) {
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<String>> applied = new ArrayList<>();
+        for (String user : users) {
+            applied.add(pipeline.hget(prefix + user + ":meta", "interactions"));
+        }
+        pipeline.sync();
+        long sum = 0;
+        for (Response<String> r : applied) {
+            String value = r.get();
+            sum += value == null ? 0 : Long.parseLong(value);
+        }
+        return sum;
     }
 
     /** Each user's list from Redis, best first (at most {@code n} items). */

@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class UserWorkerTest {
 
@@ -295,6 +296,30 @@ class UserWorkerTest {
             assertThat(h.extractOutputValues().get(h.extractOutputValues().size() - 1).items)
                     .containsExactly("above", "a", "below");
         }
+    }
+
+    @Test
+    void anItemsStepShrinksWithTheInteractionsTheItemServerReports() throws Exception {
+        // the same click against the same vectors, once for a new item and once for one with 1,000 interactions
+        ModelConfig model = ModelConfig.builder().dimension(DIM).negatives(1).negativePool(1).seed(3).build();
+        float[] norms = new float[2];
+        long[] interactions = {0, 1000};
+        for (int run = 0; run < 2; run++) {
+            try (var h = harness(model)) {
+                h.open();
+                h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+                h.processElement2(new StreamRecord<>(new ItemUpdate("a", FactorMath.initVector("a", DIM, 0.2f, 1), 0f,
+                        interactions[run])));
+                h.processElement2(new StreamRecord<>(new ItemUpdate("b", FactorMath.initVector("b", DIM, 0.2f, 1), 0f, 5)));
+                h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+                h.prepareSnapshotPreBarrier(1);
+                norms[run] = FactorMath.norm(byItem(values(h.getSideOutput(UserWorker.ITEM_DELTAS))).get("a").dq);
+            }
+        }
+        float expectedRatio = FactorMath.stepSize(1f, 0, model.itemStepHalving())
+                / FactorMath.stepSize(1f, 1000, model.itemStepHalving());
+        assertThat(norms[1]).isPositive();
+        assertThat(norms[0] / norms[1]).isCloseTo(expectedRatio, within(expectedRatio * 1e-3f));
     }
 
     private static void feedAuthoritativeItems(

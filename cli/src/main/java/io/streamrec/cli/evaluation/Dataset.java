@@ -1,6 +1,7 @@
 package io.streamrec.cli.evaluation;
 
 import io.streamrec.testkit.Interaction;
+import io.streamrec.testkit.InteractionGenerator;
 import io.streamrec.testkit.MovieLensReader;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A data set given as {@code movielens:PATH} ({@code u.data}, {@code ratings.csv},
@@ -27,9 +31,13 @@ public record Dataset(String spec, List<Interaction> events) {
     public static Dataset load(String spec) {
         int colon = spec.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("--dataset must be movielens:PATH or json:PATH, got '" + spec + "'");
+            throw new IllegalArgumentException(
+                    "--dataset must be movielens:PATH, json:PATH or generated:[key=value,...], got '" + spec + "'");
         }
         String kind = spec.substring(0, colon);
+        if (kind.equals("generated")) {
+            return generated(spec, spec.substring(colon + 1));
+        }
         Path path = Path.of(spec.substring(colon + 1));
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("--dataset: no such file " + path);
@@ -42,6 +50,43 @@ public record Dataset(String spec, List<Interaction> events) {
             default:
                 throw new IllegalArgumentException("--dataset must be movielens:PATH or json:PATH, got '" + spec + "'");
         }
+    }
+
+    /**
+     * A synthetic stream from the testkit's {@link InteractionGenerator}: users with planted latent
+     * tastes that drift, Zipf item popularity. Keys (all optional): {@code users} (1000),
+     * {@code items} (500), {@code events} (100000), {@code days} of event time the stream spans
+     * (60), {@code drift} of tastes per day (0.05), {@code seed} (42).
+     */
+    private static Dataset generated(String spec, String settings) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "users", "1000", "items", "500", "events", "100000", "days", "60", "drift", "0.05", "seed", "42"));
+        for (String pair : settings.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2 || !values.containsKey(kv[0].trim())) {
+                throw new IllegalArgumentException("--dataset generated: unknown setting '" + pair
+                        + "'; known: " + new TreeSet<>(values.keySet()));
+            }
+            values.put(kv[0].trim(), kv[1].trim());
+        }
+        int events = Integer.parseInt(values.get("events"));
+        double days = Double.parseDouble(values.get("days"));
+        InteractionGenerator generator = new InteractionGenerator(InteractionGenerator.Config.builder()
+                .users(Integer.parseInt(values.get("users")))
+                .items(Integer.parseInt(values.get("items")))
+                .seed(Long.parseLong(values.get("seed")))
+                .tasteDriftPerDay(Double.parseDouble(values.get("drift")))
+                .eventsPerSecond(events / (days * 86_400.0))
+                .startTimestampMillis(1_700_000_000_000L)
+                .build());
+        List<Interaction> out = new ArrayList<>(events);
+        for (int i = 0; i < events; i++) {
+            out.add(generator.nextInteraction());
+        }
+        return new Dataset(spec, out);
     }
 
     private static List<Interaction> readJson(Path path) {
@@ -69,20 +114,22 @@ public record Dataset(String spec, List<Interaction> events) {
     }
 
     /**
-     * The same events with every timestamp moved by one constant so that the first is at
-     * {@code startMillis} when it lies before {@code notBeforeMillis}: order and spacing are kept.
-     * The job's input validation rejects timestamps before 2000 (MovieLens 100k is from 1997).
+     * The same events placed on the timeline the job's input validation accepts
+     * ({@link PassTimeline} with one pass): a history that starts before {@code notBeforeMillis}
+     * (MovieLens 100K is from 1997, the job accepts 2000 onwards by default) is moved forward by one
+     * constant, and one that would run past {@code notAfterMillis} is compressed. Order is kept.
      */
-    public Dataset shiftedIfBefore(long notBeforeMillis, long startMillis) {
-        if (events.isEmpty() || events.get(0).ts() >= notBeforeMillis) {
+    public Dataset placedBetween(long notBeforeMillis, long notAfterMillis) {
+        if (events.isEmpty()) {
             return this;
         }
-        long offset = startMillis - events.get(0).ts();
-        List<Interaction> shifted = new ArrayList<>(events.size());
+        PassTimeline timeline = PassTimeline.of(events.get(0).ts(), events.get(events.size() - 1).ts(), 1,
+                notBeforeMillis, notAfterMillis);
+        List<Interaction> placed = new ArrayList<>(events.size());
         for (Interaction e : events) {
-            shifted.add(new Interaction(e.id(), e.user(), e.item(), e.type(), e.value(), e.ts() + offset));
+            placed.add(new Interaction(e.id(), e.user(), e.item(), e.type(), e.value(), timeline.at(0, e.ts())));
         }
-        return new Dataset(spec, shifted);
+        return new Dataset(spec, placed);
     }
 
     /** Only ratings of at least {@code minValue} (non-rating events are kept). */
