@@ -14,6 +14,7 @@ import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.PopularList;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.user.UserWorkerConfig;
 import io.streamrec.sinks.redis.RedisSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -128,12 +129,14 @@ public final class StreamRecJob {
                 .keyBy(event -> event.user)
                 .connect(itemServer.broadcast())
                 .transform(OperatorIds.NAME_USER_WORKER, TypeInformation.of(UserList.class),
-                        new UserWorker(model, topN,
-                                options.get(StreamRecOptions.REFRESH_INTERVAL),
-                                options.get(StreamRecOptions.SCORING_BATCH),
-                                options.get(StreamRecOptions.MAX_SEEN),
-                                options.get(StreamRecOptions.ONLINE_EVALUATION),
-                                options.get(StreamRecOptions.KERNEL)))
+                        new UserWorker(UserWorkerConfig.builder(model)
+                                .topN(topN)
+                                .refreshInterval(options.get(StreamRecOptions.REFRESH_INTERVAL))
+                                .batchSize(options.get(StreamRecOptions.SCORING_BATCH))
+                                .maxSeen(options.get(StreamRecOptions.MAX_SEEN))
+                                .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
+                                .kernel(options.get(StreamRecOptions.KERNEL))
+                                .build()))
                 .uid(OperatorIds.USER_WORKER);
 
         userWorker.getSideOutput(UserWorker.ITEM_DELTAS)

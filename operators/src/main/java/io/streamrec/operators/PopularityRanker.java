@@ -120,7 +120,7 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
         PopularList list = new PopularList();
         list.items = new String[n];
         list.scores = new float[n];
-        double nowExponent = model.popularityDecayPerMilli() * (newestTs - UserWorker.POPULARITY_EPOCH_MS);
+        double nowExponent = model.popularityDecayPerMilli() * (newestTs - ModelConfig.POPULARITY_EPOCH_MS);
         for (int k = 0; k < n; k++) {
             list.items[k] = ranked.get(k).getKey();
             // decayed count as of the newest event seen

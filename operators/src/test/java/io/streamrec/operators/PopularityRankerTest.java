@@ -20,7 +20,7 @@ class PopularityRankerTest {
     }
 
     private static ItemStats stats(String item, double popularityLog) {
-        return new ItemStats(item, 1, 0f, popularityLog, UserWorker.POPULARITY_EPOCH_MS);
+        return new ItemStats(item, 1, 0f, popularityLog, ModelConfig.POPULARITY_EPOCH_MS);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.streamrec.operators;
 
+import io.streamrec.operators.user.UserWorkerConfig;
+
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.FactorMath;
@@ -33,11 +35,15 @@ class UserWorkerTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> harness(ModelConfig model)
             throws Exception {
-        UserWorker worker = new UserWorker(model, 3, Duration.ofMillis(1000), 16, 100);
+        UserWorker worker = new UserWorker(config(model).build());
         KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(worker, e -> e.user, u -> "", Types.STRING);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
+    }
+
+    private static UserWorkerConfig.Builder config(ModelConfig model) {
+        return UserWorkerConfig.builder(model).topN(3).refreshInterval(Duration.ofMillis(1000)).batchSize(16).maxSeen(100);
     }
 
     private static ModelConfig model() {
@@ -221,7 +227,7 @@ class UserWorkerTest {
 
     @Test
     void exactModeRanksTheItemInAFreshTopNBeforeLearning() throws Exception {
-        UserWorker worker = new UserWorker(model(), 3, Duration.ofMillis(1000), 16, 100, OnlineEvaluation.EXACT);
+        UserWorker worker = new UserWorker(config(model()).evaluation(OnlineEvaluation.EXACT).build());
         try (var h = new KeyedTwoInputStreamOperatorTestHarness<>(worker, (Interaction e) -> e.user, (ItemUpdate u) -> "",
                 Types.STRING)) {
             h.open();

@@ -138,6 +138,17 @@ public final class ModelConfig implements Serializable {
         return -base * (float) (3.0 - rating) / 2.0f;
     }
 
+    /**
+     * Time-decayed popularity is kept as {@code log Σ w·exp(λ·(ts − POPULARITY_EPOCH_MS))}: measured
+     * from 2020-01-01 to keep the exponents small.
+     */
+    public static final long POPULARITY_EPOCH_MS = 1_577_836_800_000L;
+
+    /** One interaction's term {@code log w + λ·(ts − epoch)} of the log-space popularity sum. */
+    public double popularityLogTerm(float weight, long ts) {
+        return Math.log(weight) + popularityDecayPerMilli() * (ts - POPULARITY_EPOCH_MS);
+    }
+
     /** Decay rate per millisecond for time-decayed popularity. */
     public double popularityDecayPerMilli() {
         return Math.log(2) / (popularityHalfLifeDays * 86_400_000.0);

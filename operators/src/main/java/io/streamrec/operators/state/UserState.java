@@ -23,4 +23,12 @@ public class UserState {
     public boolean refreshPending;
 
     public UserState() {}
+
+    /** A new user with initial vector {@code p}, nothing seen yet. */
+    public static UserState initial(float[] p) {
+        UserState s = new UserState();
+        s.p = p;
+        s.seen = new String[0];
+        return s;
+    }
 }

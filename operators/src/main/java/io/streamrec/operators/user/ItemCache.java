@@ -1,0 +1,170 @@
+package io.streamrec.operators.user;
+
+import io.streamrec.operators.model.FactorMath;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.scoring.ItemMatrix;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One UserWorker subtask's replica of every item vector, and the contributions of this subtask that
+ * the authoritative values (the ItemServers' broadcast) do not contain yet.
+ *
+ * <p>The subtask's own updates apply to the replica at once and are summed per item into a pending
+ * {@link ItemDelta}; {@link #flush} hands the pending deltas over to be pushed before a checkpoint
+ * barrier and keeps them as in flight until an ItemServer broadcast confirms them
+ * ({@link ItemUpdate#appliedFrom}, {@link ItemUpdate#appliedCheckpoint}). A broadcast that does not
+ * contain them yet is applied with them added, so the replica never falls back to an older vector.
+ *
+ * <p>The replica is not checkpointed. After a (re)start every ItemServer subtask re-sends its items
+ * and then a marker; the cache is {@link #ready} when markers from all of them have arrived. Not
+ * thread-safe.
+ */
+public final class ItemCache {
+
+    /** A delta never confirmed (refused by the ItemServer) is dropped after this many checkpoints. */
+    static final int MAX_UNCONFIRMED_CHECKPOINTS = 10;
+
+    private final ModelConfig model;
+    private final ItemMatrix items;
+    private final Map<String, ItemDelta> pending = new LinkedHashMap<>();
+    private final Map<String, List<ItemDelta>> inFlight = new HashMap<>();
+    private final BitSet markers = new BitSet();
+    private int expectedMarkers;
+
+    public ItemCache(ModelConfig model) {
+        this.model = model;
+        this.items = new ItemMatrix(model.dimension());
+    }
+
+    /** The replica, for scoring kernels and reads; change it only through this class. */
+    public ItemMatrix matrix() {
+        return items;
+    }
+
+    /** Row of the item, adding it with its seeded initial vector (the ItemServer's too) when it is new. */
+    public int rowOf(String item) {
+        int row = items.indexOf(item);
+        if (row < 0) {
+            row = items.upsert(item, FactorMath.initVector(item, model.dimension(), model.initScale(), model.seed()), 0f);
+        }
+        return row;
+    }
+
+    /** This subtask's pending delta of the item (created empty). */
+    public ItemDelta pendingDelta(String item) {
+        return pending.computeIfAbsent(item, i -> new ItemDelta(i, model.dimension()));
+    }
+
+    /**
+     * Counts one interaction with the item: in its pending delta (for the ItemServer) and in the
+     * replica's interaction count, the clock of the item's step size.
+     */
+    public void countInteraction(String item, long ts, double popularityLogTerm) {
+        ItemDelta delta = pendingDelta(item);
+        delta.interactions++;
+        delta.maxTs = Math.max(delta.maxTs, ts);
+        delta.popularityLog = FactorMath.logAdd(delta.popularityLog, popularityLogTerm);
+        int row = rowOf(item);
+        items.setInteractions(row, items.interactionsAt(row) + 1);
+    }
+
+    /** Applies this subtask's update of one item to the replica and adds it to the pending delta. */
+    public void applyOwn(String item, int row, float[] dq, float db) {
+        ItemDelta delta = pendingDelta(item);
+        float[] q = items.vectorAt(row);
+        for (int k = 0; k < q.length; k++) {
+            delta.dq[k] += dq[k];
+            q[k] += dq[k];
+        }
+        delta.db += db;
+        items.upsert(item, q, items.biasAt(row) + db);
+    }
+
+    /**
+     * Hands over the pending deltas, stamped with the producing run, the checkpoint whose barrier
+     * follows them and the sending subtask, and keeps them in flight until confirmed.
+     */
+    public Collection<ItemDelta> flush(String origin, long checkpointId, int sender) {
+        List<ItemDelta> out = new ArrayList<>(pending.values());
+        for (ItemDelta d : out) {
+            d.origin = origin;
+            d.checkpointId = checkpointId;
+            d.sender = sender;
+            inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
+        }
+        pending.clear();
+        inFlight.values().removeIf(list -> {
+            list.removeIf(d -> d.checkpointId < checkpointId - MAX_UNCONFIRMED_CHECKPOINTS);
+            return list.isEmpty();
+        });
+        return out;
+    }
+
+    /**
+     * Applies an ItemServer broadcast from ItemServer subtask output to this subtask
+     * ({@code subtask}): a marker counts towards {@link #ready}; a vector replaces the replica's,
+     * plus this subtask's contributions it does not contain yet.
+     */
+    public void apply(ItemUpdate update, int subtask) {
+        if (update.isMarker()) {
+            markers.set(update.markerFrom);
+            expectedMarkers = update.markerTotal;
+            return;
+        }
+        List<ItemDelta> unconfirmed = inFlight.get(update.item);
+        if (unconfirmed != null && update.appliedFrom == subtask) {
+            // the ItemServer has applied our delta of that checkpoint (and, in topic order, all earlier ones)
+            unconfirmed.removeIf(d -> d.checkpointId <= update.appliedCheckpoint);
+            if (unconfirmed.isEmpty()) {
+                inFlight.remove(update.item);
+                unconfirmed = null;
+            }
+        }
+        float[] q = update.q.clone();
+        float b = update.b;
+        long interactions = update.interactions;
+        List<ItemDelta> own = new ArrayList<>(2);
+        if (unconfirmed != null) {
+            own.addAll(unconfirmed);
+        }
+        ItemDelta mine = pending.get(update.item);
+        if (mine != null) {
+            own.add(mine);
+        }
+        for (ItemDelta d : own) {
+            for (int k = 0; k < q.length; k++) {
+                q[k] += d.dq[k];
+            }
+            b += d.db;
+            interactions += d.interactions;
+        }
+        items.setInteractions(items.upsert(update.item, q, b), interactions);
+    }
+
+    /** True when every ItemServer subtask has re-sent its items since the start. */
+    public boolean ready() {
+        return expectedMarkers > 0 && markers.cardinality() >= expectedMarkers;
+    }
+
+    /** Rows of the cached items among {@code seen} (items not cached are skipped). */
+    public int[] rowsOf(String[] seen) {
+        int[] rows = new int[seen.length];
+        int n = 0;
+        for (String item : seen) {
+            int row = items.indexOf(item);
+            if (row >= 0) {
+                rows[n++] = row;
+            }
+        }
+        return n == rows.length ? rows : java.util.Arrays.copyOf(rows, n);
+    }
+}

@@ -1,0 +1,99 @@
+package io.streamrec.operators.user;
+
+import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.scoring.ItemMatrix;
+import io.streamrec.operators.scoring.JavaTopNKernel;
+import io.streamrec.operators.scoring.ScoredItems;
+import io.streamrec.operators.scoring.TopNKernel;
+import io.streamrec.operators.state.UserState;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Users whose lists are due, scored together: one matrix × matrix pass of a top-N kernel over the
+ * item cache for the whole batch (seen items excluded), instead of one pass per user. Batches
+ * smaller than {@link #SMALL_BATCH} use the Java kernel, whose fixed cost per call is far lower than
+ * a BLAS kernel's. Not thread-safe.
+ */
+public final class RefreshBatch {
+
+    static final int SMALL_BATCH = 8;
+
+    private final TopNKernel kernel;
+    private final TopNKernel smallBatchKernel = new JavaTopNKernel();
+    private final int topN;
+    private final List<Due> due = new ArrayList<>();
+
+    public RefreshBatch(TopNKernel kernel, int topN) {
+        this.kernel = kernel;
+        this.topN = topN;
+    }
+
+    private record Due(String user, float[] p, float bias, int[] excluded, long version, long interactions, long eventTs) {}
+
+    /** Adds a user with a snapshot of their state now; the list carries {@code s.version}. */
+    public void add(String user, UserState s, int[] excludedRows) {
+        due.add(new Due(user, s.p.clone(), s.b, excludedRows, s.version, s.interactions, s.lastTs));
+    }
+
+    public int size() {
+        return due.size();
+    }
+
+    public boolean isEmpty() {
+        return due.isEmpty();
+    }
+
+    /** Scores every waiting user against {@code items} and returns their lists (computed at {@code now}); empties the batch. */
+    public List<UserList> score(ItemMatrix items, long now) {
+        int b = due.size();
+        if (b == 0) {
+            return List.of();
+        }
+        float[][] users = new float[b][];
+        float[] offsets = new float[b];
+        int[][] excluded = new int[b][];
+        for (int u = 0; u < b; u++) {
+            Due d = due.get(u);
+            users[u] = d.p;
+            offsets[u] = d.bias;
+            excluded[u] = d.excluded;
+        }
+        ScoredItems[] top = (b < SMALL_BATCH ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
+        List<UserList> lists = new ArrayList<>(b);
+        for (int u = 0; u < b; u++) {
+            Due d = due.get(u);
+            UserList list = new UserList();
+            list.user = d.user;
+            list.items = new String[top[u].size()];
+            list.scores = top[u].scores();
+            for (int k = 0; k < list.items.length; k++) {
+                list.items[k] = items.idAt(top[u].rows()[k]);
+            }
+            list.version = d.version;
+            list.updated = now;
+            list.eventTs = d.eventTs;
+            list.interactions = d.interactions;
+            lists.add(list);
+        }
+        due.clear();
+        return lists;
+    }
+
+    /**
+     * Rank of {@code item} in a fresh top-N for one user (test-then-learn evaluation), or -1; the
+     * second value is the list's length.
+     */
+    public int[] rankOf(ItemMatrix items, float[] p, float bias, int[] excludedRows, String item) {
+        ScoredItems top = smallBatchKernel.topN(items, new float[][] {p}, new float[] {bias},
+                new int[][] {excludedRows}, topN)[0];
+        int row = items.indexOf(item);
+        for (int k = 0; k < top.size() && row >= 0; k++) {
+            if (top.rows()[k] == row) {
+                return new int[] {k, top.size()};
+            }
+        }
+        return new int[] {-1, top.size()};
+    }
+}

@@ -1,0 +1,86 @@
+package io.streamrec.operators.user;
+
+import io.streamrec.operators.OnlineEvaluation;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.scoring.ScoringKernel;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a UserWorker needs besides its inputs: the model, and how and how often lists are computed.
+ * Immutable; defaults are the job's option defaults.
+ */
+public final class UserWorkerConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ModelConfig model;
+    private final int topN;
+    private final Duration refreshInterval;
+    private final int batchSize;
+    private final int maxSeen;
+    private final OnlineEvaluation evaluation;
+    private final ScoringKernel kernel;
+
+    private UserWorkerConfig(Builder b) {
+        this.model = b.model;
+        this.topN = b.topN;
+        this.refreshInterval = b.refreshInterval;
+        this.batchSize = b.batchSize;
+        this.maxSeen = b.maxSeen;
+        this.evaluation = b.evaluation;
+        this.kernel = b.kernel;
+    }
+
+    public static Builder builder(ModelConfig model) {
+        return new Builder(model);
+    }
+
+    public ModelConfig model() { return model; }
+    /** Length of each user's list. */
+    public int topN() { return topN; }
+    /** A user's list is recomputed at most once per interval after their vector changed. */
+    public Duration refreshInterval() { return refreshInterval; }
+    /** Users scored together in one matrix product. */
+    public int batchSize() { return batchSize; }
+    /** Most recent distinct items remembered per user and excluded from their list. */
+    public int maxSeen() { return maxSeen; }
+    public OnlineEvaluation evaluation() { return evaluation; }
+    public ScoringKernel kernel() { return kernel; }
+
+    public static final class Builder {
+        private final ModelConfig model;
+        private int topN = 20;
+        private Duration refreshInterval = Duration.ofSeconds(1);
+        private int batchSize = 128;
+        private int maxSeen = 500;
+        private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
+        private ScoringKernel kernel = ScoringKernel.JAVA;
+
+        private Builder(ModelConfig model) {
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        public Builder topN(int v) { topN = v; return this; }
+        public Builder refreshInterval(Duration v) { refreshInterval = Objects.requireNonNull(v); return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder maxSeen(int v) { maxSeen = v; return this; }
+        public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
+        public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
+
+        public UserWorkerConfig build() {
+            check(topN >= 1, "top N must be at least 1, got " + topN);
+            check(!refreshInterval.isNegative() && !refreshInterval.isZero(), "refresh interval must be positive");
+            check(batchSize >= 1, "batch size must be at least 1, got " + batchSize);
+            check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
+            return new UserWorkerConfig(this);
+        }
+
+        private static void check(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}
