@@ -16,9 +16,12 @@ import io.streamrec.operators.user.SeenItems;
 import io.streamrec.operators.user.SgdStep;
 import io.streamrec.operators.user.UserWorkerConfig;
 
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -29,6 +32,7 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+
 
 /**
  * The user side of the parameter server, and the scorer: a thin operator over the Flink-free parts
@@ -66,6 +70,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private final long refreshIntervalMs;
 
     private transient ValueState<UserState> userState;
+    private transient ResyncBuffer waiting;
     private transient InternalTimerService<VoidNamespace> refreshTimers;
     private transient ItemCache cache;
     private transient SgdStep sgd;
@@ -90,6 +95,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void open() throws Exception {
         super.open();
         userState = getPartitionedState(new ValueStateDescriptor<>("user", UserState.class));
+        waiting = new ResyncBuffer(getPartitionedState(new ListStateDescriptor<>(ResyncBuffer.STATE_NAME,
+                TypeInformation.of(new TypeHint<Tuple2<Long, Interaction>>() {}))), getKeyedStateBackend(), this);
         refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         cache = new ItemCache(model);
@@ -106,7 +113,15 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     @Override
     public void processElement1(StreamRecord<Interaction> element) throws Exception {
-        Interaction event = element.getValue();
+        if (!cache.ready()) {
+            // learning against a partial cache would step from the seeded vectors of trained items
+            waiting.add(element.getValue());
+            return;
+        }
+        apply(element.getValue());
+    }
+
+    private void apply(Interaction event) throws Exception {
         UserState s = userState.value();
         if (s == null) {
             s = UserState.initial(FactorMath.initVector(event.user, model.dimension(), model.initScale(), model.seed()));
@@ -151,23 +166,15 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     private void measureOnline(UserState s, Interaction event) {
-        int rank;
-        int size;
-        if (config.evaluation() == OnlineEvaluation.LAST_LIST && s.lastList != null && s.lastList.length > 0) {
-            rank = SeenItems.indexOf(s.lastList, event.item);
-            size = s.lastList.length;
-        } else if (config.evaluation() == OnlineEvaluation.EXACT && cache.matrix().size() > 0) {
-            int[] ranked = batch.rankOf(cache.matrix(), s.p, s.b, cache.rowsOf(s.seen), event.item);
-            rank = ranked[0];
-            size = ranked[1];
-        } else {
-            return;
+        int[] ranked = batch.onlineRank(config.evaluation(), s, event.item, cache);
+        if (ranked != null) {
+            evaluated.inc();
+            if (ranked[0] >= 0) {
+                hits.inc();
+            }
+            output.collect(ONLINE_EVALUATION,
+                    new StreamRecord<>(new OnlineHit(event.user, event.item, event.ts, ranked[0], ranked[1])));
         }
-        evaluated.inc();
-        if (rank >= 0) {
-            hits.inc();
-        }
-        output.collect(ONLINE_EVALUATION, new StreamRecord<>(new OnlineHit(event.user, event.item, event.ts, rank, size)));
     }
 
     private long nextRefreshTime() {
@@ -176,8 +183,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     @Override
-    public void processElement2(StreamRecord<ItemUpdate> element) {
+    public void processElement2(StreamRecord<ItemUpdate> element) throws Exception {
+        boolean wasReady = cache.ready();
         cache.apply(element.getValue(), subtask);
+        if (!wasReady && cache.ready()) {
+            waiting.drain(this::apply);
+        }
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.streamrec.operators;
 
-import io.streamrec.operators.user.UserWorkerConfig;
-
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.FactorMath;
@@ -10,6 +8,7 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.user.UserWorkerConfig;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -147,6 +146,48 @@ class UserWorkerTest {
             h.setProcessingTime(2000);
             h.setProcessingTime(2001);
             assertThat(h.extractOutputValues()).extracting(l -> l.user).containsExactly("u1");
+        }
+    }
+
+    @Test
+    void interactionsBeforeTheResyncWaitInStateAndAreLearnedAsInTheOrderedRun() throws Exception {
+        List<String> items = List.of("a", "b", "c", "d", "e", "f");
+        List<Interaction> events = List.of(event("u1", "a", EventType.CLICK, 1), event("u2", "b", EventType.LIKE, 2),
+                event("u1", "c", EventType.PURCHASE, 3));
+        Map<String, ItemDelta> ordered;
+        try (var h = harness(model())) {
+            h.open();
+            feedAuthoritativeItems(h, items);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (Interaction e : events) {
+                h.processElement1(new StreamRecord<>(e));
+            }
+            h.prepareSnapshotPreBarrier(1);
+            ordered = byItem(values(h.getSideOutput(UserWorker.ITEM_DELTAS)));
+        }
+
+        OperatorSubtaskState whileWaiting;
+        try (var h = harness(model())) {
+            h.open();
+            for (Interaction e : events) {
+                h.processElement1(new StreamRecord<>(e));
+            }
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(h.getSideOutput(UserWorker.ITEM_DELTAS)).as("nothing learned before the resync").isNull();
+            whileWaiting = h.snapshot(1, 1);
+        }
+        try (var restored = harness(model())) {
+            restored.initializeState(whileWaiting);
+            restored.open();
+            feedAuthoritativeItems(restored, items);
+            restored.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            restored.prepareSnapshotPreBarrier(2);
+            Map<String, ItemDelta> resynced = byItem(values(restored.getSideOutput(UserWorker.ITEM_DELTAS)));
+            assertThat(resynced.keySet()).isEqualTo(ordered.keySet());
+            resynced.forEach((item, d) -> {
+                assertThat(d.dq).as(item).containsExactly(ordered.get(item).dq);
+                assertThat(d.interactions).as(item).isEqualTo(ordered.get(item).interactions);
+            });
         }
     }
 

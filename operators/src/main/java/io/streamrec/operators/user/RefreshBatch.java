@@ -1,5 +1,6 @@
 package io.streamrec.operators.user;
 
+import io.streamrec.operators.OnlineEvaluation;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.JavaTopNKernel;
@@ -82,12 +83,20 @@ public final class RefreshBatch {
     }
 
     /**
-     * Rank of {@code item} in a fresh top-N for one user (test-then-learn evaluation), or -1; the
-     * second value is the list's length.
+     * Test-then-learn: the rank of {@code item} for the user before learning from the interaction,
+     * and the length of the list it was ranked in; null when nothing is measured. LAST_LIST looks in
+     * the list the user last got, EXACT in a fresh top-N from the current model (seen items excluded).
      */
-    public int[] rankOf(ItemMatrix items, float[] p, float bias, int[] excludedRows, String item) {
-        ScoredItems top = smallBatchKernel.topN(items, new float[][] {p}, new float[] {bias},
-                new int[][] {excludedRows}, topN)[0];
+    public int[] onlineRank(OnlineEvaluation mode, UserState s, String item, ItemCache cache) {
+        if (mode == OnlineEvaluation.LAST_LIST && s.lastList != null && s.lastList.length > 0) {
+            return new int[] {SeenItems.indexOf(s.lastList, item), s.lastList.length};
+        }
+        if (mode != OnlineEvaluation.EXACT || cache.matrix().size() == 0) {
+            return null;
+        }
+        ItemMatrix items = cache.matrix();
+        ScoredItems top = smallBatchKernel.topN(items, new float[][] {s.p}, new float[] {s.b},
+                new int[][] {cache.rowsOf(s.seen)}, topN)[0];
         int row = items.indexOf(item);
         for (int k = 0; k < top.size() && row >= 0; k++) {
             if (top.rows()[k] == row) {
