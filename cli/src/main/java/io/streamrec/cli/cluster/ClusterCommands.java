@@ -34,7 +34,7 @@ public final class ClusterCommands {
     static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
     static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(5);
     static final String LAST_JOB = "job.last";
-    static final String LAST_SAVEPOINT = "savepoint.last";
+    public static final String LAST_SAVEPOINT = "savepoint.last";
 
     private ClusterCommands() {}
 
@@ -138,8 +138,9 @@ public final class ClusterCommands {
 
     private static int submitCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
-        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
-        FlinkRestClient rest = restClient(flags, local);
+        Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
+        Optional<LocalCluster> local = LocalCluster.attach(endpoints.stateDir());
+        Endpoints.Endpoint flink = endpoints.flink(flags.take("rest"));
         String savepoint = flags.take("from-savepoint").orElse(null);
         if ("last".equals(savepoint)) {
             savepoint = local.flatMap(c -> c.remembered(LAST_SAVEPOINT))
@@ -153,14 +154,24 @@ public final class ClusterCommands {
 
         // everything else is a job option; Kafka and Redis default to the local cluster's
         Map<String, String> jobOptions = new LinkedHashMap<>(flags.options);
-        local.flatMap(LocalCluster::kafkaBootstrap).ifPresent(k -> jobOptions.putIfAbsent(StreamRecOptions.KAFKA_BOOTSTRAP.key(), k));
-        local.flatMap(LocalCluster::redisUrl).ifPresent(r -> jobOptions.putIfAbsent(StreamRecOptions.REDIS_URL.key(), r));
+        Endpoints.Endpoint kafka = endpoints.kafka(jobOptions);
+        Endpoints.Endpoint redis = endpoints.redis(jobOptions);
+        jobOptions.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), kafka.address());
+        jobOptions.put(StreamRecOptions.REDIS_URL.key(), redis.address());
         StreamRecOptions options = StreamRecOptions.fromMap(jobOptions); // fails fast, naming the option
         int parallelism = options.get(StreamRecOptions.PARALLELISM);
 
+        Endpoints.announce(System.out, flink, kafka, redis);
+        FlinkRestClient rest = new FlinkRestClient(flink.address());
+        Endpoints.checkFlink(flink, rest);
+        Endpoints.checkKafka(kafka);
+        Endpoints.checkRedis(redis);
         ensureTopics(options, Math.max(LocalServices.PARTITIONS, parallelism));
         Submission submission = submit(rest, jar, jobOptions, parallelism, savepoint, allowNonRestored);
-        local.ifPresent(c -> c.remember(LAST_JOB, submission.jobId()));
+        endpoints.localCluster().ifPresent(c -> {
+            c.remember(LAST_JOB, submission.jobId());
+            c.rememberJobOptions(submission.jobId(), jobOptions);
+        });
         System.out.printf("Submitted job %s (parallelism %s)%s; all tasks running after %.1f s.%n",
                 submission.jobId(), parallelism > 0 ? parallelism : "default",
                 savepoint == null ? "" : " from " + savepoint, submission.seconds());
@@ -209,7 +220,7 @@ public final class ClusterCommands {
     private static void ensureTopics(StreamRecOptions options, int partitions) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.get(StreamRecOptions.KAFKA_BOOTSTRAP));
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
@@ -246,8 +257,9 @@ public final class ClusterCommands {
 
     private static int savepointCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
-        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
-        FlinkRestClient rest = restClient(flags, local);
+        Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
+        Optional<LocalCluster> local = endpoints.localCluster();
+        FlinkRestClient rest = restClient(flags, endpoints);
         String job = job(flags, rest);
         String dir = flags.take("dir").orElse(null);
         boolean whenCaughtUp = flags.bool("when-caught-up");
@@ -269,8 +281,9 @@ public final class ClusterCommands {
 
     private static int stopCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
-        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
-        FlinkRestClient rest = restClient(flags, local);
+        Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
+        Optional<LocalCluster> local = endpoints.localCluster();
+        FlinkRestClient rest = restClient(flags, endpoints);
         String job = job(flags, rest);
         Optional<String> savepointFlag = flags.take("savepoint"); // --savepoint [DIR]
         boolean withSavepoint = savepointFlag.isPresent();
@@ -363,14 +376,16 @@ public final class ClusterCommands {
     // ------------------------------------------------------------------ helpers
 
     private static Path stateDir(Path home, Flags flags) {
-        return flags.take("state-dir").map(Path::of)
-                .orElse(home.resolve(".streamrec").resolve("cluster")).toAbsolutePath().normalize();
+        return Endpoints.stateDir(home, flags.take("state-dir"));
     }
 
-    private static FlinkRestClient restClient(Flags flags, Optional<LocalCluster> local) {
-        return new FlinkRestClient(flags.take("rest")
-                .or(() -> local.map(LocalCluster::restUrl))
-                .orElse("http://localhost:8081"));
+    /** The Flink REST API of {@code --rest}, else of the running local cluster, checked; says which. */
+    private static FlinkRestClient restClient(Flags flags, Endpoints endpoints) {
+        Endpoints.Endpoint flink = endpoints.flink(flags.take("rest"));
+        Endpoints.announce(System.out, flink);
+        FlinkRestClient rest = new FlinkRestClient(flink.address());
+        Endpoints.checkFlink(flink, rest);
+        return rest;
     }
 
     /** Bytes under a {@code file:} savepoint directory (-1 for other file systems). */
