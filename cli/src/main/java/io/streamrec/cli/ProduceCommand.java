@@ -74,9 +74,10 @@ final class ProduceCommand {
         List<String> records = read(path, format, shift);
 
         RejectionTally tally = check(records, rules, System.currentTimeMillis());
+        boolean rulesGiven = given.keySet().stream().anyMatch(k -> k.startsWith("input."));
         System.out.printf("checked %,d records against the job's rules (%s): %,d would be rejected%n",
                 tally.total(), fromJob ? "options of job " + cluster.get().lastJobOptionsOf().orElse("?")
-                        + (given.isEmpty() ? "" : " and those given here") : given.isEmpty() ? "defaults" : "options given here",
+                        + (rulesGiven ? " and those given here" : "") : rulesGiven ? "options given here" : "defaults",
                 tally.rejected());
         if (tally.rejected() > 0) {
             System.out.print("warning: the job would send these to its dead-letter topic:\n" + tally.describe("  "));

@@ -46,8 +46,6 @@ import java.util.stream.Collectors;
  */
 final class StatusCommand {
 
-    /** The input rate is measured between two reads of the validator's counters this far apart. */
-    static final Duration RATE_INTERVAL = Duration.ofSeconds(2);
     /** At most this many list meta hashes are read for the freshness figures. */
     static final int MAX_LISTS = 20_000;
 
@@ -58,7 +56,7 @@ final class StatusCommand {
         this.out = out;
     }
 
-    static int run(Path home, CliArgs args) throws InterruptedException {
+    static int run(Path home, CliArgs args) {
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Endpoints.Endpoint flink = endpoints.flink(Optional.ofNullable(args.take("rest", null)));
         Optional<String> jobFlag = Optional.ofNullable(args.take("job", null));
@@ -102,7 +100,7 @@ final class StatusCommand {
 
     // ------------------------------------------------------------------ Flink
 
-    private void job(FlinkRestClient rest, String jobId, StreamRecOptions options) throws InterruptedException {
+    private void job(FlinkRestClient rest, String jobId, StreamRecOptions options) {
         JsonNode job = rest.job(jobId);
         String state = job.path("state").asText();
         healthy &= state.equals("RUNNING");
@@ -122,22 +120,21 @@ final class StatusCommand {
             return;
         }
 
-        // the validator's counters, twice, RATE_INTERVAL apart: the input rate and the totals
         String validator = vertexWith(rest, jobId, vertices, ".interactionsValid");
         if (validator == null) {
             out.printf("%-13s(the job reports no validator metrics yet)%n", "input");
         } else {
-            Map<String, Double> before = validatorMetrics(rest, jobId, validator);
-            long start = System.nanoTime();
-            Thread.sleep(RATE_INTERVAL.toMillis());
-            Map<String, Double> after = validatorMetrics(rest, jobId, validator);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long valid = sum(after, ".interactionsValid");
-            long rejected = sum(after, ".interactionsRejected");
-            double rate = (valid + rejected - sum(before, ".interactionsValid") - sum(before, ".interactionsRejected")) / seconds;
-            out.printf("%-13s%,.0f records/s now; since start %,d read: %,d valid, %,d rejected (%s)%n", "input",
+            Map<String, Double> metrics = validatorMetrics(rest, jobId, validator);
+            long valid = sum(metrics, ".interactionsValid");
+            long rejected = sum(metrics, ".interactionsRejected");
+            // Flink's meter of the validator's input: records per second, averaged over the last minute
+            String operator = metrics.keySet().stream().filter(id -> id.endsWith(".interactionsValid")).findFirst()
+                    .map(id -> id.substring(0, id.length() - ".interactionsValid".length())).orElse("");
+            double rate = rest.vertexMetricSums(jobId, validator, id -> id.equals(operator + ".numRecordsInPerSecond"))
+                    .values().stream().mapToDouble(Double::doubleValue).sum();
+            out.printf("%-13s%,.0f records/s (last minute); since start %,d read: %,d valid, %,d rejected (%s)%n", "input",
                     rate, valid + rejected, valid, rejected, percent(rejected, valid + rejected));
-            rejections(after, options);
+            rejections(metrics, options);
         }
         if (source != null) {
             long pending = rest.vertexMetricSum(jobId, source, ".pendingRecords");
@@ -179,10 +176,15 @@ final class StatusCommand {
         long windowRejected = sum(metrics, ".rejectedLastWindow");
         long warnings = sum(metrics, ".rejectionWarnings");
         double share = windowRecords == 0 ? 0 : (double) windowRejected / windowRecords;
-        boolean alarming = windowRejected > 0 && share >= options.get(StreamRecOptions.REJECTION_WARNING_SHARE);
+        double threshold = options.get(StreamRecOptions.REJECTION_WARNING_SHARE);
+        long rejectedTotal = sum(metrics, ".interactionsRejected");
+        long readTotal = sum(metrics, ".interactionsValid") + rejectedTotal;
+        boolean alarming = (windowRejected > 0 && share >= threshold)
+                || (rejectedTotal > 0 && (double) rejectedTotal / readTotal >= threshold);
         out.printf("%-13slast %s window: %,d of %,d records rejected (%s)%s; %,d warnings logged%n", "rejections",
                 duration(options.get(StreamRecOptions.REJECTION_WINDOW).toMillis()), windowRejected, windowRecords,
-                percent(windowRejected, windowRecords), alarming ? "  <-- WARNING: the job rejects its input" : "", warnings);
+                percent(windowRejected, windowRecords), alarming ? "  <-- WARNING: the job rejects much of its input" : "",
+                warnings);
         byReason.forEach((reason, counts) -> {
             if (counts[0] > 0 || counts[1] > 0) {
                 out.printf("%-13s  %-24s %,d since start, %,d in the last window%n", "", reason, counts[0], counts[1]);
@@ -259,7 +261,10 @@ final class StatusCommand {
             long popular = jedis.zcard(RedisKeys.popularList(prefix));
             out.printf("%-13s%s answers (PING %.1f ms), %,d keys; popular list %d items%n", "redis", redisUrl,
                     pingMillis, jedis.dbSize(), popular);
-            freshness(lists(jedis, prefix), System.currentTimeMillis()).forEach(line -> out.printf("%-13s%s%n", "lists", line));
+            List<String> lines = freshness(lists(jedis, prefix), System.currentTimeMillis());
+            for (int i = 0; i < lines.size(); i++) {
+                out.printf("%-13s%s%n", i == 0 ? "lists" : "freshness", lines.get(i));
+            }
         } catch (RuntimeException e) {
             healthy = false;
             out.printf("%-13s%s: %s%n", "redis", redisUrl, rootMessage(e));

@@ -59,6 +59,7 @@ public class InteractionValidator extends ProcessFunction<String, Interaction> {
     private transient EnumMap<RejectReason, Counter> rejectedByReason;
     private transient RejectionMonitor monitor;
     private transient String subtask;
+    private transient ProcessingTimeService time; // null outside a stream task: then the system clock
 
     /** Rejection warnings over 10 s windows from a 10% share. */
     public InteractionValidator(ValidationRules rules) {
@@ -96,23 +97,28 @@ public class InteractionValidator extends ProcessFunction<String, Interaction> {
             group.gauge("rejectedLastWindow", () -> monitor.lastWindow().rejected(reason));
         }
         if (context instanceof StreamingRuntimeContext streaming) {
-            scheduleWindowCheck(streaming.getProcessingTimeService());
+            time = streaming.getProcessingTimeService();
+            scheduleWindowCheck();
         }
     }
 
     /** Closes idle windows: without it a burst of bad records followed by silence would never warn. */
-    private void scheduleWindowCheck(ProcessingTimeService time) {
+    private void scheduleWindowCheck() {
         time.registerTimer(time.getCurrentProcessingTime() + window.toMillis(), timestamp -> {
-            checkWindow(System.currentTimeMillis());
-            scheduleWindowCheck(time);
+            checkWindow(timestamp);
+            scheduleWindowCheck();
         });
+    }
+
+    private long now() {
+        return time != null ? time.getCurrentProcessingTime() : System.currentTimeMillis();
     }
 
     @Override
     public void processElement(String payload, Context ctx, Collector<Interaction> out) {
-        long now = System.currentTimeMillis();
+        long now = now();
         checkWindow(now);
-        ParseResult result = parser.parse(payload, now);
+        ParseResult result = parser.parse(payload, System.currentTimeMillis());
         monitor.add(result, payload, now);
         if (result.ok()) {
             valid.inc();

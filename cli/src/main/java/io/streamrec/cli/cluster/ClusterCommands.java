@@ -221,6 +221,7 @@ public final class ClusterCommands {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.get(StreamRecOptions.KAFKA_BOOTSTRAP));
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"); // must not exceed the API timeout
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
@@ -258,12 +259,14 @@ public final class ClusterCommands {
     private static int savepointCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
-        Optional<LocalCluster> local = endpoints.localCluster();
-        FlinkRestClient rest = restClient(flags, endpoints);
-        String job = job(flags, rest);
+        Optional<String> restFlag = flags.take("rest");
+        Optional<String> jobFlag = flags.take("job");
         String dir = flags.take("dir").orElse(null);
         boolean whenCaughtUp = flags.bool("when-caught-up");
         flags.rejectUnknown();
+        FlinkRestClient rest = restClient(restFlag, endpoints);
+        String job = jobFlag.orElseGet(() -> theRunningJob(rest));
+        Optional<LocalCluster> local = endpoints.localCluster();
         if (whenCaughtUp) {
             awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
         }
@@ -282,9 +285,8 @@ public final class ClusterCommands {
     private static int stopCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
-        Optional<LocalCluster> local = endpoints.localCluster();
-        FlinkRestClient rest = restClient(flags, endpoints);
-        String job = job(flags, rest);
+        Optional<String> restFlag = flags.take("rest");
+        Optional<String> jobFlag = flags.take("job");
         Optional<String> savepointFlag = flags.take("savepoint"); // --savepoint [DIR]
         boolean withSavepoint = savepointFlag.isPresent();
         boolean cancel = flags.bool("cancel");
@@ -292,11 +294,14 @@ public final class ClusterCommands {
         String dir = savepointFlag.filter(v -> !v.equals("true")).or(() -> flags.take("dir")).orElse(null);
         boolean whenCaughtUp = flags.bool("when-caught-up");
         flags.rejectUnknown();
-        if (whenCaughtUp) {
-            awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
-        }
         if (withSavepoint == cancel) {
             throw new IllegalArgumentException("say --savepoint (stop with a savepoint to resume from) or --cancel (no savepoint)");
+        }
+        FlinkRestClient rest = restClient(restFlag, endpoints);
+        String job = jobFlag.orElseGet(() -> theRunningJob(rest));
+        Optional<LocalCluster> local = endpoints.localCluster();
+        if (whenCaughtUp) {
+            awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
         }
         if (cancel) {
             rest.cancel(job);
@@ -345,14 +350,10 @@ public final class ClusterCommands {
         }
     }
 
-    private static String job(Flags flags, FlinkRestClient rest) {
-        Optional<String> given = flags.take("job");
-        if (given.isPresent()) {
-            return given.get();
-        }
+    private static String theRunningJob(FlinkRestClient rest) {
         List<String> active = rest.activeJobs();
         if (active.size() != 1) {
-            throw new IllegalArgumentException(active.isEmpty() ? "no job is running"
+            throw new IllegalArgumentException(active.isEmpty() ? "no job is running on " + rest.baseUrl()
                     : "several jobs are running " + active + "; choose one with --job ID");
         }
         return active.get(0);
@@ -380,8 +381,8 @@ public final class ClusterCommands {
     }
 
     /** The Flink REST API of {@code --rest}, else of the running local cluster, checked; says which. */
-    private static FlinkRestClient restClient(Flags flags, Endpoints endpoints) {
-        Endpoints.Endpoint flink = endpoints.flink(flags.take("rest"));
+    private static FlinkRestClient restClient(Optional<String> restFlag, Endpoints endpoints) {
+        Endpoints.Endpoint flink = endpoints.flink(restFlag);
         Endpoints.announce(System.out, flink);
         FlinkRestClient rest = new FlinkRestClient(flink.address());
         Endpoints.checkFlink(flink, rest);

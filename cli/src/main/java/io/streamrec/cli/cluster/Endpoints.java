@@ -175,7 +175,8 @@ public final class Endpoints {
     private static IllegalStateException unreachable(Endpoint endpoint, String flag, Exception e) {
         String hint = endpoint.source().startsWith("default")
                 ? "start the local cluster (bin/streamrec cluster start) or give " + flag
-                : "is it running? (bin/streamrec cluster status)";
+                : endpoint.source().startsWith("--") ? "is it running, and is " + endpoint.source() + " right?"
+                : "is the local cluster still healthy? (bin/streamrec cluster status)";
         return new IllegalStateException("no " + endpoint.what() + " answers at " + endpoint.address()
                 + " (" + endpoint.source() + ") within " + CHECK_TIMEOUT.toSeconds() + " s: " + hint
                 + " [" + rootMessage(e) + "]", e);
