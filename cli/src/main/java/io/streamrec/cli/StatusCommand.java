@@ -112,6 +112,7 @@ final class StatusCommand {
             parallelism = Math.max(parallelism, vertex.path("parallelism").asInt());
             if (vertex.path("name").asText().contains(OperatorIds.NAME_INTERACTIONS_SOURCE)) {
                 source = vertex.path("id").asText();
+                vertices.add(0, source); // the validator is chained to the source: look there first
             }
         }
         out.printf("%-13s%s %s for %s, parallelism %d%n", "job", jobId, state,
@@ -181,7 +182,7 @@ final class StatusCommand {
         long readTotal = sum(metrics, ".interactionsValid") + rejectedTotal;
         boolean alarming = (windowRejected > 0 && share >= threshold)
                 || (rejectedTotal > 0 && (double) rejectedTotal / readTotal >= threshold);
-        out.printf("%-13slast %s window: %,d of %,d records rejected (%s)%s; %,d warnings logged%n", "rejections",
+        out.printf("%-13slast %s window: %,d of %,d records rejected (%s)%s; rejection warnings logged: %,d%n", "rejections",
                 duration(options.get(StreamRecOptions.REJECTION_WINDOW).toMillis()), windowRejected, windowRecords,
                 percent(windowRejected, windowRecords), alarming ? "  <-- WARNING: the job rejects much of its input" : "",
                 warnings);

@@ -100,7 +100,7 @@ public final class StreamRecCli {
                 "      A Flink standalone cluster (1 JobManager, 2 TaskManagers) plus local Kafka and Redis: docs/OPERATIONS.md.",
                 "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [job options...]",
                 "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
-                "  export-model --savepoint PATH --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
+                "  export-model --savepoint PATH|last --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
                 "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
                 "",
                 "Kafka, Redis and Flink addresses default to those of the running local cluster (bin/streamrec cluster start).",
