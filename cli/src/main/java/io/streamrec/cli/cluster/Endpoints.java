@@ -183,6 +183,11 @@ public final class Endpoints {
     }
 
     static String rootMessage(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                return "connection refused"; // the HTTP client's root cause would read ClosedChannelException
+            }
+        }
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
