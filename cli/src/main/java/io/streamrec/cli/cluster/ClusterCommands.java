@@ -164,8 +164,17 @@ public final class ClusterCommands {
         Endpoints.announce(System.out, flink, kafka, redis);
         FlinkRestClient rest = new FlinkRestClient(flink.address());
         Endpoints.checkFlink(flink, rest);
-        Endpoints.checkKafka(kafka);
-        Endpoints.checkRedis(redis);
+        Endpoints.checkKafka(kafka); // the topics are checked from here, so Kafka must answer here
+        try {
+            Endpoints.checkRedis(redis);
+        } catch (IllegalStateException unreachable) {
+            if (!flink.source().startsWith("--")) {
+                throw unreachable;
+            }
+            // a remote cluster (--rest) may reach a Redis that this machine cannot
+            System.out.println("warning: " + unreachable.getMessage() + "; submitting anyway, since the cluster's "
+                    + "TaskManagers may reach it");
+        }
         ensureTopics(options, Math.max(LocalServices.PARTITIONS, parallelism));
         Submission submission = submit(rest, jar, jobOptions, parallelism, savepoint, allowNonRestored);
         endpoints.localCluster().ifPresent(c -> {
