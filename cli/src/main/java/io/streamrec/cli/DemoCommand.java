@@ -82,7 +82,12 @@ final class DemoCommand {
         int items = (int) args.takeLong("items", 2000);
         long seed = args.takeLong("seed", 7);
         String movielens = args.take("movielens", null);
+        // every option is checked before anything starts: a typo must not cost a broker start-up
+        StreamRecOptions.fromMap(args.remainingOptions());
         int parallelism = Integer.parseInt(args.peek(StreamRecOptions.PARALLELISM.key(), "2"));
+        if (movielens != null && !java.nio.file.Files.isReadable(Path.of(movielens))) {
+            throw new IllegalArgumentException("--movielens: cannot read " + Path.of(movielens).toAbsolutePath().normalize());
+        }
 
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "streamrec-demo-shutdown"));
 

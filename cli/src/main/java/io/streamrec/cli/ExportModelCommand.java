@@ -3,7 +3,12 @@ package io.streamrec.cli;
 import io.streamrec.job.model.ModelExport;
 import io.streamrec.job.model.ModelMetadata;
 
+import io.streamrec.cli.cluster.ClusterCommands;
+import io.streamrec.cli.cluster.Endpoints;
+import io.streamrec.cli.cluster.LocalCluster;
+
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,12 +19,21 @@ import java.util.Set;
 final class ExportModelCommand {
     private ExportModelCommand() {}
 
-    static int run(CliArgs args) throws Exception {
+    static int run(Path home, CliArgs args) throws Exception {
         String savepoint = args.take("savepoint", null);
+        Optional<String> stateDir = Optional.ofNullable(args.take("state-dir", null));
+        if ("last".equals(savepoint)) {
+            // the last savepoint a command took on the local cluster
+            Path dir = Endpoints.of(home, stateDir).stateDir();
+            savepoint = LocalCluster.attach(dir).flatMap(c -> c.remembered(ClusterCommands.LAST_SAVEPOINT))
+                    .orElseThrow(() -> new IllegalArgumentException("--savepoint last: no savepoint was taken on the local cluster in "
+                            + dir));
+            System.out.println("using savepoint " + savepoint + " (the last one taken on the local cluster)");
+        }
         String out = args.take("out", null);
         args.rejectUnknown(Set.of());
         if (savepoint == null || out == null) {
-            throw new IllegalArgumentException("usage: export-model --savepoint PATH --out DIR");
+            throw new IllegalArgumentException("usage: export-model --savepoint PATH|last --out DIR");
         }
         BootstrapCommand.quietLocalJobs();
         ModelMetadata meta;

@@ -1,26 +1,38 @@
 package io.streamrec.cli;
 
+import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.Recommendations;
 import io.streamrec.sinks.redis.RedisRecommendations;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /** {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. */
 final class RecsCommand {
     private RecsCommand() {}
 
-    static int run(CliArgs args) {
+    static int run(Path home, CliArgs args) {
         if (args.positional().size() != 1) {
             throw new IllegalArgumentException("expected exactly one USER, e.g. bin/streamrec recs u42");
         }
-        String url = args.take(StreamRecOptions.REDIS_URL.key(), StreamRecOptions.REDIS_URL.defaultValue());
+        Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
+        Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
+        args.take(StreamRecOptions.REDIS_URL.key(), null);
         String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
         args.rejectUnknown(Set.of());
-        try (RedisRecommendations redis = RedisRecommendations.connect(url, prefix)) {
-            print(System.out, args.positional().get(0), redis.forUser(args.positional().get(0)));
+        Endpoints.announce(System.err, redisUrl);
+        Endpoints.checkRedis(redisUrl);
+        try (RedisRecommendations redis = RedisRecommendations.connect(redisUrl.address(), prefix)) {
+            Recommendations recs = redis.forUser(args.positional().get(0));
+            print(System.out, args.positional().get(0), recs);
+            if (recs.popularFallback() && recs.items().isEmpty()) {
+                System.out.println("No lists under the prefix " + prefix + " yet: is a job running, and does it accept its input?"
+                        + " bin/streamrec status shows its input and rejections.");
+            }
         }
         return 0;
     }

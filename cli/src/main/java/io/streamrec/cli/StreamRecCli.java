@@ -1,12 +1,19 @@
 package io.streamrec.cli;
 
+import io.streamrec.cli.cluster.ClusterCommands;
+import io.streamrec.cli.cluster.FlinkRestClient;
+
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}.
+ * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}, {@code status},
+ * the cluster commands, {@code evaluate}, {@code export-model} and {@code bootstrap}. Commands that
+ * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
+ * ({@link io.streamrec.cli.cluster.Endpoints}).
  * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
  * are passed through to the job; each command documents its own flags in {@link #usage()}.
  */
@@ -21,42 +28,49 @@ public final class StreamRecCli {
             home = Path.of(args.get(1));
             args = args.subList(2, args.size());
         }
+        System.exit(run(home, args));
+    }
+
+    /**
+     * Runs one command and returns its exit status: 0 done, 1 failed (cluster, Kafka or Redis
+     * unreachable, job failed; one sentence on stderr), 2 usage error, 3 {@code status} found
+     * something down.
+     */
+    static int run(Path home, List<String> args) throws Exception {
         if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
             System.out.println(usage());
-            return;
+            return 0;
         }
         String command = args.get(0);
         List<String> rest = new ArrayList<>(args.subList(1, args.size()));
-        int status;
         try {
             switch (command) {
                 case "demo":
-                    status = new DemoCommand(home, CliArgs.parse(rest)).run();
-                    break;
+                    return new DemoCommand(home, CliArgs.parse(rest)).run();
                 case "recs":
-                    status = RecsCommand.run(CliArgs.parse(rest));
-                    break;
+                    return RecsCommand.run(home, CliArgs.parse(rest));
                 case "evaluate":
-                    status = new EvaluateCommand(CliArgs.parse(rest)).run();
-                    break;
+                    return new EvaluateCommand(CliArgs.parse(rest)).run();
                 case "produce":
-                    status = ProduceCommand.run(CliArgs.parse(rest));
-                    break;
-                case "cluster": status = io.streamrec.cli.cluster.ClusterCommands.cluster(home, rest); break;
-                case "submit": status = io.streamrec.cli.cluster.ClusterCommands.submit(home, rest); break;
-                case "savepoint": status = io.streamrec.cli.cluster.ClusterCommands.savepoint(home, rest); break;
-                case "stop": status = io.streamrec.cli.cluster.ClusterCommands.stop(home, rest); break;
-                case "export-model": status = ExportModelCommand.run(CliArgs.parse(rest)); break;
-                case "bootstrap": status = BootstrapCommand.run(CliArgs.parse(rest)); break;
+                    return ProduceCommand.run(home, CliArgs.parse(rest));
+                case "status": return StatusCommand.run(home, CliArgs.parse(rest));
+                case "cluster": return ClusterCommands.cluster(home, rest);
+                case "submit": return ClusterCommands.submit(home, rest);
+                case "savepoint": return ClusterCommands.savepoint(home, rest);
+                case "stop": return ClusterCommands.stop(home, rest);
+                case "export-model": return ExportModelCommand.run(home, CliArgs.parse(rest));
+                case "bootstrap": return BootstrapCommand.run(CliArgs.parse(rest));
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
-                    status = 2;
+                    return 2;
             }
         } catch (IllegalArgumentException e) {
             System.err.println("streamrec " + command + ": " + e.getMessage());
-            status = 2;
+            return 2;
+        } catch (IllegalStateException | UncheckedIOException | FlinkRestClient.FlinkRestException e) {
+            System.err.println("streamrec " + command + ": " + e.getMessage());
+            return 1;
         }
-        System.exit(status);
     }
 
     static String usage() {
@@ -71,8 +85,13 @@ public final class StreamRecCli {
                 "      stops once N events are processed and visible in Redis, and prints a summary.",
                 "  recs USER [--redis.url URL] [--redis.prefix rec:]",
                 "      Prints USER's list from Redis (or the popular list when USER has none).",
-                "  produce --file PATH --format movielens|json [--kafka.bootstrap HOST:PORT] [--topic interactions]",
-                "      Loads a file of interactions into the topic.",
+                "  produce --file PATH --format movielens|json [--shift-timestamps] [--force] [--kafka.bootstrap HOST:PORT]",
+                "       [--topic interactions] [job options, e.g. --input.min-timestamp 0]",
+                "      Checks the records against the job's rules (reports what it would reject), then loads them into",
+                "      the topic. --shift-timestamps moves MovieLens' 1990s timestamps so that the newest is now.",
+                "  status [--job ID] [--rest URL] [--kafka.bootstrap B] [--redis.url U]",
+                "      One screen for the running job: input rate, rejections by reason, consumer lag, list",
+                "      freshness, last checkpoint, Redis.",
                 "  evaluate --dataset movielens:PATH|json:PATH [--protocol holdout|prequential] [--seeds 5] [--passes P]",
                 "       [--out DIR] [--validation true] [--min-rating 5] [--limit N] [job options...]",
                 "      Runs the real job on a local mini cluster over the data set and reports quality (P@10, R@10,",
@@ -81,9 +100,10 @@ public final class StreamRecCli {
                 "      A Flink standalone cluster (1 JobManager, 2 TaskManagers) plus local Kafka and Redis: docs/OPERATIONS.md.",
                 "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [job options...]",
                 "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
-                "  export-model --savepoint PATH --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
+                "  export-model --savepoint PATH|last --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
                 "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
                 "",
+                "Kafka, Redis and Flink addresses default to those of the running local cluster (bin/streamrec cluster start).",
                 "Job options: see README.md (\"Options\").");
     }
 }

@@ -102,7 +102,8 @@ public final class StreamRecJob {
         SingleOutputStreamOperator<Interaction> valid = env
                 .fromSource(interactions, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_INTERACTIONS_SOURCE)
                 .uid(OperatorIds.INTERACTIONS_SOURCE)
-                .process(new InteractionValidator(options.validationRules()))
+                .process(new InteractionValidator(options.validationRules(),
+                        options.get(StreamRecOptions.REJECTION_WINDOW), options.get(StreamRecOptions.REJECTION_WARNING_SHARE)))
                 .uid(OperatorIds.VALIDATE).name(OperatorIds.NAME_VALIDATE);
 
         valid.getSideOutput(InteractionValidator.DEAD_LETTERS)

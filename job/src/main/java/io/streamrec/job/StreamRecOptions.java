@@ -143,6 +143,13 @@ public final class StreamRecOptions {
             .longType().defaultValue(946_684_800_000L)
             .withDescription("Earliest valid event time, epoch ms (default 2000-01-01); lower it to replay older history "
                     + "such as MovieLens 100K (1997-98).");
+    public static final ConfigOption<Double> REJECTION_WARNING_SHARE = ConfigOptions.key("input.rejection-warning-share")
+            .doubleType().defaultValue(0.1)
+            .withDescription("The job logs a warning (at most once a minute, per subtask) when this share of the records "
+                    + "of a window was rejected, or all of them; with counts and an example per reason.");
+    public static final ConfigOption<Duration> REJECTION_WINDOW = ConfigOptions.key("input.rejection-window")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Window over which the rejected share is measured (metric rejectedShareLastWindow).");
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("input.out-of-orderness")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Bounded out-of-orderness of event timestamps for watermarks.");
@@ -250,6 +257,9 @@ public final class StreamRecOptions {
         require(get(KAFKA_TRANSACTION_TIMEOUT).compareTo(Duration.ofMinutes(15)) <= 0,
                 KAFKA_TRANSACTION_TIMEOUT, "must not exceed the broker default transaction.max.timeout.ms of 15 min");
         require(get(RATING_MIN) < get(RATING_MAX), RATING_MIN, "must be below --" + RATING_MAX.key());
+        require(get(REJECTION_WARNING_SHARE) > 0 && get(REJECTION_WARNING_SHARE) <= 1, REJECTION_WARNING_SHARE,
+                "must be above 0 and at most 1, got " + get(REJECTION_WARNING_SHARE));
+        require(!get(REJECTION_WINDOW).isNegative() && !get(REJECTION_WINDOW).isZero(), REJECTION_WINDOW, "must be positive");
         String start = get(KAFKA_START);
         require(start.equals("earliest") || start.equals("latest") || start.equals("committed")
                 || start.matches("timestamp:\\d+"), KAFKA_START, "must be earliest, latest, committed or timestamp:<ms>");

@@ -34,7 +34,7 @@ public final class ClusterCommands {
     static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
     static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(5);
     static final String LAST_JOB = "job.last";
-    static final String LAST_SAVEPOINT = "savepoint.last";
+    public static final String LAST_SAVEPOINT = "savepoint.last";
 
     private ClusterCommands() {}
 
@@ -138,8 +138,9 @@ public final class ClusterCommands {
 
     private static int submitCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
-        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
-        FlinkRestClient rest = restClient(flags, local);
+        Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
+        Optional<LocalCluster> local = LocalCluster.attach(endpoints.stateDir());
+        Endpoints.Endpoint flink = endpoints.flink(flags.take("rest"));
         String savepoint = flags.take("from-savepoint").orElse(null);
         if ("last".equals(savepoint)) {
             savepoint = local.flatMap(c -> c.remembered(LAST_SAVEPOINT))
@@ -153,14 +154,33 @@ public final class ClusterCommands {
 
         // everything else is a job option; Kafka and Redis default to the local cluster's
         Map<String, String> jobOptions = new LinkedHashMap<>(flags.options);
-        local.flatMap(LocalCluster::kafkaBootstrap).ifPresent(k -> jobOptions.putIfAbsent(StreamRecOptions.KAFKA_BOOTSTRAP.key(), k));
-        local.flatMap(LocalCluster::redisUrl).ifPresent(r -> jobOptions.putIfAbsent(StreamRecOptions.REDIS_URL.key(), r));
+        Endpoints.Endpoint kafka = endpoints.kafka(jobOptions);
+        Endpoints.Endpoint redis = endpoints.redis(jobOptions);
+        jobOptions.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), kafka.address());
+        jobOptions.put(StreamRecOptions.REDIS_URL.key(), redis.address());
         StreamRecOptions options = StreamRecOptions.fromMap(jobOptions); // fails fast, naming the option
         int parallelism = options.get(StreamRecOptions.PARALLELISM);
 
+        Endpoints.announce(System.out, flink, kafka, redis);
+        FlinkRestClient rest = new FlinkRestClient(flink.address());
+        Endpoints.checkFlink(flink, rest);
+        Endpoints.checkKafka(kafka); // the topics are checked from here, so Kafka must answer here
+        try {
+            Endpoints.checkRedis(redis);
+        } catch (IllegalStateException unreachable) {
+            if (!flink.source().startsWith("--")) {
+                throw unreachable;
+            }
+            // a remote cluster (--rest) may reach a Redis that this machine cannot
+            System.out.println("warning: " + unreachable.getMessage() + "; submitting anyway, since the cluster's "
+                    + "TaskManagers may reach it");
+        }
         ensureTopics(options, Math.max(LocalServices.PARTITIONS, parallelism));
         Submission submission = submit(rest, jar, jobOptions, parallelism, savepoint, allowNonRestored);
-        local.ifPresent(c -> c.remember(LAST_JOB, submission.jobId()));
+        endpoints.localCluster().ifPresent(c -> {
+            c.remember(LAST_JOB, submission.jobId());
+            c.rememberJobOptions(submission.jobId(), jobOptions);
+        });
         System.out.printf("Submitted job %s (parallelism %s)%s; all tasks running after %.1f s.%n",
                 submission.jobId(), parallelism > 0 ? parallelism : "default",
                 savepoint == null ? "" : " from " + savepoint, submission.seconds());
@@ -209,7 +229,8 @@ public final class ClusterCommands {
     private static void ensureTopics(StreamRecOptions options, int partitions) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.get(StreamRecOptions.KAFKA_BOOTSTRAP));
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"); // must not exceed the API timeout
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
@@ -246,12 +267,15 @@ public final class ClusterCommands {
 
     private static int savepointCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
-        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
-        FlinkRestClient rest = restClient(flags, local);
-        String job = job(flags, rest);
+        Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
+        Optional<String> restFlag = flags.take("rest");
+        Optional<String> jobFlag = flags.take("job");
         String dir = flags.take("dir").orElse(null);
         boolean whenCaughtUp = flags.bool("when-caught-up");
         flags.rejectUnknown();
+        FlinkRestClient rest = restClient(restFlag, endpoints);
+        String job = jobFlag.orElseGet(() -> theRunningJob(rest));
+        Optional<LocalCluster> local = endpoints.localCluster();
         if (whenCaughtUp) {
             awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
         }
@@ -269,9 +293,9 @@ public final class ClusterCommands {
 
     private static int stopCommand(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
-        Optional<LocalCluster> local = LocalCluster.attach(stateDir(home, flags));
-        FlinkRestClient rest = restClient(flags, local);
-        String job = job(flags, rest);
+        Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
+        Optional<String> restFlag = flags.take("rest");
+        Optional<String> jobFlag = flags.take("job");
         Optional<String> savepointFlag = flags.take("savepoint"); // --savepoint [DIR]
         boolean withSavepoint = savepointFlag.isPresent();
         boolean cancel = flags.bool("cancel");
@@ -279,11 +303,14 @@ public final class ClusterCommands {
         String dir = savepointFlag.filter(v -> !v.equals("true")).or(() -> flags.take("dir")).orElse(null);
         boolean whenCaughtUp = flags.bool("when-caught-up");
         flags.rejectUnknown();
-        if (whenCaughtUp) {
-            awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
-        }
         if (withSavepoint == cancel) {
             throw new IllegalArgumentException("say --savepoint (stop with a savepoint to resume from) or --cancel (no savepoint)");
+        }
+        FlinkRestClient rest = restClient(restFlag, endpoints);
+        String job = jobFlag.orElseGet(() -> theRunningJob(rest));
+        Optional<LocalCluster> local = endpoints.localCluster();
+        if (whenCaughtUp) {
+            awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
         }
         if (cancel) {
             rest.cancel(job);
@@ -332,14 +359,10 @@ public final class ClusterCommands {
         }
     }
 
-    private static String job(Flags flags, FlinkRestClient rest) {
-        Optional<String> given = flags.take("job");
-        if (given.isPresent()) {
-            return given.get();
-        }
+    private static String theRunningJob(FlinkRestClient rest) {
         List<String> active = rest.activeJobs();
         if (active.size() != 1) {
-            throw new IllegalArgumentException(active.isEmpty() ? "no job is running"
+            throw new IllegalArgumentException(active.isEmpty() ? "no job is running on " + rest.baseUrl()
                     : "several jobs are running " + active + "; choose one with --job ID");
         }
         return active.get(0);
@@ -363,14 +386,16 @@ public final class ClusterCommands {
     // ------------------------------------------------------------------ helpers
 
     private static Path stateDir(Path home, Flags flags) {
-        return flags.take("state-dir").map(Path::of)
-                .orElse(home.resolve(".streamrec").resolve("cluster")).toAbsolutePath().normalize();
+        return Endpoints.stateDir(home, flags.take("state-dir"));
     }
 
-    private static FlinkRestClient restClient(Flags flags, Optional<LocalCluster> local) {
-        return new FlinkRestClient(flags.take("rest")
-                .or(() -> local.map(LocalCluster::restUrl))
-                .orElse("http://localhost:8081"));
+    /** The Flink REST API of {@code --rest}, else of the running local cluster, checked; says which. */
+    private static FlinkRestClient restClient(Optional<String> restFlag, Endpoints endpoints) {
+        Endpoints.Endpoint flink = endpoints.flink(restFlag);
+        Endpoints.announce(System.out, flink);
+        FlinkRestClient rest = new FlinkRestClient(flink.address());
+        Endpoints.checkFlink(flink, rest);
+        return rest;
     }
 
     /** Bytes under a {@code file:} savepoint directory (-1 for other file systems). */

@@ -197,6 +197,31 @@ public final class FlinkRestClient {
         return sum;
     }
 
+    /**
+     * For every metric of the vertex whose id the filter accepts (ids look like
+     * {@code Parse_+_validate.reason.not_json.rejected}), its sum over all subtasks.
+     */
+    public java.util.Map<String, Double> vertexMetricSums(String jobId, String vertexId,
+                                                          java.util.function.Predicate<String> filter) {
+        String path = "jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
+        List<String> ids = new ArrayList<>();
+        for (JsonNode metric : get(path)) {
+            String id = metric.path("id").asText();
+            if (filter.test(id)) {
+                ids.add(id);
+            }
+        }
+        java.util.Map<String, Double> sums = new java.util.TreeMap<>();
+        for (int from = 0; from < ids.size(); from += 40) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 40));
+            for (JsonNode metric : get(path + "?agg=sum&get=" + java.net.URLEncoder.encode(String.join(",", chunk),
+                    StandardCharsets.UTF_8))) {
+                sums.put(metric.path("id").asText(), metric.path("sum").asDouble());
+            }
+        }
+        return sums;
+    }
+
     /** {@code GET /jobs/:id/checkpoints}: counts, latest completed / restored, summary. */
     public JsonNode checkpoints(String jobId) {
         return get("jobs/" + jobId + "/checkpoints");

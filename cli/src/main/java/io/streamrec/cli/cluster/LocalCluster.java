@@ -308,6 +308,33 @@ public final class LocalCluster {
         save();
     }
 
+    /**
+     * Remembers the job options a job was submitted with, so that later commands ({@code produce},
+     * {@code status}) check records against the same rules and read the same topics.
+     */
+    public void rememberJobOptions(String jobId, Map<String, String> options) {
+        state.stringPropertyNames().stream().filter(k -> k.startsWith("job.option.")).toList().forEach(state::remove);
+        state.setProperty("job.options.of", jobId);
+        options.forEach((k, v) -> state.setProperty("job.option." + k, v));
+        save();
+    }
+
+    /** The options of the job last submitted with {@code bin/streamrec submit}, and its id; empty if none. */
+    public Map<String, String> lastJobOptions() {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String key : new TreeSet<>(state.stringPropertyNames())) {
+            if (key.startsWith("job.option.")) {
+                options.put(key.substring("job.option.".length()), state.getProperty(key));
+            }
+        }
+        return options;
+    }
+
+    /** The id of the job whose options {@link #lastJobOptions()} holds. */
+    public Optional<String> lastJobOptionsOf() {
+        return Optional.ofNullable(state.getProperty("job.options.of"));
+    }
+
     /** Names of the processes started from this state directory: jobmanager, taskmanager-N, services. */
     public List<String> processNames() {
         List<String> names = new ArrayList<>();

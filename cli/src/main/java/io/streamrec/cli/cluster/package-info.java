@@ -12,6 +12,9 @@
  *   <li>{@link io.streamrec.cli.cluster.FlinkRestClient} talks to any Flink 2.x cluster's REST API:
  *       upload and run a jar, stop with a savepoint, trigger a savepoint, job and checkpoint
  *       details.</li>
+ *   <li>{@link io.streamrec.cli.cluster.Endpoints} chooses the Kafka, Redis and Flink addresses of
+ *       every command (given, else the running local cluster's, else the defaults), says which,
+ *       and fails within seconds when nothing answers there.</li>
  *   <li>{@link io.streamrec.cli.cluster.ClusterCommands} is the command line glue.</li>
  * </ul>
  */
