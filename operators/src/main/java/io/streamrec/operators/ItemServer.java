@@ -6,6 +6,7 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.state.ItemState;
+import io.streamrec.operators.state.SavepointLayout;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -50,7 +51,6 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         implements OneInputStreamOperator<ItemDelta, ItemUpdate> {
 
     private static final long serialVersionUID = 1L;
-    static final String STATE_NAME = "item";
 
     /** Side output: per-item counters after each applied delta. */
     public static final OutputTag<ItemStats> ITEM_STATS =
@@ -103,7 +103,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     @Override
     public void open() throws Exception {
         super.open();
-        itemState = getPartitionedState(new ValueStateDescriptor<>(STATE_NAME, ItemState.class));
+        itemState = getPartitionedState(SavepointLayout.itemState());
         deltasApplied = getMetricGroup().counter("deltasApplied");
         deltasRejected = getMetricGroup().counter("deltasRejected");
         deltasFromOtherRuns = getMetricGroup().counter("deltasFromOtherRuns");
@@ -160,7 +160,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private void resendAll() throws Exception {
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         List<String> keys = new ArrayList<>();
-        try (Stream<String> stream = backend.getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
+        try (Stream<String> stream = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
             stream.forEach(keys::add);
         }
         Object previous = getCurrentKey();

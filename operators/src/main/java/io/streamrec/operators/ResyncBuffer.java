@@ -1,6 +1,7 @@
 package io.streamrec.operators;
 
 import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.state.SavepointLayout;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -24,8 +25,6 @@ import java.util.stream.Stream;
  * as if they had arrived after it.
  */
 final class ResyncBuffer {
-
-    static final String STATE_NAME = "waiting-for-item-cache";
 
     /** Applies one interaction with the operator's current key set to its user. */
     interface Apply {
@@ -85,7 +84,7 @@ final class ResyncBuffer {
     }
 
     private List<String> users() {
-        try (Stream<String> users = backend.getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
+        try (Stream<String> users = backend.getKeys(SavepointLayout.WAITING_FOR_ITEM_CACHE, VoidNamespace.INSTANCE)) {
             return users.collect(Collectors.toList());
         }
     }

@@ -8,6 +8,7 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 import io.streamrec.operators.user.ItemCache;
 import io.streamrec.operators.user.NegativeSampler;
@@ -94,8 +95,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void open() throws Exception {
         super.open();
-        userState = getPartitionedState(new ValueStateDescriptor<>("user", UserState.class));
-        waiting = new ResyncBuffer(getPartitionedState(new ListStateDescriptor<>(ResyncBuffer.STATE_NAME,
+        userState = getPartitionedState(SavepointLayout.userState());
+        waiting = new ResyncBuffer(getPartitionedState(new ListStateDescriptor<>(SavepointLayout.WAITING_FOR_ITEM_CACHE,
                 TypeInformation.of(new TypeHint<Tuple2<Long, Interaction>>() {}))), getKeyedStateBackend(), this);
         refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();

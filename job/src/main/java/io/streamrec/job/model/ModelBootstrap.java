@@ -3,6 +3,7 @@ package io.streamrec.job.model;
 import io.streamrec.job.OperatorIds;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.operators.state.ItemState;
+import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -245,7 +246,7 @@ public final class ModelBootstrap {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>(ModelExport.USER_STATE, UserState.class));
+            state = getRuntimeContext().getState(SavepointLayout.userState());
         }
 
         @Override
@@ -267,7 +268,7 @@ public final class ModelBootstrap {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>(ModelExport.ITEM_STATE, ItemState.class));
+            state = getRuntimeContext().getState(SavepointLayout.itemState());
         }
 
         @Override

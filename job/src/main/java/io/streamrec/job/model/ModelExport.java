@@ -2,6 +2,7 @@ package io.streamrec.job.model;
 
 import io.streamrec.job.OperatorIds;
 import io.streamrec.operators.state.ItemState;
+import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -54,8 +55,6 @@ import java.util.Map;
 public final class ModelExport {
 
     /** Keyed state names of {@code UserWorker} and {@code ItemServer}: part of the savepoint format. */
-    static final String USER_STATE = "user";
-    static final String ITEM_STATE = "item";
 
     private ModelExport() {}
 
@@ -203,7 +202,7 @@ public final class ModelExport {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>(USER_STATE, UserState.class));
+            state = getRuntimeContext().getState(SavepointLayout.userState());
         }
 
         @Override
@@ -222,7 +221,7 @@ public final class ModelExport {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>(ITEM_STATE, ItemState.class));
+            state = getRuntimeContext().getState(SavepointLayout.itemState());
         }
 
         @Override

@@ -82,8 +82,7 @@ class BootstrapFailureITCase {
 
         @Override
         public void open(OpenContext openContext) {
-            state = getRuntimeContext().getState(new ValueStateDescriptor<>(ModelExport.USER_STATE,
-                    io.streamrec.operators.state.UserState.class));
+            state = getRuntimeContext().getState(io.streamrec.operators.state.SavepointLayout.userState());
         }
 
         @Override
