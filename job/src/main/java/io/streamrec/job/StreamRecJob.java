@@ -64,7 +64,13 @@ public final class StreamRecJob {
         env.execute("StreamRec");
     }
 
-    /** Parallelism, fixed max parallelism, and checkpointing if the cluster config has none. */
+    /**
+     * Parallelism, fixed max parallelism, and checkpointing if the cluster config has none; then
+     * refuses checkpoint and retry settings under which a gradient transaction could expire
+     * ({@link TransactionTimeoutCheck}).
+     *
+     * @throws IllegalArgumentException naming the settings to change
+     */
     public static void configure(StreamExecutionEnvironment env, StreamRecOptions options) {
         env.setMaxParallelism(options.get(StreamRecOptions.MAX_PARALLELISM));
         if (options.get(StreamRecOptions.PARALLELISM) > 0) {
@@ -72,9 +78,14 @@ public final class StreamRecJob {
         }
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
             LOG.warn("Checkpointing is not configured (execution.checkpointing.interval in config.yaml); "
-                    + "StreamRec needs it for its exactly-once gradient loop and Redis commits: using 2 s.");
+                    + "StreamRec needs it for its exactly-once gradient loop and Redis commits: using 2 s "
+                    + "checkpoints that time out after 1 min, as in flink-conf/config.yaml.");
             env.enableCheckpointing(2000);
+            if (env.getCheckpointConfig().getCheckpointTimeout() > 60_000) {
+                env.getCheckpointConfig().setCheckpointTimeout(60_000);
+            }
         }
+        TransactionTimeoutCheck.check(env.getCheckpointConfig(), options);
     }
 
     /**

@@ -16,8 +16,10 @@ import org.apache.flink.metrics.MetricGroup;
  * <p>Idempotent: Flink commits restored committables again after a failover, and each write is
  * guarded by its version in Redis, so a second commit changes nothing. Writes are pipelined in
  * batches (see {@link RedisWriteApplier}). While Redis is unavailable, {@link #commit} blocks and
- * retries, which backpressures the job; after the maximum retry duration it throws, the job fails
- * over and the committables are committed again after the restore.
+ * retries, which backpressures the job; one call never takes longer than the maximum retry
+ * duration (plus one connection timeout): past it, it throws, the job fails over and the
+ * committables are committed again after the restore. It does not use {@code retryLater()}: Flink
+ * 2.2 retries those at once, on the same thread, a fixed number of times.
  */
 final class RedisCommitter implements Committer<VersionedWrite> {
 
