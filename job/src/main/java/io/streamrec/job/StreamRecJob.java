@@ -17,8 +17,10 @@ import io.streamrec.operators.records.UserList;
 import io.streamrec.sinks.redis.RedisSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -27,6 +29,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -55,7 +58,9 @@ public final class StreamRecJob {
         StreamRecOptions options = StreamRecOptions.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        build(env, options,
+        RunEpoch run = RunEpoch.atSubmit();
+        LOG.info("StreamRec {}: gradients carry its id, Redis versions its epoch", run);
+        build(env, options, run,
                 interactionsSource(options),
                 gradientsSource(options, System.currentTimeMillis()),
                 deadLetterSink(options),
@@ -105,6 +110,22 @@ public final class StreamRecJob {
                              Sink<String> deadLetters,
                              Sink<ItemDelta> gradientSink,
                              Sink<RedisRecord> redis) {
+        return build(env, options, RunEpoch.atSubmit(), interactions, gradients, deadLetters, gradientSink, redis);
+    }
+
+    /**
+     * Builds the dataflow of one run.
+     *
+     * @param run fixed for this graph: its id fences the gradient loop against other runs, its epoch
+     *            orders the Redis writes of runs (see {@link RunEpoch})
+     */
+    public static SingleOutputStreamOperator<UserList> build(StreamExecutionEnvironment env, StreamRecOptions options,
+                             RunEpoch run,
+                             Source<String, ?, ?> interactions,
+                             Source<ItemDelta, ?, ?> gradients,
+                             Sink<String> deadLetters,
+                             Sink<ItemDelta> gradientSink,
+                             Sink<RedisRecord> redis) {
         ModelConfig model = options.modelConfig();
         String prefix = options.get(StreamRecOptions.REDIS_PREFIX);
         int topN = options.get(StreamRecOptions.TOP_N);
@@ -132,7 +153,7 @@ public final class StreamRecJob {
                 .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
                 .uid(OperatorIds.GRADIENTS_SOURCE)
                 .keyBy(delta -> delta.item)
-                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model))
+                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id()))
                 .uid(OperatorIds.ITEM_SERVER);
 
         SingleOutputStreamOperator<UserList> userWorker = distinct
@@ -148,6 +169,8 @@ public final class StreamRecJob {
                 .uid(OperatorIds.USER_WORKER);
 
         userWorker.getSideOutput(UserWorker.ITEM_DELTAS)
+                .map(new StampRun(run.id())).returns(ItemDelta.class)
+                .uid(OperatorIds.STAMP_GRADIENTS).name(OperatorIds.NAME_STAMP_GRADIENTS)
                 .sinkTo(gradientSink).uid(OperatorIds.GRADIENTS_SINK).name(OperatorIds.NAME_GRADIENTS_SINK);
 
         DataStream<ItemStats> itemStats = itemServer.getSideOutput(ItemServer.ITEM_STATS);
@@ -160,13 +183,15 @@ public final class StreamRecJob {
                 .disableChaining();
 
         DataStream<RedisRecord> userWrites = userWorker
-                .map(list -> RedisWrites.userList(prefix, list)).returns(RedisRecord.class)
+                .map(list -> RedisWrites.userList(prefix, list, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.USER_LISTS_TO_REDIS).name(OperatorIds.NAME_USER_LISTS_TO_REDIS);
-        DataStream<RedisRecord> itemWrites = itemStats
-                .map(stats -> RedisWrites.itemStats(prefix, stats, System.currentTimeMillis())).returns(RedisRecord.class)
+        // keyed by item exactly as the ItemServer that emits the stats: no shuffle
+        DataStream<RedisRecord> itemWrites = DataStreamUtils
+                .reinterpretAsKeyedStream(itemStats, stats -> stats.item, Types.STRING)
+                .process(new ItemStatsToRedis(prefix, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.ITEM_STATS_TO_REDIS).name(OperatorIds.NAME_ITEM_STATS_TO_REDIS);
         DataStream<RedisRecord> popularWrites = popular
-                .map(list -> RedisWrites.popular(prefix, list)).returns(RedisRecord.class)
+                .map(list -> RedisWrites.popular(prefix, list, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.POPULAR_TO_REDIS).name(OperatorIds.NAME_POPULAR_TO_REDIS);
 
         // live quality: {prefix}_metrics, a zset metric -> value plus the same figures in its :meta hash
@@ -175,13 +200,32 @@ public final class StreamRecJob {
                         new OnlineMetricsAggregator())
                 .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
                 .disableChaining()
-                .map(m -> new RedisRecord(prefix + METRICS_KEY, m.version, m.updated, m.names, m.values,
+                .map(m -> new RedisRecord(prefix + METRICS_KEY, run.timeVersion(m.version), m.updated, m.names, m.values,
                         m.fieldValuePairs())).returns(RedisRecord.class)
                 .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
 
         userWrites.union(itemWrites, popularWrites, metricsWrites)
                 .sinkTo(redis).uid(OperatorIds.REDIS_SINK).name(OperatorIds.NAME_REDIS_SINK);
         return userWorker;
+    }
+
+    /**
+     * Stamps the run's id on each gradient, replacing the JobID the UserWorker puts there: the
+     * ItemServer fences runs by this id (see {@link ItemServer}).
+     */
+    static final class StampRun implements MapFunction<ItemDelta, ItemDelta> {
+        private static final long serialVersionUID = 1L;
+        private final String runId;
+
+        StampRun(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public ItemDelta map(ItemDelta delta) {
+            delta.origin = runId;
+            return delta;
+        }
     }
 
     // ------------------------------------------------------------------ Kafka and Redis endpoints
