@@ -171,6 +171,48 @@ class RedisCommitterTest {
         }
     }
 
+    /**
+     * After checkpoints that did not complete, Flink commits each pending checkpoint in turn in one
+     * notification: calls that follow each other at once share the maxRetryDuration window. Each
+     * call here would succeed on its own (one round trip behind a 300 ms script); together they
+     * must give up after about 1 s.
+     */
+    @Test
+    void backToBackCommitsShareOneWindow() throws Exception {
+        AtomicBoolean slow = new AtomicBoolean(true);
+        Thread stall =
+                new Thread(
+                        () -> {
+                            try (Jedis jedis = jedis()) {
+                                while (slow.get()) {
+                                    jedis.eval(BUSY_300_MS);
+                                }
+                            }
+                        },
+                        "redis-staller");
+        stall.start();
+        try (RedisCommitter committer = committer(Duration.ofSeconds(1))) {
+            Thread.sleep(100);
+            long started = System.nanoTime();
+            int calls = 0;
+            IOException gaveUp = null;
+            while (gaveUp == null && System.nanoTime() - started < Duration.ofSeconds(10).toNanos()) {
+                try {
+                    committer.commit(requestsFor(userLists(3, ++calls)));
+                } catch (IOException e) {
+                    gaveUp = e;
+                }
+            }
+            assertThat(gaveUp).as("a commit gave up within 10 s").isNotNull();
+            assertThat(gaveUp).hasMessageContaining("maxRetryDuration PT1S");
+            assertThat(calls).isGreaterThan(1);
+            assertThat(System.nanoTime() - started).isLessThan(Duration.ofMillis(3_000).toNanos());
+        } finally {
+            slow.set(false);
+            stall.join();
+        }
+    }
+
     /** Blocks the (single-threaded) Redis server for 300 ms. */
     private static final String BUSY_300_MS =
             "local t0 = redis.call('TIME')\n"

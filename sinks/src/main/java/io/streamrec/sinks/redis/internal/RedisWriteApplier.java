@@ -79,7 +79,16 @@ public final class RedisWriteApplier implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting to retry (task cancellation)
      */
     public void apply(List<VersionedWrite> writes) throws IOException, InterruptedException {
-        long started = System.nanoTime();
+        apply(writes, System.nanoTime());
+    }
+
+    /**
+     * Like {@link #apply(List)}, but the {@code maxRetryDuration} window started at {@code
+     * started} ({@link System#nanoTime()}), e.g. when the caller has been holding its thread for
+     * a while already.
+     */
+    public void apply(List<VersionedWrite> writes, long started)
+            throws IOException, InterruptedException {
         Attempts attempts = new Attempts();
         for (int from = 0; from < writes.size(); from += batchSize) {
             int to = Math.min(from + batchSize, writes.size());
