@@ -101,6 +101,8 @@ final class LocalStack implements AutoCloseable {
         conf.setString("state.backend.type", "hashmap");
         conf.setString("execution.checkpointing.interval", checkpointMillis + " ms");
         conf.setString("execution.checkpointing.min-pause", "0 ms");
+        // short enough that a gradient transaction cannot expire (StreamRecJob.configure checks it)
+        conf.setString("execution.checkpointing.timeout", "1 min");
         conf.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "3");

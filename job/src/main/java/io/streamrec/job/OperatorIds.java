@@ -16,6 +16,7 @@ public final class OperatorIds {
     public static final String ITEM_SERVER = "item-server";
     public static final String POPULARITY = "popularity-ranker";
     public static final String GRADIENTS_SINK = "item-gradients-sink";
+    public static final String STAMP_GRADIENTS = "stamp-gradients-run";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String USER_LISTS_TO_REDIS = "user-lists-to-redis";
     public static final String ITEM_STATS_TO_REDIS = "item-stats-to-redis";
@@ -33,9 +34,10 @@ public final class OperatorIds {
     public static final String NAME_ITEM_SERVER = "ItemServer: item vectors";
     public static final String NAME_POPULARITY = "Most popular (time-decayed)";
     public static final String NAME_GRADIENTS_SINK = "Kafka: item gradients (exactly-once)";
+    public static final String NAME_STAMP_GRADIENTS = "Stamp run id on gradients";
     public static final String NAME_DEAD_LETTER_SINK = "Kafka: dead letters";
     public static final String NAME_USER_LISTS_TO_REDIS = "User lists -> Redis writes";
-    public static final String NAME_ITEM_STATS_TO_REDIS = "Item stats -> Redis writes";
+    public static final String NAME_ITEM_STATS_TO_REDIS = "Item stats -> Redis writes (per-item versions)";
     public static final String NAME_POPULAR_TO_REDIS = "Popular list -> Redis writes";
     public static final String NAME_ONLINE_METRICS = "Online metrics (hit rate, MRR; rolling windows)";
     public static final String NAME_ONLINE_METRICS_TO_REDIS = "Online metrics -> Redis writes";

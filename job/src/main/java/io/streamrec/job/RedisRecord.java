@@ -2,8 +2,11 @@ package io.streamrec.job;
 
 import io.streamrec.sinks.redis.VersionedWrite;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A versioned Redis write as a Flink POJO, so it travels between operators with Flink's own
@@ -17,8 +20,15 @@ public class RedisRecord {
     public double[] scores;
     public String[] metaFields;
     public String[] metaValues;
+    /** Meta fields that never decrease in Redis (see {@link VersionedWrite#monotonicMeta()}); may be null. */
+    public String[] monotonicFields;
 
     public RedisRecord() {}
+
+    RedisRecord monotonic(String... fields) {
+        this.monotonicFields = fields;
+        return this;
+    }
 
     RedisRecord(String key, long version, long updated, String[] members, double[] scores, String... meta) {
         this.key = key;
@@ -39,6 +49,7 @@ public class RedisRecord {
         for (int i = 0; i < metaFields.length; i++) {
             meta.put(metaFields[i], metaValues[i]);
         }
-        return new VersionedWrite(key, version, updated, members, scores, meta);
+        Set<String> monotonic = monotonicFields == null ? Set.of() : new LinkedHashSet<>(Arrays.asList(monotonicFields));
+        return new VersionedWrite(key, version, updated, members, scores, meta, monotonic);
     }
 }

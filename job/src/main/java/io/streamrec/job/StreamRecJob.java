@@ -18,8 +18,10 @@ import io.streamrec.operators.user.UserWorkerConfig;
 import io.streamrec.sinks.redis.RedisSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -28,6 +30,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -56,7 +59,9 @@ public final class StreamRecJob {
         StreamRecOptions options = StreamRecOptions.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        build(env, options,
+        RunEpoch run = RunEpoch.atSubmit();
+        LOG.info("StreamRec {}: gradients carry its id, Redis versions its epoch", run);
+        build(env, options, run,
                 interactionsSource(options),
                 gradientsSource(options, System.currentTimeMillis()),
                 deadLetterSink(options),
@@ -65,7 +70,13 @@ public final class StreamRecJob {
         env.execute("StreamRec");
     }
 
-    /** Parallelism, fixed max parallelism, and checkpointing if the cluster config has none. */
+    /**
+     * Parallelism, fixed max parallelism, and checkpointing if the cluster config has none; then
+     * refuses checkpoint and retry settings under which a gradient transaction could expire
+     * ({@link TransactionTimeoutCheck}).
+     *
+     * @throws IllegalArgumentException naming the settings to change
+     */
     public static void configure(StreamExecutionEnvironment env, StreamRecOptions options) {
         env.setMaxParallelism(options.get(StreamRecOptions.MAX_PARALLELISM));
         if (options.get(StreamRecOptions.PARALLELISM) > 0) {
@@ -73,9 +84,14 @@ public final class StreamRecJob {
         }
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
             LOG.warn("Checkpointing is not configured (execution.checkpointing.interval in config.yaml); "
-                    + "StreamRec needs it for its exactly-once gradient loop and Redis commits: using 2 s.");
+                    + "StreamRec needs it for its exactly-once gradient loop and Redis commits: using 2 s "
+                    + "checkpoints that time out after 1 min, as in flink-conf/config.yaml.");
             env.enableCheckpointing(2000);
+            if (env.getCheckpointConfig().getCheckpointTimeout() > 60_000) {
+                env.getCheckpointConfig().setCheckpointTimeout(60_000);
+            }
         }
+        TransactionTimeoutCheck.check(env.getCheckpointConfig(), options);
     }
 
     /**
@@ -90,6 +106,22 @@ public final class StreamRecJob {
      *         {@link UserWorker#ONLINE_EVALUATION}) an evaluation run may also read
      */
     public static SingleOutputStreamOperator<UserList> build(StreamExecutionEnvironment env, StreamRecOptions options,
+                             Source<String, ?, ?> interactions,
+                             Source<ItemDelta, ?, ?> gradients,
+                             Sink<String> deadLetters,
+                             Sink<ItemDelta> gradientSink,
+                             Sink<RedisRecord> redis) {
+        return build(env, options, RunEpoch.atSubmit(), interactions, gradients, deadLetters, gradientSink, redis);
+    }
+
+    /**
+     * Builds the dataflow of one run.
+     *
+     * @param run fixed for this graph: its id fences the gradient loop against other runs, its epoch
+     *            orders the Redis writes of runs (see {@link RunEpoch})
+     */
+    public static SingleOutputStreamOperator<UserList> build(StreamExecutionEnvironment env, StreamRecOptions options,
+                             RunEpoch run,
                              Source<String, ?, ?> interactions,
                              Source<ItemDelta, ?, ?> gradients,
                              Sink<String> deadLetters,
@@ -123,7 +155,7 @@ public final class StreamRecJob {
                 .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
                 .uid(OperatorIds.GRADIENTS_SOURCE)
                 .keyBy(delta -> delta.item)
-                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model))
+                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id()))
                 .uid(OperatorIds.ITEM_SERVER);
 
         SingleOutputStreamOperator<UserList> userWorker = distinct
@@ -141,6 +173,8 @@ public final class StreamRecJob {
                 .uid(OperatorIds.USER_WORKER);
 
         userWorker.getSideOutput(UserWorker.ITEM_DELTAS)
+                .map(new StampRun(run.id())).returns(ItemDelta.class)
+                .uid(OperatorIds.STAMP_GRADIENTS).name(OperatorIds.NAME_STAMP_GRADIENTS)
                 .sinkTo(gradientSink).uid(OperatorIds.GRADIENTS_SINK).name(OperatorIds.NAME_GRADIENTS_SINK);
 
         DataStream<ItemStats> itemStats = itemServer.getSideOutput(ItemServer.ITEM_STATS);
@@ -153,13 +187,15 @@ public final class StreamRecJob {
                 .disableChaining();
 
         DataStream<RedisRecord> userWrites = userWorker
-                .map(list -> RedisWrites.userList(prefix, list)).returns(RedisRecord.class)
+                .map(list -> RedisWrites.userList(prefix, list, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.USER_LISTS_TO_REDIS).name(OperatorIds.NAME_USER_LISTS_TO_REDIS);
-        DataStream<RedisRecord> itemWrites = itemStats
-                .map(stats -> RedisWrites.itemStats(prefix, stats, System.currentTimeMillis())).returns(RedisRecord.class)
+        // keyed by item exactly as the ItemServer that emits the stats: no shuffle
+        DataStream<RedisRecord> itemWrites = DataStreamUtils
+                .reinterpretAsKeyedStream(itemStats, stats -> stats.item, Types.STRING)
+                .process(new ItemStatsToRedis(prefix, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.ITEM_STATS_TO_REDIS).name(OperatorIds.NAME_ITEM_STATS_TO_REDIS);
         DataStream<RedisRecord> popularWrites = popular
-                .map(list -> RedisWrites.popular(prefix, list)).returns(RedisRecord.class)
+                .map(list -> RedisWrites.popular(prefix, list, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.POPULAR_TO_REDIS).name(OperatorIds.NAME_POPULAR_TO_REDIS);
 
         // live quality: {prefix}_metrics, a zset metric -> value plus the same figures in its :meta hash
@@ -168,13 +204,32 @@ public final class StreamRecJob {
                         new OnlineMetricsAggregator())
                 .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
                 .disableChaining()
-                .map(m -> new RedisRecord(prefix + METRICS_KEY, m.version, m.updated, m.names, m.values,
+                .map(m -> new RedisRecord(prefix + METRICS_KEY, run.timeVersion(m.version), m.updated, m.names, m.values,
                         m.fieldValuePairs())).returns(RedisRecord.class)
                 .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
 
         userWrites.union(itemWrites, popularWrites, metricsWrites)
                 .sinkTo(redis).uid(OperatorIds.REDIS_SINK).name(OperatorIds.NAME_REDIS_SINK);
         return userWorker;
+    }
+
+    /**
+     * Stamps the run's id on each gradient, replacing the JobID the UserWorker puts there: the
+     * ItemServer fences runs by this id (see {@link ItemServer}).
+     */
+    static final class StampRun implements MapFunction<ItemDelta, ItemDelta> {
+        private static final long serialVersionUID = 1L;
+        private final String runId;
+
+        StampRun(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public ItemDelta map(ItemDelta delta) {
+            delta.origin = runId;
+            return delta;
+        }
     }
 
     // ------------------------------------------------------------------ Kafka and Redis endpoints

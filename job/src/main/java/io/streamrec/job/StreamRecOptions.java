@@ -59,8 +59,11 @@ public final class StreamRecOptions {
     public static final ConfigOption<String> REDIS_PREFIX = ConfigOptions.key("redis.prefix")
             .stringType().defaultValue("rec:").withDescription("Prefix of every key the job writes.");
     public static final ConfigOption<Duration> REDIS_MAX_RETRY = ConfigOptions.key("redis.max-retry")
-            .durationType().defaultValue(Duration.ofMinutes(10))
-            .withDescription("How long a commit retries against an unavailable Redis before the job fails over.");
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("The longest one Redis commit may take, retries against an unavailable or slow Redis "
+                    + "included, before the job fails over (and re-commits after the restore). While it lasts no "
+                    + "checkpoint completes, so the job refuses to start if this plus the checkpoint timeouts could "
+                    + "outlast kafka.transaction-timeout.");
 
     // ------------------------------------------------------------------ Recommendations
     public static final ConfigOption<Integer> TOP_N = ConfigOptions.key("recs.top-n")

@@ -220,6 +220,15 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void checkpointAndRetrySettingsCannotLetAGradientTransactionExpire() {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        flinkConfiguration.forEach((key, value) -> conf.setString(key, String.valueOf(value)));
+        // the check the job runs at start (StreamRecJob.configure), on the deployed settings
+        TransactionTimeoutCheck.check(
+                new org.apache.flink.streaming.api.environment.CheckpointConfig(conf), jobOptions());
+    }
+
+    @Test
     void maxParallelismIsFixedAndParallelismComesFromTheSpec() {
         StreamRecOptions options = jobOptions();
         assertThat(options.get(StreamRecOptions.MAX_PARALLELISM))

@@ -36,11 +36,17 @@ import java.util.stream.Stream;
  * (keyed state, keyed by item). It applies the aggregated {@link ItemDelta}s that the UserWorkers
  * push through the gradient topic, and broadcasts the new vector to every UserWorker's cache.
  *
- * <p>Gradients of other runs are refused. Every delta carries the job that produced it and the
- * checkpoint whose barrier followed it. After a restore from a snapshot taken by another job (a
- * savepoint), the snapshot's job is accepted only up to the snapshot's checkpoint: what that job
- * committed later is recomputed by this run's replay and must not be applied twice, and a job
- * running alongside from the same savepoint (a shadow replay) never feeds this one.
+ * <p>Gradients of other runs are refused. Every delta carries the run that produced it and the
+ * checkpoint whose barrier followed it. A run is one submission of the job graph: its id is fixed
+ * when the graph is built (at submit, so also at every restore from a savepoint) and given to
+ * this operator, and the job stamps the same id on every gradient it sends. The JobID is not used:
+ * Flink does not promise it is unique per run (application mode with HA fixes it, and
+ * {@code $internal.pipeline.job-id} pins it). After a restore in a new run, every earlier run found
+ * in the snapshot is accepted only up to the snapshot's checkpoint: what it committed later is
+ * recomputed by this run's replay and must not be applied twice, and a run going on alongside from
+ * the same savepoint (a shadow replay) never feeds this one. A failover within the run restores
+ * with the same run id and keeps accepting its own gradients. Without a run id (the one-argument
+ * constructor) the JobID stands in for it, as before.
  *
  * <p>After a start or restore it re-sends all of its items followed by a marker carrying its
  * subtask index, so the UserWorkers can rebuild their (non-checkpointed) caches and know when they
@@ -57,17 +63,28 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             new OutputTag<>("item-stats", TypeInformation.of(ItemStats.class));
 
     private final ModelConfig model;
+    /** The id of this run, stamped on its gradients; null: the JobID. */
+    private final String runId;
 
     private transient ValueState<ItemState> itemState;
     private transient Counter deltasApplied;
     private transient Counter deltasRejected;
     private transient Counter deltasFromOtherRuns;
-    /** Producing job → highest accepted checkpoint id (Long.MAX_VALUE: everything). */
+    /** Producing run (or, from older releases, job) → highest accepted checkpoint id (Long.MAX_VALUE: everything). */
     private transient Map<String, Long> acceptedOrigins;
     private transient ListState<Tuple2<String, Long>> acceptedOriginsState;
 
     public ItemServer(ModelConfig model) {
+        this(model, null);
+    }
+
+    /**
+     * @param runId unique per run (submission), the same in every restart of the run, and equal
+     *     to the origin the job stamps on the gradients this run sends
+     */
+    public ItemServer(ModelConfig model, String runId) {
         this.model = model;
+        this.runId = runId;
     }
 
     @Override
@@ -79,7 +96,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         for (Tuple2<String, Long> origin : acceptedOriginsState.get()) {
             acceptedOrigins.merge(origin.f0, origin.f1, Math::max);
         }
-        String current = currentJob();
+        String current = currentRun();
         if (context.isRestored()) {
             long restoredCheckpoint = context.getRestoredCheckpointId().orElse(Long.MAX_VALUE);
             acceptedOrigins.replaceAll((job, upTo) ->
@@ -96,8 +113,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         acceptedOriginsState.update(origins);
     }
 
-    private String currentJob() {
-        return getRuntimeContext().getJobInfo().getJobId().toHexString();
+    private String currentRun() {
+        return runId != null ? runId : getRuntimeContext().getJobInfo().getJobId().toHexString();
     }
 
     @Override

@@ -6,8 +6,11 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -137,6 +140,61 @@ class ItemServerTest {
             List<ItemStats> stats = values(restored.getSideOutput(ItemServer.ITEM_STATS));
             assertThat(stats).extracting(x -> x.interactions).containsExactly(3L, 11L, 27L);
         }
+    }
+
+    /**
+     * Flink does not promise a new JobID per run (application mode with HA fixes it,
+     * {@code $internal.pipeline.job-id} pins it): the fencing must tell runs apart by their run id.
+     */
+    @Test
+    void fencesTheAbandonedRunAlsoWhenBothRunsHaveTheSameJobId() throws Exception {
+        JobID pinned = new JobID();
+        OperatorSubtaskState savepoint;
+        try (var h = harness(pinned, "run-a")) {
+            h.open();
+            assertThat(h.getEnvironment().getJobID()).isEqualTo(pinned);
+            h.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 1), "run-a", 5)));
+            savepoint = h.snapshot(5, 10);
+        }
+        OperatorSubtaskState checkpointOfRunB;
+        try (var restored = harness(pinned, "run-b")) {
+            restored.setup();
+            restored.setRestoredCheckpointId(5);
+            restored.initializeState(savepoint);
+            restored.open();
+            assertThat(restored.getEnvironment().getJobID()).isEqualTo(pinned);
+            // run a, pending at the savepoint: applied; committed by run a afterwards: refused
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 2), "run-a", 5)));
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 4), "run-a", 6)));
+            // run b's own: applied; stamped with the shared JobID (not a run id): refused
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 8), "run-b", 6)));
+            restored.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 16), pinned.toHexString(), 6)));
+            assertThat(values(restored.getSideOutput(ItemServer.ITEM_STATS)))
+                    .extracting(x -> x.interactions).containsExactly(3L, 11L);
+            checkpointOfRunB = restored.snapshot(6, 20);
+        }
+        // a failover within run b (same JobID, same run id): its own later gradients still count,
+        // run a stays fenced at the savepoint
+        try (var failedOver = harness(pinned, "run-b")) {
+            failedOver.setup();
+            failedOver.setRestoredCheckpointId(6);
+            failedOver.initializeState(checkpointOfRunB);
+            failedOver.open();
+            failedOver.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 32), "run-b", 7)));
+            failedOver.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 64), "run-a", 6)));
+            failedOver.processElement(new StreamRecord<>(tagged(delta("i1", 0.1f, 128), "run-a", 5)));
+            assertThat(values(failedOver.getSideOutput(ItemServer.ITEM_STATS)))
+                    .extracting(x -> x.interactions).containsExactly(43L, 171L);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ItemDelta, ItemUpdate> harness(JobID job, String run)
+            throws Exception {
+        MockEnvironment environment = new MockEnvironmentBuilder().setJobID(job).build();
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new ItemServer(MODEL, run), (ItemDelta d) -> d.item, Types.STRING, environment);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
     }
 
     private static ItemDelta tagged(ItemDelta d, String origin, long checkpointId) {

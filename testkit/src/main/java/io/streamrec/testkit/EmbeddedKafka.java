@@ -90,12 +90,22 @@ public final class EmbeddedKafka implements AutoCloseable {
      * accepts client requests.
      */
     public static EmbeddedKafka start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Like {@link #start()}, with some broker properties replaced, e.g. a short {@code
+     * transaction.max.timeout.ms} and {@code
+     * transaction.abort.timed.out.transaction.cleanup.interval.ms} to let transactions expire
+     * within a test.
+     */
+    public static EmbeddedKafka start(Map<String, String> brokerOverrides) {
         BrokerLogging.quietBrokerLoggers();
         RuntimeException lastFailure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             Path dataDir = createTempDir();
             try {
-                EmbeddedKafka kafka = startOnce(dataDir);
+                EmbeddedKafka kafka = startOnce(dataDir, brokerOverrides);
                 Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
                 return kafka;
             } catch (RuntimeException e) {
@@ -111,12 +121,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("Could not start the embedded Kafka broker", lastFailure);
     }
 
-    private static EmbeddedKafka startOnce(Path dataDir) {
+    private static EmbeddedKafka startOnce(Path dataDir, Map<String, String> brokerOverrides) {
         long startNanos = System.nanoTime();
         int brokerPort = freePort();
         int controllerPort = freePort();
         String logDir = dataDir.resolve("log").toString();
-        KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, brokerPort, controllerPort), false);
+        Properties properties = brokerProperties(logDir, brokerPort, controllerPort);
+        properties.putAll(brokerOverrides);
+        KafkaConfig config = KafkaConfig.fromProps(properties, false);
         format(logDir);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         try {

@@ -18,8 +18,9 @@ public class ItemDelta {
     /** Largest event timestamp among those interactions. */
     public long maxTs;
     /**
-     * The Flink job that produced the delta and the checkpoint whose barrier followed it: lets the
-     * ItemServer refuse gradients of another run (see {@code ItemServer}). Null when unknown.
+     * The run that produced the delta (the job stamps its run id; releases before issue 9 stamped
+     * the JobID) and the checkpoint whose barrier followed it: lets the ItemServer refuse
+     * gradients of another run (see {@code ItemServer}). Null when unknown.
      */
     public String origin;
     public long checkpointId;

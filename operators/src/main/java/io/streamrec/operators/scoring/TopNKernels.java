@@ -23,12 +23,20 @@ public final class TopNKernels {
         return Probe.JBLAS_WORKS;
     }
 
+    /**
+     * Why jblas is not used in this JVM (the probe's error, e.g. an {@code UnsatisfiedLinkError}
+     * naming {@code libgfortran.so.5}), or null when it is. Tests print it when they skip.
+     */
+    public static String jblasUnavailableReason() {
+        return Probe.FAILURE;
+    }
+
     /** Lazily initialized holder: the probe and its log line happen on first use, exactly once. */
     private static final class Probe {
-        static final boolean JBLAS_WORKS = probeAndLog();
+        static final String FAILURE = jblasFailure();
+        static final boolean JBLAS_WORKS = probeAndLog(FAILURE);
 
-        private static boolean probeAndLog() {
-            String failure = jblasFailure();
+        private static boolean probeAndLog(String failure) {
             if (failure == null) {
                 warn("StreamRec top-N scoring uses the jblas kernel (native BLAS loaded and passed a "
                         + "2x2 sgemm check).");

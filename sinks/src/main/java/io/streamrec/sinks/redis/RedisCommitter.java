@@ -2,6 +2,7 @@ package io.streamrec.sinks.redis;
 
 import io.streamrec.sinks.redis.internal.RedisWriteApplier;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,8 +17,16 @@ import org.apache.flink.metrics.MetricGroup;
  * <p>Idempotent: Flink commits restored committables again after a failover, and each write is
  * guarded by its version in Redis, so a second commit changes nothing. Writes are pipelined in
  * batches (see {@link RedisWriteApplier}). While Redis is unavailable, {@link #commit} blocks and
- * retries, which backpressures the job; after the maximum retry duration it throws, the job fails
- * over and the committables are committed again after the restore.
+ * retries, which backpressures the job; one call never takes longer than the maximum retry
+ * duration (plus one connection timeout): past it, it throws, the job fails over and the
+ * committables are committed again after the restore. It does not use {@code retryLater()}: Flink
+ * 2.2 retries those at once, on the same thread, a fixed number of times.
+ *
+ * <p>One notification can commit several checkpoints in a row (Flink commits the lists of
+ * checkpoints that did not complete together with the next one that does, one call per
+ * checkpoint). Calls that follow each other within {@link #BACK_TO_BACK} therefore share one
+ * window of the maximum retry duration: the bound is on how long the task thread is held, not on
+ * one call.
  */
 final class RedisCommitter implements Committer<VersionedWrite> {
 
@@ -25,6 +34,12 @@ final class RedisCommitter implements Committer<VersionedWrite> {
     private final Counter applied;
     private final Counter skippedStale;
     private final Counter retries;
+
+    /** A call starting within this time after the previous one returned continues its hold. */
+    static final long BACK_TO_BACK = Duration.ofMillis(50).toNanos();
+
+    private long holdStarted;
+    private long lastReturned = System.nanoTime() - 2 * BACK_TO_BACK;
 
     RedisCommitter(RedisWriteApplier applier, MetricGroup metrics) {
         this.applier = applier;
@@ -46,9 +61,14 @@ final class RedisCommitter implements Committer<VersionedWrite> {
         long appliedBefore = applier.appliedCount();
         long skippedBefore = applier.skippedCount();
         long retriesBefore = applier.retryCount();
+        long now = System.nanoTime();
+        if (now - lastReturned > BACK_TO_BACK) {
+            holdStarted = now;
+        }
         try {
-            applier.apply(new ArrayList<>(newest.values()));
+            applier.apply(new ArrayList<>(newest.values()), holdStarted);
         } finally {
+            lastReturned = System.nanoTime();
             applied.inc(applier.appliedCount() - appliedBefore);
             skippedStale.inc(applier.skippedCount() - skippedBefore);
             retries.inc(applier.retryCount() - retriesBefore);

@@ -27,8 +27,11 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * Unbounded jobs therefore need checkpointing; without it lists are committed only at the end of a
  * bounded input. While Redis is
  * unavailable the committer retries with exponential backoff (100 ms doubling up to 5 s) and
- * blocks, which backpressures the job; after {@code maxRetryDuration} without success it fails the
- * job, which then restores and commits again.
+ * blocks, which backpressures the job. One commit never holds the task thread longer than {@code
+ * maxRetryDuration} (plus one connection timeout), whether Redis is down, slow or flapping: past
+ * that it fails the job, which then restores and commits again. While the committer holds the
+ * thread no checkpoint can complete, so this bound, not the outage, decides how long other
+ * exactly-once sinks of the job keep their transactions open.
  *
  * <pre>{@code
  * RedisSink<UserList> sink = RedisSink.<UserList>builder()

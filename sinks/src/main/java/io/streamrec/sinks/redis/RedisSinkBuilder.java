@@ -13,7 +13,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * RedisSink.<T>builder()
  *     .setRedisUrl("redis://user:secret@redis:6379/0")   // or rediss:// for TLS
  *     .setSerializer(element -> new VersionedWrite(...))
- *     .setMaxRetryDuration(Duration.ofMinutes(10))       // default
+ *     .setMaxRetryDuration(Duration.ofMinutes(2))        // default
  *     .setBatchSize(500)                                  // default
  *     .setTimeout(Duration.ofSeconds(5))                  // default
  *     .build();
@@ -24,7 +24,7 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public final class RedisSinkBuilder<IN> {
 
-    public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(2);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_BATCH_SIZE = 500;
 
@@ -49,8 +49,10 @@ public final class RedisSinkBuilder<IN> {
     }
 
     /**
-     * How long a commit keeps retrying while Redis makes no progress before it fails the job
-     * (default 10 minutes). Until then the job is backpressured.
+     * The longest one commit may hold the committer's task thread, retries and slow replies
+     * included, before it fails the job (default 2 minutes); the job then restores and commits
+     * again. Until then the job is backpressured, and no checkpoint can complete: keep it well
+     * below the transaction timeout of any exactly-once Kafka sink in the same job.
      */
     public RedisSinkBuilder<IN> setMaxRetryDuration(Duration maxRetryDuration) {
         this.maxRetryDuration = requireNonNull(maxRetryDuration, "maxRetryDuration");

@@ -3,8 +3,11 @@ package io.streamrec.sinks.redis;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -18,7 +21,13 @@ import org.apache.flink.annotation.PublicEvolving;
  *
  * <p>Versions are non-negative and must grow for every new content of the same key (for example a
  * per-user update counter or the event time of the computation). Two writes with the same key and
- * version are treated as the same write.
+ * version are treated as the same write. To let a later run of a job take over keys written by an
+ * earlier one, put the run's epoch in the high bits (the StreamRec job does).
+ *
+ * <p>Some extra meta fields are counters or timestamps that must never move backwards, even when
+ * a newer version comes from a run that has not caught up yet (a repair from an older savepoint):
+ * {@link #monotonicMeta()} names them. Their values are non-negative decimal integers, and applying
+ * the write stores the larger of the stored and the new value.
  *
  * <p>Immutable and thread-safe: arrays and the map are copied on the way in and out.
  */
@@ -30,12 +39,15 @@ public final class VersionedWrite {
 
     public static final String UPDATED_FIELD = "updated";
 
+    private static final Pattern NON_NEGATIVE_INTEGER = Pattern.compile("0|[1-9][0-9]{0,18}");
+
     private final String key;
     private final long version;
     private final long updatedMillis;
     private final String[] members;
     private final double[] scores;
     private final Map<String, String> extraMeta;
+    private final Set<String> monotonicMeta;
 
     /**
      * @param key the sorted set key, e.g. {@link RedisKeys#userList(String, String)}
@@ -52,6 +64,21 @@ public final class VersionedWrite {
             String[] members,
             double[] scores,
             Map<String, String> extraMeta) {
+        this(key, version, updatedMillis, members, scores, extraMeta, Set.of());
+    }
+
+    /**
+     * @param monotonicMeta names of fields of {@code extraMeta} that never decrease in Redis; their
+     *     values must be non-negative decimal integers
+     */
+    public VersionedWrite(
+            String key,
+            long version,
+            long updatedMillis,
+            String[] members,
+            double[] scores,
+            Map<String, String> extraMeta,
+            Set<String> monotonicMeta) {
         this.key = Objects.requireNonNull(key, "key");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must not be empty");
@@ -88,8 +115,23 @@ public final class VersionedWrite {
                         "extra meta field '" + field.getKey() + "' is reserved by the sink");
             }
         }
+        Objects.requireNonNull(monotonicMeta, "monotonicMeta");
+        for (String field : monotonicMeta) {
+            String value = extraMeta.get(field);
+            if (value == null || !NON_NEGATIVE_INTEGER.matcher(value).matches()) {
+                throw new IllegalArgumentException(
+                        "monotonic meta field '"
+                                + field
+                                + "' of key "
+                                + key
+                                + " must be an extra meta field with a non-negative integer value,"
+                                + " got "
+                                + value);
+            }
+        }
         this.version = version;
         this.updatedMillis = updatedMillis;
+        this.monotonicMeta = Collections.unmodifiableSet(new LinkedHashSet<>(monotonicMeta));
         this.members = members.clone();
         this.scores = scores.clone();
         this.extraMeta = Collections.unmodifiableMap(new LinkedHashMap<>(extraMeta));
@@ -144,6 +186,11 @@ public final class VersionedWrite {
         return extraMeta;
     }
 
+    /** The extra meta fields that never decrease in Redis; unmodifiable. */
+    public Set<String> monotonicMeta() {
+        return monotonicMeta;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -158,12 +205,13 @@ public final class VersionedWrite {
                 && key.equals(that.key)
                 && Arrays.equals(members, that.members)
                 && Arrays.equals(scores, that.scores)
-                && extraMeta.equals(that.extraMeta);
+                && extraMeta.equals(that.extraMeta)
+                && monotonicMeta.equals(that.monotonicMeta);
     }
 
     @Override
     public int hashCode() {
-        int result = Objects.hash(key, version, updatedMillis, extraMeta);
+        int result = Objects.hash(key, version, updatedMillis, extraMeta, monotonicMeta);
         result = 31 * result + Arrays.hashCode(members);
         return 31 * result + Arrays.hashCode(scores);
     }

@@ -3,7 +3,9 @@ package io.streamrec.sinks.redis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -14,12 +16,13 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *
  * <p>Version 1 layout: key, version (long), updated (long), member count (int), then per member
  * the member and its score (double), then the extra meta count (int) and field/value pairs.
- * Strings are UTF-8 with an int length prefix, so they are not limited to 64 KB. A new layout gets
- * a new version; old versions stay readable so checkpoints survive upgrades.
+ * Strings are UTF-8 with an int length prefix, so they are not limited to 64 KB. Version 2 appends
+ * the monotonic meta fields: their count (int) and names. A new layout gets a new version; old
+ * versions stay readable so checkpoints survive upgrades.
  */
 final class VersionedWriteSerializer implements SimpleVersionedSerializer<VersionedWrite> {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -42,12 +45,16 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
             writeString(out, field.getKey());
             writeString(out, field.getValue());
         }
+        out.writeInt(write.monotonicMeta().size());
+        for (String field : write.monotonicMeta()) {
+            writeString(out, field);
+        }
         return out.getCopyOfBuffer();
     }
 
     @Override
     public VersionedWrite deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException(
                     "Unknown version "
                             + version
@@ -70,7 +77,14 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
         for (int i = 0; i < fields; i++) {
             extraMeta.put(readString(in), readString(in));
         }
-        return new VersionedWrite(key, listVersion, updated, members, scores, extraMeta);
+        Set<String> monotonic = new LinkedHashSet<>();
+        if (version >= 2) {
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                monotonic.add(readString(in));
+            }
+        }
+        return new VersionedWrite(key, listVersion, updated, members, scores, extraMeta, monotonic);
     }
 
     private static void writeString(DataOutputSerializer out, String value) throws IOException {

@@ -24,10 +24,14 @@
  *   <li>A list and its meta hash are replaced together by one Lua script: readers never see a
  *       half-written list or a list with the meta of another version.
  *   <li>A write is applied only if its version is greater than the stored one, so retries, replays
- *       after failover and re-commits are idempotent and a list never moves backwards.
+ *       after failover and re-commits are idempotent and a list never moves backwards. Extra meta
+ *       fields the producer marks monotonic ({@link io.streamrec.sinks.redis.VersionedWrite#monotonicMeta()})
+ *       keep the larger of the stored and the new value.
  *   <li>With {@link io.streamrec.sinks.redis.RedisSink} lists become visible when the checkpoint
- *       that computed them completes (Sink V2 two-phase commit); Redis outages are retried with
- *       backoff, which backpressures the job instead of dropping lists.
+ *       that computed them completes (Sink V2 two-phase commit), never before, and nothing of a
+ *       checkpoint that does not complete; Redis outages are retried with backoff, which
+ *       backpressures the job instead of dropping lists, for at most the maximum retry duration
+ *       per commit, after which the job fails over and commits again.
  * </ul>
  *
  * <p>The entry points are {@link io.streamrec.sinks.redis.RedisSink#builder()}, {@link

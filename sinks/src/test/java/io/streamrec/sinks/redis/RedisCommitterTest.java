@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -126,6 +127,98 @@ class RedisCommitterTest {
                     .isBetween(Duration.ofMillis(800).toNanos(), Duration.ofSeconds(10).toNanos());
         }
     }
+
+    /**
+     * While the committer holds its task thread no checkpoint barrier passes it, and the job's
+     * pre-committed Kafka transactions age. A Redis that answers, but slowly, must not extend that
+     * hold past maxRetryDuration: 1,000 lists in 20 round trips that each wait behind a 300 ms
+     * script would take about 6 s; the commit gives up after 1 s instead.
+     */
+    @Test
+    void aCommitNeverHoldsTheThreadLongerThanMaxRetryDurationEvenWhileRedisMakesProgress()
+            throws Exception {
+        AtomicBoolean slow = new AtomicBoolean(true);
+        Thread stall =
+                new Thread(
+                        () -> {
+                            try (Jedis jedis = jedis()) {
+                                while (slow.get()) {
+                                    jedis.eval(BUSY_300_MS);
+                                }
+                            }
+                        },
+                        "redis-staller");
+        stall.start();
+        try (RedisCommitter committer = committer(Duration.ofSeconds(1))) {
+            Thread.sleep(100);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> committer.commit(requestsFor(userLists(1_000, 1))))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Gave up writing")
+                    .hasMessageContaining("maxRetryDuration PT1S")
+                    .hasMessageContaining("re-commits");
+            // deadline 1 s, plus at most one round trip in flight (connection timeout 2 s)
+            assertThat(System.nanoTime() - started)
+                    .isBetween(Duration.ofSeconds(1).toNanos(), Duration.ofMillis(3_500).toNanos());
+        } finally {
+            slow.set(false);
+            stall.join();
+        }
+        // what was written before the deadline is complete and current: the retry after the
+        // failover skips it as stale
+        try (Jedis jedis = jedis()) {
+            assertThat(jedis.keys("rec:*").size() % 2).isZero();
+        }
+    }
+
+    /**
+     * After checkpoints that did not complete, Flink commits each pending checkpoint in turn in one
+     * notification: calls that follow each other at once share the maxRetryDuration window. Each
+     * call here would succeed on its own (one round trip behind a 300 ms script); together they
+     * must give up after about 1 s.
+     */
+    @Test
+    void backToBackCommitsShareOneWindow() throws Exception {
+        AtomicBoolean slow = new AtomicBoolean(true);
+        Thread stall =
+                new Thread(
+                        () -> {
+                            try (Jedis jedis = jedis()) {
+                                while (slow.get()) {
+                                    jedis.eval(BUSY_300_MS);
+                                }
+                            }
+                        },
+                        "redis-staller");
+        stall.start();
+        try (RedisCommitter committer = committer(Duration.ofSeconds(1))) {
+            Thread.sleep(100);
+            long started = System.nanoTime();
+            int calls = 0;
+            IOException gaveUp = null;
+            while (gaveUp == null && System.nanoTime() - started < Duration.ofSeconds(10).toNanos()) {
+                try {
+                    committer.commit(requestsFor(userLists(3, ++calls)));
+                } catch (IOException e) {
+                    gaveUp = e;
+                }
+            }
+            assertThat(gaveUp).as("a commit gave up within 10 s").isNotNull();
+            assertThat(gaveUp).hasMessageContaining("maxRetryDuration PT1S");
+            assertThat(calls).isGreaterThan(1);
+            assertThat(System.nanoTime() - started).isLessThan(Duration.ofMillis(3_000).toNanos());
+        } finally {
+            slow.set(false);
+            stall.join();
+        }
+    }
+
+    /** Blocks the (single-threaded) Redis server for 300 ms. */
+    private static final String BUSY_300_MS =
+            "local t0 = redis.call('TIME')\n"
+                    + "repeat local t = redis.call('TIME')\n"
+                    + "until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) >= 300000\n"
+                    + "return 1";
 
     @Test
     void failsAtOnceWhenAKeyHoldsAnotherType() throws Exception {

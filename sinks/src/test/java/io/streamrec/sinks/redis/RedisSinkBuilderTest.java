@@ -24,7 +24,8 @@ class RedisSinkBuilderTest {
                         .build();
 
         assertThat(InstantiationUtil.clone(sink)).isNotNull();
-        assertThat(sink.getCommittableSerializer().getVersion()).isEqualTo(1);
+        // version 2 (issue 9) adds the monotonic meta fields; version 1 stays readable
+        assertThat(sink.getCommittableSerializer().getVersion()).isEqualTo(2);
     }
 
     @Test

@@ -24,7 +24,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * exponential backoff from {@link #INITIAL_BACKOFF} up to {@link #MAX_BACKOFF}, resending only the
  * writes whose result is unknown. Because the script is idempotent, resending a write that did
  * reach Redis is harmless. The caller's thread blocks while retrying, which backpressures the job.
- * When no write succeeds for {@code maxRetryDuration}, {@link #apply} throws an {@link IOException}.
+ *
+ * <p>One {@link #apply} call holds its thread for at most {@code maxRetryDuration} (plus at most
+ * one round trip in flight, bounded by the connection timeout), whatever happens: retries, slow
+ * replies, or a Redis that comes and goes and so makes some progress. Past that deadline it throws
+ * an {@link IOException}. This bound matters because the caller is the task thread of the sink's
+ * committer: while it is held no checkpoint barrier passes, and no checkpoint can complete, which
+ * keeps the job's pre-committed Kafka transactions open (see the job's start check).
  * {@code WRONGTYPE} (a key holds another type, i.e. a key clash) fails at once: retrying cannot
  * fix it.
  *
@@ -73,8 +79,20 @@ public final class RedisWriteApplier implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting to retry (task cancellation)
      */
     public void apply(List<VersionedWrite> writes) throws IOException, InterruptedException {
+        apply(writes, System.nanoTime());
+    }
+
+    /**
+     * Like {@link #apply(List)}, but the {@code maxRetryDuration} window started at {@code
+     * started} ({@link System#nanoTime()}), e.g. when the caller has been holding its thread for
+     * a while already.
+     */
+    public void apply(List<VersionedWrite> writes, long started)
+            throws IOException, InterruptedException {
+        Attempts attempts = new Attempts();
         for (int from = 0; from < writes.size(); from += batchSize) {
-            applyBatch(writes.subList(from, Math.min(from + batchSize, writes.size())));
+            int to = Math.min(from + batchSize, writes.size());
+            applyBatch(writes.subList(from, to), writes.size() - to, started, attempts);
         }
     }
 
@@ -95,12 +113,21 @@ public final class RedisWriteApplier implements AutoCloseable {
         disconnect();
     }
 
-    private void applyBatch(List<VersionedWrite> batch) throws IOException, InterruptedException {
+    /**
+     * Applies one batch, retrying until the deadline {@code started + maxRetryDuration} of the
+     * whole {@link #apply} call. Progress resets the backoff, never the deadline.
+     */
+    private void applyBatch(List<VersionedWrite> batch, int notYetSent, long started, Attempts attempts)
+            throws IOException, InterruptedException {
         List<VersionedWrite> pending = batch;
-        long failingSince = 0;
         long backoffMillis = INITIAL_BACKOFF.toMillis();
-        int attempts = 0;
+        boolean scriptReloaded = false;
+        Exception lastFailure = attempts.lastFailure;
         while (true) {
+            long elapsed = System.nanoTime() - started;
+            if (elapsed >= maxRetryNanos) {
+                throw gaveUp(pending.size() + notYetSent, elapsed, attempts.count, lastFailure);
+            }
             RoundTrip roundTrip = new RoundTrip();
             try {
                 pending = sendOnce(pending, roundTrip);
@@ -109,45 +136,47 @@ public final class RedisWriteApplier implements AutoCloseable {
                 disconnect();
                 roundTrip.failure = e;
             }
+            attempts.count++;
             if (pending.isEmpty()) {
                 return;
             }
+            lastFailure = roundTrip.failure;
+            attempts.lastFailure = lastFailure;
             if (roundTrip.progress) {
-                failingSince = 0;
                 backoffMillis = INITIAL_BACKOFF.toMillis();
             }
-            if (roundTrip.scriptMissing && !roundTrip.progress && attempts == 0) {
+            if (roundTrip.scriptMissing && !roundTrip.progress && !scriptReloaded) {
                 // The script cache was flushed under us; it is reloaded on the next round trip.
-                attempts++;
+                scriptReloaded = true;
                 continue;
             }
-            long now = System.nanoTime();
-            if (failingSince == 0) {
-                failingSince = now;
-            }
-            attempts++;
             retries++;
-            long elapsed = now - failingSince;
+            elapsed = System.nanoTime() - started;
             if (elapsed >= maxRetryNanos) {
-                throw new IOException(
-                        String.format(
-                                "Gave up writing %d lists to Redis at %s: still failing after %s"
-                                        + " (maxRetryDuration %s, %d attempts). The job fails over"
-                                        + " and re-commits them. Last error: %s",
-                                pending.size(),
-                                url,
-                                Duration.ofNanos(elapsed),
-                                Duration.ofNanos(maxRetryNanos),
-                                attempts,
-                                roundTrip.failure),
-                        roundTrip.failure);
+                throw gaveUp(pending.size() + notYetSent, elapsed, attempts.count, lastFailure);
             }
             long sleepMillis =
                     Math.min(backoffMillis, Math.max(1, (maxRetryNanos - elapsed) / 1_000_000));
-            warnRateLimited(pending.size(), attempts, elapsed, sleepMillis, roundTrip.failure);
+            warnRateLimited(pending.size(), attempts.count, elapsed, sleepMillis, lastFailure);
             Thread.sleep(sleepMillis);
             backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
         }
+    }
+
+    private IOException gaveUp(int lists, long elapsedNanos, int attempts, Exception lastFailure) {
+        return new IOException(
+                String.format(
+                        "Gave up writing %d lists to Redis at %s: the commit has taken %s"
+                                + " (maxRetryDuration %s, %d attempts), longer than it may hold"
+                                + " the task thread. The job fails over and re-commits them."
+                                + " Last error: %s",
+                        lists,
+                        url,
+                        Duration.ofNanos(elapsedNanos),
+                        Duration.ofNanos(maxRetryNanos),
+                        attempts,
+                        lastFailure == null ? "none (Redis too slow)" : lastFailure),
+                lastFailure);
     }
 
     /** Sends the writes in one pipeline and returns those that must be sent again. */
@@ -240,6 +269,12 @@ public final class RedisWriteApplier implements AutoCloseable {
         } else {
             LOG.debug("Redis write attempt {} failed", attempts, cause);
         }
+    }
+
+    /** Round trips of one {@link #apply} call, and the last error seen. */
+    private static final class Attempts {
+        int count;
+        Exception lastFailure;
     }
 
     /** What one pipeline round trip achieved. */

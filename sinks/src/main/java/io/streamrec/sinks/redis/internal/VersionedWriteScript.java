@@ -10,13 +10,17 @@ import org.apache.flink.annotation.Internal;
  * The Lua script that applies one {@link VersionedWrite} atomically, and its argument encoding.
  *
  * <p>{@code KEYS = [list, meta]}, {@code ARGV = [version, updated, n, score1, member1, ...,
- * scoreN, memberN, field1, value1, ...]}. The script reads {@code HGET meta version}; if the field
- * is absent or smaller than {@code version} it deletes both keys, {@code ZADD}s all members (if
- * any) and {@code HSET}s {@code version}, {@code updated} and the extra fields, then returns 1.
- * Otherwise it changes nothing and returns 0. Redis runs scripts atomically, so readers see either
- * the old list with its old meta or the new list with its new meta.
+ * scoreN, memberN, m, mfield1, mvalue1, ..., mfieldM, mvalueM, field1, value1, ...]}: the m
+ * monotonic meta fields first, then the other extra fields. The script reads {@code HGET meta
+ * version}; if the field is absent or smaller than {@code version} it reads the stored values of
+ * the monotonic fields, deletes both keys, {@code ZADD}s all members (if any) and {@code HSET}s
+ * {@code version}, {@code updated}, the extra fields, and each monotonic field as the larger of
+ * its stored and new value, then returns 1. Otherwise it changes nothing and returns 0. Redis runs
+ * scripts atomically, so readers see either the old list with its old meta or the new list with
+ * its new meta.
  *
- * <p>The meta hash is replaced, not merged, so it never carries fields of an older version.
+ * <p>The meta hash is replaced, not merged, so it never carries fields of an older version; only
+ * the monotonic fields carry their stored value forward, when it is larger.
  */
 @Internal
 public final class VersionedWriteScript {
@@ -39,8 +43,21 @@ public final class VersionedWriteScript {
                     "    or (#current == #version and current >= version)) then",
                     "  return 0",
                     "end",
-                    "redis.call('DEL', KEYS[1], KEYS[2])",
                     "local last = 3 + 2 * tonumber(ARGV[3])",
+                    "local monotonic = tonumber(ARGV[last + 1])",
+                    "local kept = {}",
+                    "for i = 1, monotonic do",
+                    "  local field = ARGV[last + 2 * i]",
+                    "  local value = ARGV[last + 2 * i + 1]",
+                    "  local stored = redis.call('HGET', KEYS[2], field)",
+                    // the same exact comparison of decimal integers as for the version
+                    "  if stored and (#stored > #value or (#stored == #value and stored > value)) then",
+                    "    value = stored",
+                    "  end",
+                    "  kept[2 * i - 1] = field",
+                    "  kept[2 * i] = value",
+                    "end",
+                    "redis.call('DEL', KEYS[1], KEYS[2])",
                     // unpack() is limited by the Lua C stack (~8000 values), so long lists are
                     // added in chunks of whole score/member pairs.
                     "local first = 4",
@@ -50,7 +67,10 @@ public final class VersionedWriteScript {
                     "  first = upto + 1",
                     "end",
                     "redis.call('HSET', KEYS[2], 'version', version, 'updated', ARGV[2],",
-                    "    unpack(ARGV, last + 1))",
+                    "    unpack(ARGV, last + 2 + 2 * monotonic))",
+                    "if monotonic > 0 then",
+                    "  redis.call('HSET', KEYS[2], unpack(kept))",
+                    "end",
                     "return 1");
 
     private VersionedWriteScript() {}
@@ -60,7 +80,7 @@ public final class VersionedWriteScript {
     }
 
     public static List<String> args(VersionedWrite write) {
-        List<String> args = new ArrayList<>(3 + 2 * write.size() + 2 * write.extraMeta().size());
+        List<String> args = new ArrayList<>(4 + 2 * write.size() + 2 * write.extraMeta().size());
         args.add(Long.toString(write.version()));
         args.add(Long.toString(write.updatedMillis()));
         args.add(Integer.toString(write.size()));
@@ -69,9 +89,16 @@ public final class VersionedWriteScript {
             args.add(Double.toString(write.score(i)));
             args.add(write.member(i));
         }
+        args.add(Integer.toString(write.monotonicMeta().size()));
+        for (String field : write.monotonicMeta()) {
+            args.add(field);
+            args.add(write.extraMeta().get(field));
+        }
         for (Map.Entry<String, String> field : write.extraMeta().entrySet()) {
-            args.add(field.getKey());
-            args.add(field.getValue());
+            if (!write.monotonicMeta().contains(field.getKey())) {
+                args.add(field.getKey());
+                args.add(field.getValue());
+            }
         }
         return args;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamrec.sinks.redis.VersionedWrite;
 import io.streamrec.testkit.RedisServerProcess;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,37 @@ class VersionedWriteScriptTest {
         assertThat(apply(write(9, 4, new String[] {"d"}, Map.of())))
                 .isEqualTo(VersionedWriteScript.SKIPPED);
         assertThat(jedis.hget("rec:u1:meta", "version")).isEqualTo(Long.toString(big + 1));
+    }
+
+    @Test
+    void monotonicMetaFieldsNeverMoveBackwardsUnderANewerVersion() {
+        Set<String> counters = Set.of("interactions", "eventTs");
+        apply(new VersionedWrite("rec:u1", 5, 5000, new String[] {"x"}, new double[] {1},
+                Map.of("interactions", "120", "eventTs", "1700000000900", "model", "a"), counters));
+
+        // a newer version that has seen fewer events (a run repaired from an older savepoint):
+        // the list and the other fields are replaced, the counters keep their larger values
+        assertThat(apply(new VersionedWrite("rec:u1", 6, 6000, new String[] {"y"}, new double[] {1},
+                Map.of("interactions", "99", "eventTs", "1700000000100", "model", "b"), counters)))
+                .isEqualTo(VersionedWriteScript.APPLIED);
+        assertThat(jedis.zrevrange("rec:u1", 0, -1)).containsExactly("y");
+        assertThat(jedis.hgetAll("rec:u1:meta"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "version", "6", "updated", "6000", "interactions", "120",
+                        "eventTs", "1700000000900", "model", "b"));
+
+        // larger values are stored as usual, compared as integers ("1000" > "999")
+        apply(new VersionedWrite("rec:u1", 7, 7000, new String[] {"z"}, new double[] {1},
+                Map.of("interactions", "1000", "eventTs", "1700000000901"), counters));
+        assertThat(jedis.hgetAll("rec:u1:meta"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "version", "7", "updated", "7000", "interactions", "1000",
+                        "eventTs", "1700000000901"));
+        // a stale version changes nothing, counters included
+        assertThat(apply(new VersionedWrite("rec:u1", 6, 8000, new String[] {"old"}, new double[] {1},
+                Map.of("interactions", "5000", "eventTs", "1800000000000"), counters)))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+        assertThat(jedis.hget("rec:u1:meta", "interactions")).isEqualTo("1000");
     }
 
     @Test
