@@ -32,6 +32,7 @@ class EvaluateCommandITCase {
     @TempDir
     static Path dir;
     static Path data;
+    static int extraRuns;
 
     @BeforeAll
     static void generate() throws Exception {
@@ -51,7 +52,7 @@ class EvaluateCommandITCase {
     }
 
     private static JsonNode evaluate(Path dataset, String protocol, String... more) throws Exception {
-        Path out = dir.resolve(protocol + more.length);
+        Path out = dir.resolve(more.length == 0 ? protocol : protocol + "-" + (++extraRuns));
         List<String> args = new ArrayList<>(List.of(
                 "--dataset", "json:" + dataset, "--protocol", protocol, "--seeds", "1", "--out", out.toString(),
                 "--timeout-s", "120"));

@@ -17,11 +17,8 @@ import io.streamrec.operators.user.SeenItems;
 import io.streamrec.operators.user.SgdStep;
 import io.streamrec.operators.user.UserWorkerConfig;
 
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -33,24 +30,17 @@ import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
-
 /**
- * The user side of the parameter server, and the scorer: a thin operator over the Flink-free parts
- * in {@code io.streamrec.operators.user}; it keeps each user's {@link UserState}, timers and outputs.
+ * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs,
+ * metrics) over the Flink-free parts in {@code io.streamrec.operators.user}.
  *
- * <p>Input 1 (keyed by user): de-duplicated interactions, each measured against the user's list
- * first ({@link OnlineEvaluation}), then learned: {@link SgdStep} computes the new p_u and the item
- * updates from the replicated {@link ItemCache}, which applies them and sums them per item. The sums
- * go to {@link #ITEM_DELTAS} in {@link #prepareSnapshotPreBarrier}, one record per touched item per
- * checkpoint, and reach the {@link ItemServer} through the exactly-once gradient topic.
- *
- * <p>Input 2 (broadcast): the ItemServer's item vectors, for the cache. After a restore no list is
- * computed before every ItemServer subtask has re-sent its items ({@link ItemCache#ready}).
- *
- * <p>Refreshes are coalesced: a user whose vector changed gets one processing-time timer aligned to
- * the refresh interval, and fired users are scored together ({@link RefreshBatch}); lists carry a
- * version that increases per user. Exactly-once: pending deltas and the scoring batch are emitted
- * before the checkpoint barrier, so a checkpoint's state and the records it produced always agree.
+ * <p>Input 1 (keyed by user): interactions, each measured first ({@link OnlineEvaluation}), then
+ * learned ({@link SgdStep} over the replicated {@link ItemCache}, which sums the item changes per
+ * item); before the item cache has resynced they wait ({@link ResyncBuffer}). Input 2 (broadcast):
+ * the ItemServer's item vectors. Refreshes are coalesced per user and interval and scored together
+ * ({@link RefreshBatch}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic)
+ * and the scoring batch are emitted before each checkpoint barrier, so a checkpoint's state and the
+ * records it produced always agree.
  */
 public class UserWorker extends AbstractStreamOperator<UserList>
         implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
@@ -95,8 +85,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void open() throws Exception {
         super.open();
         userState = getPartitionedState(SavepointLayout.userState());
-        waiting = new ResyncBuffer(getPartitionedState(new ListStateDescriptor<>(SavepointLayout.WAITING_FOR_ITEM_CACHE,
-                TypeInformation.of(new TypeHint<Tuple2<Long, Interaction>>() {}))), getKeyedStateBackend(), this);
+        waiting = new ResyncBuffer(getPartitionedState(SavepointLayout.waitingForItemCache()), getKeyedStateBackend(), this);
         refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         cache = new ItemCache(model);
@@ -159,9 +148,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         s.p = update.p();
         s.b = update.b();
-        for (SgdStep.ItemChange change : update.items()) {
-            cache.applyOwn(change.item(), change.row(), change.dq(), change.db());
-        }
+        cache.applyOwn(update.items());
         return true;
     }
 

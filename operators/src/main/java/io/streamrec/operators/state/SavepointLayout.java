@@ -1,6 +1,12 @@
 package io.streamrec.operators.state;
 
+import io.streamrec.operators.input.Interaction;
+
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 
 /**
  * The keyed state of the model as savepoints hold it, defined once for the operators that write it
@@ -21,6 +27,11 @@ public final class SavepointLayout {
 
     public static ValueStateDescriptor<UserState> userState() {
         return new ValueStateDescriptor<>(USER, UserState.class);
+    }
+
+    /** Arrival number and interaction, per user ({@code ResyncBuffer}). */
+    public static ListStateDescriptor<Tuple2<Long, Interaction>> waitingForItemCache() {
+        return new ListStateDescriptor<>(WAITING_FOR_ITEM_CACHE, TypeInformation.of(new TypeHint<Tuple2<Long, Interaction>>() {}));
     }
 
     public static ValueStateDescriptor<ItemState> itemState() {

@@ -77,6 +77,13 @@ public final class ItemCache {
         items.setInteractions(row, items.interactionsAt(row) + 1);
     }
 
+    /** Applies this subtask's changes of one SGD step ({@link SgdStep}) to the replica and the pending deltas. */
+    public void applyOwn(List<SgdStep.ItemChange> changes) {
+        for (SgdStep.ItemChange c : changes) {
+            applyOwn(c.item(), c.row(), c.dq(), c.db());
+        }
+    }
+
     /** Applies this subtask's update of one item to the replica and adds it to the pending delta. */
     public void applyOwn(String item, int row, float[] dq, float db) {
         ItemDelta delta = pendingDelta(item);
