@@ -122,6 +122,17 @@ public final class ItemMatrix {
         return biases[row];
     }
 
+    /** The dot product of the vector in {@code row} with {@code v}, without copying the row. */
+    public float dot(int row, float[] v) {
+        Objects.checkIndex(row, size);
+        int offset = row * dim;
+        float sum = 0f;
+        for (int k = 0; k < dim; k++) {
+            sum += vectors[offset + k] * v[k];
+        }
+        return sum;
+    }
+
     /** A copy of the vector in {@code row}. */
     public float[] vectorAt(int row) {
         Objects.checkIndex(row, size);

@@ -1,6 +1,5 @@
 package io.streamrec.operators.user;
 
-import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.model.RecentItems;
 import io.streamrec.operators.scoring.ItemMatrix;
@@ -32,12 +31,21 @@ public final class NegativeSampler {
         recent.add(item);
     }
 
-    /** Up to {@code count} negative rows (fewer when no more candidates qualify); see {@link #sample(float[], String, String[], ItemCache)}. */
+    /**
+     * Up to {@code count} negative rows for a user with vector {@code p} who interacted with
+     * {@code positive} and has seen {@code seen} (fewer when no more candidates qualify). New items
+     * drawn from the reservoir are added to the cache through {@code cache}.
+     */
     public int[] sample(float[] p, String positive, String[] seen, ItemCache cache, int count) {
+        // the seen check runs for every candidate: compare cached hash codes first, strings only on a match
+        int[] seenHashes = new int[seen.length];
+        for (int i = 0; i < seen.length; i++) {
+            seenHashes[i] = seen[i].hashCode();
+        }
         int[] rows = new int[count];
         int n = 0;
         while (n < count) {
-            int row = sample(p, positive, seen, cache);
+            int row = sample(p, positive, seen, seenHashes, cache);
             if (row < 0) {
                 break;
             }
@@ -46,29 +54,26 @@ public final class NegativeSampler {
         return n == count ? rows : java.util.Arrays.copyOf(rows, n);
     }
 
-    /**
-     * A negative row for a user with vector {@code p} who interacted with {@code positive} and has
-     * seen {@code seen}; -1 when no candidate qualifies. New items drawn from the reservoir are added
-     * to the cache through {@code cache}.
-     */
-    public int sample(float[] p, String positive, String[] seen, ItemCache cache) {
+    private int sample(float[] p, String positive, String[] seen, int[] seenHashes, ItemCache cache) {
         ItemMatrix items = cache.matrix();
         int pool = model.negativePool();
+        boolean popular = model.negativeSampling() == ModelConfig.NegativeSampling.POPULAR && recent.size() > 0;
         int best = -1;
         float bestScore = Float.NEGATIVE_INFINITY;
         int drawn = 0;
         for (int attempt = 0; attempt < 2 * pool + 3 && drawn < pool; attempt++) {
-            String candidate = model.negativeSampling() == ModelConfig.NegativeSampling.POPULAR && recent.size() > 0
-                    ? recent.sample(random)
-                    : (items.size() > 0 ? items.idAt(random.nextInt(items.size())) : null);
-            if (candidate == null) {
+            if (!popular && items.size() == 0) {
                 return -1;
             }
-            if (candidate.equals(positive) || SeenItems.contains(seen, candidate)) {
+            int row = popular ? -1 : random.nextInt(items.size());
+            String candidate = popular ? recent.sample(random) : items.idAt(row);
+            if (candidate.equals(positive) || isSeen(candidate, seen, seenHashes)) {
                 continue;
             }
-            int row = cache.rowOf(candidate);
-            float score = pool == 1 ? 0f : items.biasAt(row) + FactorMath.dot(p, items.vectorAt(row));
+            if (popular) {
+                row = cache.rowOf(candidate);
+            }
+            float score = pool == 1 ? 0f : items.biasAt(row) + items.dot(row, p);
             drawn++;
             if (best < 0 || score > bestScore) {
                 best = row;
@@ -76,5 +81,15 @@ public final class NegativeSampler {
             }
         }
         return best;
+    }
+
+    private static boolean isSeen(String candidate, String[] seen, int[] seenHashes) {
+        int h = candidate.hashCode();
+        for (int i = 0; i < seenHashes.length; i++) {
+            if (seenHashes[i] == h && seen[i].equals(candidate)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -54,4 +54,13 @@ class ItemMatrixTest {
         assertThat(m.size()).isZero();
         assertThatThrownBy(() -> m.idAt(0)).isInstanceOf(IndexOutOfBoundsException.class);
     }
+
+    @Test
+    void dotOfARowEqualsTheDotOfItsCopy() {
+        ItemMatrix m = new ItemMatrix(3);
+        m.upsert("a", new float[] {1f, 2f, 3f}, 0f);
+        int b = m.upsert("b", new float[] {-1f, 0.5f, 2f}, 0f);
+        float[] v = {0.25f, -2f, 4f};
+        assertThat(m.dot(b, v)).isEqualTo(io.streamrec.operators.model.FactorMath.dot(m.vectorAt(b), v)).isEqualTo(6.75f);
+    }
 }

@@ -19,7 +19,7 @@ class NegativeSamplerTest {
         float[] p = {1f, 0f};
         int best = 0;
         for (int t = 0; t < 200; t++) {
-            int row = sampler.sample(p, "i0", new String[] {"i5"}, cache);
+            int row = sampler.sample(p, "i0", new String[] {"i5"}, cache, 1)[0];
             String item = cache.matrix().idAt(row);
             assertThat(item).isNotIn("i0", "i5");
             if (item.equals("i4")) {
@@ -31,10 +31,10 @@ class NegativeSamplerTest {
     }
 
     @Test
-    void returnsMinusOneWhenNothingQualifies() {
+    void returnsNoRowWhenNothingQualifies() {
         ModelConfig model = ModelConfig.builder().dimension(2).seed(3).build();
         ItemCache cache = new ItemCache(model);
         cache.rowOf("only");
-        assertThat(new NegativeSampler(model, 1).sample(new float[2], "only", new String[0], cache)).isEqualTo(-1);
+        assertThat(new NegativeSampler(model, 1).sample(new float[2], "only", new String[0], cache, 3)).isEmpty();
     }
 }
