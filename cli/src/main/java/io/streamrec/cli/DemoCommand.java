@@ -2,6 +2,7 @@ package io.streamrec.cli;
 
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.StreamRecOptions;
+import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
 import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.InteractionGenerator;
@@ -240,7 +241,7 @@ final class DemoCommand {
     private void checkProbes(Jedis redis, String prefix) {
         for (Iterator<Probe> it = probes.iterator(); it.hasNext(); ) {
             Probe probe = it.next();
-            String applied = redis.hget(prefix + probe.user + ":meta", "interactions");
+            String applied = redis.hget(RedisKeys.meta(RedisKeys.userList(prefix, probe.user)), RedisKeys.FIELD_INTERACTIONS);
             if (applied != null && Long.parseLong(applied) >= probe.expected) {
                 latencies.add(System.currentTimeMillis() - probe.producedAt);
                 it.remove();
@@ -253,7 +254,7 @@ final class DemoCommand {
         Pipeline pipeline = redis.pipelined();
         List<Response<Boolean>> exists = new ArrayList<>(users.size());
         for (String user : users) {
-            exists.add(pipeline.exists(prefix + user + ":meta"));
+            exists.add(pipeline.exists(RedisKeys.meta(RedisKeys.userList(prefix, user))));
         }
         pipeline.sync();
         return exists.stream().filter(Response::get).count();

@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import io.streamrec.job.StreamRecOptions;
+import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.RedisServerProcess;
 
@@ -183,7 +184,7 @@ final class LocalStack implements AutoCloseable {
         Pipeline pipeline = jedis.pipelined();
         List<Response<String>> applied = new ArrayList<>(entries.size());
         for (Map.Entry<String, Long> e : entries) {
-            applied.add(pipeline.hget(prefix + e.getKey() + ":meta", "interactions"));
+            applied.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(prefix, e.getKey())), RedisKeys.FIELD_INTERACTIONS));
         }
         pipeline.sync();
         List<String> behind = new ArrayList<>();
@@ -201,7 +202,7 @@ final class LocalStack implements AutoCloseable {
         Pipeline pipeline = jedis.pipelined();
         List<Response<String>> applied = new ArrayList<>();
         for (String user : users) {
-            applied.add(pipeline.hget(prefix + user + ":meta", "interactions"));
+            applied.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(prefix, user)), RedisKeys.FIELD_INTERACTIONS));
         }
         pipeline.sync();
         long sum = 0;

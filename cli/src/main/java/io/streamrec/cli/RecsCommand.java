@@ -3,6 +3,7 @@ package io.streamrec.cli;
 import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.Recommendations;
+import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
 
 import java.io.PrintStream;
@@ -46,7 +47,7 @@ final class RecsCommand {
             out.printf("%s: version %s, updated %s, %s interactions%n", user,
                     recs.version().isPresent() ? recs.version().getAsLong() : "?",
                     recs.updatedMillis().isPresent() ? Instant.ofEpochMilli(recs.updatedMillis().getAsLong()) : "?",
-                    recs.meta().getOrDefault("interactions", "?"));
+                    recs.meta().getOrDefault(RedisKeys.FIELD_INTERACTIONS, "?"));
         }
         int rank = 1;
         for (Recommendations.ScoredItem item : recs.items()) {

@@ -1,5 +1,6 @@
 package io.streamrec.job;
 
+import io.streamrec.sinks.redis.RedisKeys;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -16,20 +17,18 @@ import java.util.Map;
  * operations. One pipelined round trip.
  */
 public final class InteractionCounts {
-    public static final String FIELD = "interactions";
-
     private InteractionCounts() {}
 
     /** "key: expected X, found Y" for every user and item whose count in Redis differs; empty when all match. */
     public static List<String> mismatches(Jedis jedis, String prefix, Map<String, Long> perUser, Map<String, Long> perItem) {
         Map<String, Long> expected = new LinkedHashMap<>();
-        perUser.forEach((u, n) -> expected.put(prefix + u + ":meta", n));
-        perItem.forEach((i, n) -> expected.put(prefix + RedisWrites.ITEM_KEY + i + ":meta", n));
+        perUser.forEach((u, n) -> expected.put(RedisKeys.meta(RedisKeys.userList(prefix, u)), n));
+        perItem.forEach((i, n) -> expected.put(RedisKeys.meta(RedisKeys.item(prefix, i)), n));
         List<String> keys = new ArrayList<>(expected.keySet());
         Pipeline pipeline = jedis.pipelined();
         List<Response<String>> values = new ArrayList<>(keys.size());
         for (String key : keys) {
-            values.add(pipeline.hget(key, FIELD));
+            values.add(pipeline.hget(key, RedisKeys.FIELD_INTERACTIONS));
         }
         pipeline.sync();
         List<String> wrong = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.streamrec.job;
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.PopularList;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.sinks.redis.RedisKeys;
 
 /**
  * The Redis key schema (a public contract, see the README): how lists and counters become
@@ -20,20 +21,18 @@ import io.streamrec.operators.records.UserList;
  * a later run that has not caught up yet takes a key over.
  */
 public final class RedisWrites {
-    public static final String POPULAR_KEY = "_popular";
-    public static final String ITEM_KEY = "_item:";
-
     private RedisWrites() {}
 
     public static RedisRecord userList(String prefix, UserList list, RunEpoch run) {
-        return new RedisRecord(prefix + list.user, run.version(list.version), list.updated, list.items,
+        return new RedisRecord(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated, list.items,
                 toDoubles(list.scores),
-                "interactions", Long.toString(list.interactions), "eventTs", Long.toString(list.eventTs))
-                .monotonic(list.eventTs >= 0 ? new String[] {"interactions", "eventTs"} : new String[] {"interactions"});
+                RedisKeys.FIELD_INTERACTIONS, Long.toString(list.interactions), RedisKeys.FIELD_EVENT_TS, Long.toString(list.eventTs))
+                .monotonic(list.eventTs >= 0 ? new String[] {RedisKeys.FIELD_INTERACTIONS, RedisKeys.FIELD_EVENT_TS}
+                        : new String[] {RedisKeys.FIELD_INTERACTIONS});
     }
 
     public static RedisRecord popular(String prefix, PopularList list, RunEpoch run) {
-        return new RedisRecord(prefix + POPULAR_KEY, run.version(list.version), list.updated, list.items,
+        return new RedisRecord(RedisKeys.popularList(prefix), run.version(list.version), list.updated, list.items,
                 toDoubles(list.scores));
     }
 
@@ -42,10 +41,11 @@ public final class RedisWrites {
      *     changes with negative samples too, which leave the interaction count alone
      */
     public static RedisRecord itemStats(String prefix, ItemStats stats, long now, long version) {
-        return new RedisRecord(prefix + ITEM_KEY + stats.item, version, now, new String[0], new double[0],
-                "interactions", Long.toString(stats.interactions), "bias", Float.toString(stats.bias),
-                "lastTs", Long.toString(stats.lastTs))
-                .monotonic(stats.lastTs >= 0 ? new String[] {"interactions", "lastTs"} : new String[] {"interactions"});
+        return new RedisRecord(RedisKeys.item(prefix, stats.item), version, now, new String[0], new double[0],
+                RedisKeys.FIELD_INTERACTIONS, Long.toString(stats.interactions), RedisKeys.FIELD_BIAS, Float.toString(stats.bias),
+                RedisKeys.FIELD_LAST_TS, Long.toString(stats.lastTs))
+                .monotonic(stats.lastTs >= 0 ? new String[] {RedisKeys.FIELD_INTERACTIONS, RedisKeys.FIELD_LAST_TS}
+                        : new String[] {RedisKeys.FIELD_INTERACTIONS});
     }
 
     private static double[] toDoubles(float[] values) {

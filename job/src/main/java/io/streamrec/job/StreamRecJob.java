@@ -15,6 +15,7 @@ import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.PopularList;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.user.UserWorkerConfig;
+import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisSink;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -49,9 +50,6 @@ import java.time.Duration;
 public final class StreamRecJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamRecJob.class);
-
-    /** Redis key (after the prefix) of the live quality figures written by the online-metrics branch. */
-    public static final String METRICS_KEY = "_metrics";
 
     private StreamRecJob() {}
 
@@ -204,7 +202,7 @@ public final class StreamRecJob {
                         new OnlineMetricsAggregator())
                 .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
                 .disableChaining()
-                .map(m -> new RedisRecord(prefix + METRICS_KEY, run.timeVersion(m.version), m.updated, m.names, m.values,
+                .map(m -> new RedisRecord(RedisKeys.metrics(prefix), run.timeVersion(m.version), m.updated, m.names, m.values,
                         m.fieldValuePairs())).returns(RedisRecord.class)
                 .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
 

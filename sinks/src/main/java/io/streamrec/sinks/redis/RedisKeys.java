@@ -16,6 +16,21 @@ public final class RedisKeys {
     /** Name, after the prefix, of the popular-items list readers fall back to. */
     public static final String POPULAR = "_popular";
 
+    /** Start, after the prefix, of an item's stats key: {@code {prefix}_item:{item}}. */
+    public static final String ITEM = "_item:";
+
+    /** Name, after the prefix, of the live-quality sorted set. */
+    public static final String METRICS = "_metrics";
+
+    /** Meta field: interactions applied (of the user, or with the item); never moves backwards. */
+    public static final String FIELD_INTERACTIONS = "interactions";
+    /** Meta field of a user list: the newest event time it reflects; never moves backwards. */
+    public static final String FIELD_EVENT_TS = "eventTs";
+    /** Meta field of an item: the newest event time with it; never moves backwards. */
+    public static final String FIELD_LAST_TS = "lastTs";
+    /** Meta field of an item: its bias. */
+    public static final String FIELD_BIAS = "bias";
+
     private RedisKeys() {}
 
     /** The sorted set of a user's list: {@code {prefix}{user}}. */
@@ -26,6 +41,16 @@ public final class RedisKeys {
     /** The sorted set of the popular-items list: {@code {prefix}_popular}. */
     public static String popularList(String prefix) {
         return Objects.requireNonNull(prefix, "prefix") + POPULAR;
+    }
+
+    /** The key of an item's stats: {@code {prefix}_item:{item}} (its fields are in the meta hash). */
+    public static String item(String prefix, String item) {
+        return Objects.requireNonNull(prefix, "prefix") + ITEM + Objects.requireNonNull(item, "item");
+    }
+
+    /** The live-quality sorted set: {@code {prefix}_metrics}. */
+    public static String metrics(String prefix) {
+        return Objects.requireNonNull(prefix, "prefix") + METRICS;
     }
 
     /** The meta hash that belongs to a list key: {@code {listKey}:meta}. */
