@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import io.streamrec.job.StreamRecJob;
+import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
@@ -17,7 +18,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -346,17 +346,7 @@ final class DemoCommand {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
-            var existing = admin.listTopics().names().get();
-            List<NewTopic> topics = new ArrayList<>();
-            for (String name : List.of(options.get(StreamRecOptions.TOPIC_INTERACTIONS),
-                    options.get(StreamRecOptions.TOPIC_GRADIENTS), options.get(StreamRecOptions.TOPIC_DEAD_LETTERS))) {
-                if (!existing.contains(name)) {
-                    topics.add(new NewTopic(name, partitions, (short) 1));
-                }
-            }
-            if (!topics.isEmpty()) {
-                admin.createTopics(topics).all().get();
-            }
+            JobTopics.ensure(admin, options, partitions, 60_000);
         }
     }
 

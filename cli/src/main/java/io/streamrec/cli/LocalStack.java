@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.testkit.EmbeddedKafka;
@@ -89,9 +90,9 @@ final class LocalStack implements AutoCloseable {
         values.put(StreamRecOptions.REDIS_PREFIX.key(), name + ":");
         values.putIfAbsent(StreamRecOptions.KAFKA_START.key(), "earliest");
         StreamRecOptions options = StreamRecOptions.fromMap(values);
-        kafka.createTopic(options.get(StreamRecOptions.TOPIC_INTERACTIONS), partitions);
-        kafka.createTopic(options.get(StreamRecOptions.TOPIC_GRADIENTS), partitions);
-        kafka.createTopic(options.get(StreamRecOptions.TOPIC_DEAD_LETTERS), 1);
+        for (String topic : JobTopics.of(options)) {
+            kafka.createTopic(topic, partitions);
+        }
         return options;
     }
 

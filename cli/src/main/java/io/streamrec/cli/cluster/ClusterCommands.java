@@ -1,12 +1,12 @@
 package io.streamrec.cli.cluster;
 
 import io.streamrec.job.StreamRecJob;
+import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -232,17 +232,7 @@ public final class ClusterCommands {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"); // must not exceed the API timeout
         try (Admin admin = Admin.create(props)) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(options.get(StreamRecOptions.TOPIC_INTERACTIONS),
-                    options.get(StreamRecOptions.TOPIC_GRADIENTS), options.get(StreamRecOptions.TOPIC_DEAD_LETTERS))) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, partitions, (short) 1));
-                }
-            }
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get();
-            }
+            JobTopics.ensure(admin, options, partitions, 30_000);
         } catch (Exception e) {
             throw new IllegalStateException("cannot reach Kafka at " + options.get(StreamRecOptions.KAFKA_BOOTSTRAP)
                     + " to check the topics: " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package io.streamrec.cli.cluster;
 
+import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.RedisServerProcess;
@@ -44,10 +45,7 @@ public final class LocalServices {
         }, "local-services-shutdown"));
 
         StreamRecOptions defaults = StreamRecOptions.defaults();
-        for (var topic : new String[] {
-                defaults.get(StreamRecOptions.TOPIC_INTERACTIONS),
-                defaults.get(StreamRecOptions.TOPIC_GRADIENTS),
-                defaults.get(StreamRecOptions.TOPIC_DEAD_LETTERS)}) {
+        for (String topic : JobTopics.of(defaults)) {
             kafka.createTopic(topic, PARTITIONS);
         }
         publish(addresses, kafka.bootstrapServers(), redis.url());

@@ -1,0 +1,46 @@
+package io.streamrec.job;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Kafka topics a StreamRec job reads and writes, defined once for everything that creates them
+ * (the demo, the local cluster, {@code submit}, evaluation): the interactions, the internal item
+ * gradients (its partitions bound the ItemServer's useful parallelism), and the dead letters.
+ */
+public final class JobTopics {
+
+    private JobTopics() {}
+
+    /** The topics of a job with these options: interactions, item gradients, dead letters. */
+    public static List<String> of(StreamRecOptions options) {
+        return List.of(options.get(StreamRecOptions.TOPIC_INTERACTIONS),
+                options.get(StreamRecOptions.TOPIC_GRADIENTS),
+                options.get(StreamRecOptions.TOPIC_DEAD_LETTERS));
+    }
+
+    /**
+     * Creates the job's topics that do not exist yet, with {@code partitions} partitions and
+     * replication 1 (for local set-ups; production topics are created by their owners). Returns the
+     * topics it created.
+     */
+    public static List<String> ensure(Admin admin, StreamRecOptions options, int partitions, long timeoutMillis)
+            throws Exception {
+        Set<String> existing = admin.listTopics().names().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        List<NewTopic> missing = new ArrayList<>();
+        for (String topic : of(options)) {
+            if (!existing.contains(topic)) {
+                missing.add(new NewTopic(topic, partitions, (short) 1));
+            }
+        }
+        if (!missing.isEmpty()) {
+            admin.createTopics(missing).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        return missing.stream().map(NewTopic::name).toList();
+    }
+}
