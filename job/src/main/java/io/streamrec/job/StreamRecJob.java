@@ -236,6 +236,7 @@ public final class StreamRecJob {
 
     public static KafkaSource<String> interactionsSource(StreamRecOptions options) {
         return KafkaSource.<String>builder()
+                .setProperties(options.kafkaClientProperties())
                 .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
                 .setTopics(options.get(StreamRecOptions.TOPIC_INTERACTIONS))
                 .setGroupId(options.get(StreamRecOptions.KAFKA_GROUP))
@@ -266,6 +267,7 @@ public final class StreamRecJob {
      */
     public static KafkaSource<ItemDelta> gradientsSource(StreamRecOptions options, long jobStartMillis) {
         return KafkaSource.<ItemDelta>builder()
+                .setProperties(options.kafkaClientProperties())
                 .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
                 .setTopics(options.get(StreamRecOptions.TOPIC_GRADIENTS))
                 .setGroupId(options.get(StreamRecOptions.KAFKA_GROUP) + "-gradients")
@@ -278,6 +280,7 @@ public final class StreamRecJob {
 
     public static KafkaSink<ItemDelta> gradientsSink(StreamRecOptions options) {
         return KafkaSink.<ItemDelta>builder()
+                .setKafkaProducerConfig(options.kafkaClientProperties())
                 .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(KafkaRecordSerializationSchema.<ItemDelta>builder()
                         .setTopic(options.get(StreamRecOptions.TOPIC_GRADIENTS))
@@ -293,6 +296,7 @@ public final class StreamRecJob {
 
     public static KafkaSink<String> deadLetterSink(StreamRecOptions options) {
         return KafkaSink.<String>builder()
+                .setKafkaProducerConfig(options.kafkaClientProperties())
                 .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
                         .setTopic(options.get(StreamRecOptions.TOPIC_DEAD_LETTERS))

@@ -52,6 +52,23 @@ public final class StreamRecOptions {
             .stringType().defaultValue("streamrec")
             .withDescription("Prefix of the transactional ids of the exactly-once sinks; distinct per deployment.");
 
+    public static final ConfigOption<String> KAFKA_PROPERTIES_FILE = ConfigOptions.key("kafka.properties-file")
+            .stringType().defaultValue("")
+            .withDescription("A Java properties file of Kafka client settings for every consumer and producer of "
+                    + "the job (security.protocol, sasl.*, ssl.*, ...): the place for credentials, e.g. a mounted "
+                    + "Kubernetes Secret. Single settings can also be given as --kafka.properties.<client key> "
+                    + "(these win over the file). Settings the job owns (bootstrap, group, isolation, transactions, "
+                    + "serializers) are refused.");
+
+    /** Prefix of single Kafka client settings passed through to every consumer and producer. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    /** Kafka client settings the job sets itself; passing them through would break its guarantees. */
+    static final List<String> JOB_OWNED_KAFKA_SETTINGS = List.of(
+            "bootstrap.servers", "group.id", "isolation.level", "enable.auto.commit", "auto.offset.reset",
+            "transactional.id", "transaction.timeout.ms", "enable.idempotence", "acks",
+            "key.serializer", "value.serializer", "key.deserializer", "value.deserializer");
+
     // ------------------------------------------------------------------ Redis
     public static final ConfigOption<String> REDIS_URL = ConfigOptions.key("redis.url")
             .stringType().defaultValue("redis://127.0.0.1:6379")
@@ -224,6 +241,9 @@ public final class StreamRecOptions {
             known.add(option.key());
         }
         for (String key : values.keySet()) {
+            if (key.startsWith(KAFKA_PROPERTIES_PREFIX) && key.length() > KAFKA_PROPERTIES_PREFIX.length()) {
+                continue;
+            }
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key + "; known options: " + known);
             }
@@ -256,10 +276,65 @@ public final class StreamRecOptions {
         return config.toMap();
     }
 
+    /**
+     * The Kafka client settings passed through to every consumer and producer of the job: those of
+     * {@code --kafka.properties-file}, then the {@code --kafka.properties.<key>} ones.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or a setting is one the job owns
+     *         (called where the job graph is built, so a bad file stops the job before it starts)
+     */
+    public java.util.Properties kafkaClientProperties() {
+        java.util.Properties out = new java.util.Properties();
+        String file = get(KAFKA_PROPERTIES_FILE);
+        if (!file.isBlank()) {
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                out.load(in);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--" + KAFKA_PROPERTIES_FILE.key() + ": cannot read " + file
+                        + " (" + e.getClass().getSimpleName() + ")", e);
+            }
+        }
+        config.toMap().forEach((key, value) -> {
+            if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+                out.setProperty(key.substring(KAFKA_PROPERTIES_PREFIX.length()), value);
+            }
+        });
+        out.stringPropertyNames().forEach(StreamRecOptions::refuseJobOwned);
+        return out;
+    }
+
+    private static void refuseJobOwned(String kafkaKey) {
+        if (JOB_OWNED_KAFKA_SETTINGS.contains(kafkaKey)) {
+            throw new IllegalArgumentException("Kafka setting '" + kafkaKey + "' is set by the job and cannot be passed "
+                    + "through (--" + KAFKA_PROPERTIES_PREFIX + "* or --" + KAFKA_PROPERTIES_FILE.key() + ")");
+        }
+    }
+
+    /**
+     * The options as text for logs and messages, with the value of every setting that may hold a
+     * secret (Kafka client settings, the Redis URL's password) replaced by {@code [hidden]}.
+     */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new java.util.TreeMap<>();
+        config.toMap().forEach((key, value) -> shown.put(key, isSecret(key) ? "[hidden]" : value));
+        if (shown.containsKey(REDIS_URL.key())) {
+            shown.put(REDIS_URL.key(), get(REDIS_URL).replaceAll("//[^@/]*@", "//[hidden]@"));
+        }
+        return "StreamRecOptions" + shown;
+    }
+
+    private static boolean isSecret(String key) {
+        return key.startsWith(KAFKA_PROPERTIES_PREFIX);
+    }
+
     private void validate() {
         for (ConfigOption<?> option : all()) {
             get(option); // type errors name the option
         }
+        // the file is read where the job graph is built (it may exist only there); inline keys are checked now
+        config.toMap().keySet().stream().filter(k -> k.startsWith(KAFKA_PROPERTIES_PREFIX))
+                .forEach(k -> refuseJobOwned(k.substring(KAFKA_PROPERTIES_PREFIX.length())));
         positive(TOP_N, get(TOP_N));
         positive(SCORING_BATCH, get(SCORING_BATCH));
         positive(MAX_REFRESH_STRETCH, get(MAX_REFRESH_STRETCH));

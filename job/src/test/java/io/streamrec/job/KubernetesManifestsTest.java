@@ -95,6 +95,40 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void theKafkaClientPropertiesFileComesFromASecretMountedOnJobManagerAndTaskManagers() {
+        String file = jobOptions().get(StreamRecOptions.KAFKA_PROPERTIES_FILE);
+        assertThat(file).as("--kafka.properties-file in the job args").isNotBlank();
+        Set<String> secrets = new HashSet<>();
+        for (Map<String, Object> secret : ofKind("Secret")) {
+            String data = String.valueOf(map(secret.get("stringData")).get("client.properties"));
+            assertThat(data).as("client.properties of %s", name(secret)).contains("security.protocol=");
+            secrets.add(name(secret));
+        }
+        for (String role : List.of("jobManager", "taskManager")) {
+            Map<String, Object> pod = map(map(map(spec(flinkDeployment).get(role)).get("podTemplate")).get("spec"));
+            Map<String, String> secretOfVolume = new java.util.HashMap<>();
+            for (Object v : list(pod.get("volumes"))) {
+                Map<String, Object> volume = map(v);
+                if (volume.get("secret") != null) {
+                    secretOfVolume.put(String.valueOf(volume.get("name")), String.valueOf(map(volume.get("secret")).get("secretName")));
+                }
+            }
+            boolean mounted = false;
+            for (Object c : list(pod.get("containers"))) {
+                for (Object m : list(map(c).get("volumeMounts"))) {
+                    Map<String, Object> mount = map(m);
+                    String secret = secretOfVolume.get(String.valueOf(mount.get("name")));
+                    if (secret != null && file.startsWith(mount.get("mountPath") + "/")) {
+                        assertThat(secrets).as("Secret %s mounted on the %s", secret, role).contains(secret);
+                        mounted = true;
+                    }
+                }
+            }
+            assertThat(mounted).as("%s mounts a Secret at the directory of %s", role, file).isTrue();
+        }
+    }
+
+    @Test
     void kustomizationListsEveryManifest() throws IOException {
         Map<String, Object> kustomization = loadAll(k8s.resolve("kustomization.yaml")).get(0);
         Set<String> listed = new HashSet<>();

@@ -73,4 +73,34 @@ class StreamRecOptionsTest {
             assertThat(readme).as("README options table").contains("`" + option.key() + "`");
         }
     }
+
+    @Test
+    void kafkaClientSettingsComeFromTheFileThenFromSingleOptionsAndAreNeverPrinted(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.jaas.config=secret-in-file\nssl.truststore.password=tpw\n");
+        StreamRecOptions o = StreamRecOptions.fromArgs(
+                "--kafka.properties-file", file.toString(),
+                "--kafka.properties.ssl.truststore.password", "secret-arg",
+                "--redis.url", "redis://app:redispw@redis:6379");
+        java.util.Properties p = o.kafkaClientProperties();
+        assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "secret-in-file")
+                .containsEntry("ssl.truststore.password", "secret-arg")
+                .hasSize(3);
+        assertThat(o.toString()).contains("kafka.properties.ssl.truststore.password=[hidden]", "redis://[hidden]@redis:6379")
+                .doesNotContain("secret-arg", "redispw");
+        assertThat(StreamRecOptions.defaults().kafkaClientProperties()).isEmpty();
+    }
+
+    @Test
+    void refusesAMissingKafkaPropertiesFileAndSettingsTheJobOwns() {
+        assertThatThrownBy(() -> StreamRecOptions.fromArgs("--kafka.properties-file", "/nonexistent/k.properties")
+                        .kafkaClientProperties())
+                .hasMessageContaining("--kafka.properties-file: cannot read /nonexistent/k.properties");
+        assertThatThrownBy(() -> StreamRecOptions.fromArgs("--kafka.properties.transactional.id", "x"))
+                .hasMessageContaining("'transactional.id' is set by the job");
+        assertThatThrownBy(() -> StreamRecOptions.fromArgs("--kafka.properties.", "x"))
+                .hasMessageContaining("unknown option --kafka.properties.");
+    }
 }

@@ -74,14 +74,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
     private final Thread shutdownHook;
     private Admin admin;
     private boolean closed;
 
-    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers, String saslBootstrapServers) {
         this.dataDir = dataDir;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.saslBootstrapServers = saslBootstrapServers;
         this.shutdownHook = new Thread(this::closeFromHook, "embedded-kafka-shutdown");
     }
 
@@ -100,12 +102,25 @@ public final class EmbeddedKafka implements AutoCloseable {
      * within a test.
      */
     public static EmbeddedKafka start(Map<String, String> brokerOverrides) {
+        return start(brokerOverrides, null);
+    }
+
+    /**
+     * Like {@link #start()}, with a second listener that requires SASL/PLAIN authentication as
+     * {@code user} with {@code password} ({@link #saslBootstrapServers()}); the plaintext listener
+     * stays for the test's own set-up.
+     */
+    public static EmbeddedKafka startWithSaslPlain(String user, String password) {
+        return start(Map.of(), new String[] {user, password});
+    }
+
+    private static EmbeddedKafka start(Map<String, String> brokerOverrides, String[] saslUser) {
         BrokerLogging.quietBrokerLoggers();
         RuntimeException lastFailure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             Path dataDir = createTempDir();
             try {
-                EmbeddedKafka kafka = startOnce(dataDir, brokerOverrides);
+                EmbeddedKafka kafka = startOnce(dataDir, brokerOverrides, saslUser);
                 Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
                 return kafka;
             } catch (RuntimeException e) {
@@ -121,12 +136,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("Could not start the embedded Kafka broker", lastFailure);
     }
 
-    private static EmbeddedKafka startOnce(Path dataDir, Map<String, String> brokerOverrides) {
+    private static EmbeddedKafka startOnce(Path dataDir, Map<String, String> brokerOverrides, String[] saslUser) {
         long startNanos = System.nanoTime();
         int brokerPort = freePort();
         int controllerPort = freePort();
         String logDir = dataDir.resolve("log").toString();
         Properties properties = brokerProperties(logDir, brokerPort, controllerPort);
+        String saslBootstrap = null;
+        if (saslUser != null) {
+            int saslPort = freePort();
+            saslBootstrap = HOST + ":" + saslPort;
+            properties.put("listeners", properties.get("listeners") + ",SASL_PLAINTEXT://" + saslBootstrap);
+            properties.put("advertised.listeners", properties.get("advertised.listeners") + ",SASL_PLAINTEXT://" + saslBootstrap);
+            properties.put("listener.security.protocol.map",
+                    properties.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            properties.put("sasl.enabled.mechanisms", "PLAIN");
+            properties.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + saslUser[0]
+                            + "=\"" + saslUser[1] + "\";");
+        }
         properties.putAll(brokerOverrides);
         KafkaConfig config = KafkaConfig.fromProps(properties, false);
         format(logDir);
@@ -144,7 +172,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 bootstrap,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 dataDir);
-        return new EmbeddedKafka(dataDir, server, bootstrap);
+        return new EmbeddedKafka(dataDir, server, bootstrap, saslBootstrap);
     }
 
     private static Properties brokerProperties(String logDir, int brokerPort, int controllerPort) {
@@ -207,6 +235,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code host:port} of the broker's PLAINTEXT listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The SASL/PLAIN listener of {@link #startWithSaslPlain}; null when started without one. */
+    public String saslBootstrapServers() {
+        return saslBootstrapServers;
     }
 
     /**
