@@ -22,6 +22,8 @@ public class RedisRecord {
     public String[] metaValues;
     /** Meta fields that never decrease in Redis (see {@link VersionedWrite#monotonicMeta()}); may be null. */
     public String[] monotonicFields;
+    /** True for the deletion of the key and its meta (see {@link VersionedWrite#deletion}). */
+    public boolean deletion;
 
     public RedisRecord() {}
 
@@ -44,7 +46,17 @@ public class RedisRecord {
         }
     }
 
+    /** The deletion of {@code key} and its meta, at {@code version}. */
+    static RedisRecord deletion(String key, long version, long updated) {
+        RedisRecord r = new RedisRecord(key, version, updated, new String[0], new double[0]);
+        r.deletion = true;
+        return r;
+    }
+
     public VersionedWrite toWrite() {
+        if (deletion) {
+            return VersionedWrite.deletion(key, version, updated);
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         for (int i = 0; i < metaFields.length; i++) {
             meta.put(metaFields[i], metaValues[i]);

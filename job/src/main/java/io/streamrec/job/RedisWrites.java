@@ -24,6 +24,9 @@ public final class RedisWrites {
     private RedisWrites() {}
 
     public static RedisRecord userList(String prefix, UserList list, RunEpoch run) {
+        if (list.forgotten) {
+            return RedisRecord.deletion(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated);
+        }
         return new RedisRecord(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated, list.items,
                 toDoubles(list.scores),
                 RedisKeys.FIELD_INTERACTIONS, Long.toString(list.interactions), RedisKeys.FIELD_EVENT_TS, Long.toString(list.eventTs))

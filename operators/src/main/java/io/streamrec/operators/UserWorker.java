@@ -83,6 +83,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient Counter hits;
     private transient Counter evaluated;
     private transient Counter refreshesDeferred;
+    private transient Counter usersForgotten;
     private transient Histogram refreshLag;
     private transient long lastRefreshLagMs;
 
@@ -111,6 +112,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         evaluated = getMetricGroup().counter("onlineEvaluated");
         getMetricGroup().gauge("cachedItems", () -> cache.matrix().size());
         refreshesDeferred = getMetricGroup().counter("refreshesDeferred");
+        usersForgotten = getMetricGroup().counter("usersForgotten");
         refreshLag = getMetricGroup().histogram("refreshLagMs", new DescriptiveStatisticsHistogram(LAG_SAMPLES));
         getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
         getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
@@ -128,6 +130,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     private void apply(Interaction event) throws Exception {
+        if (event.type == EventType.FORGET) {
+            forget(event.user);
+            return;
+        }
         UserState s = userState.value();
         if (s == null) {
             s = UserState.initial(FactorMath.initVector(event.user, model.dimension(), model.initScale(), model.seed()));
@@ -154,6 +160,21 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
         }
         userState.update(s);
+    }
+
+    /**
+     * Deletes everything kept about the user: their state (vector, seen items, counters), a refresh
+     * waiting in the batch, and, through the sink, their list and meta in Redis. The deletion carries
+     * the next version, so no earlier list of the user can overwrite it. What the user's interactions
+     * contributed to item vectors and popularity stays: it is no longer the user's data.
+     */
+    private void forget(String user) throws Exception {
+        UserState s = userState.value();
+        long version = s == null ? 1 : s.version + 1;
+        userState.clear();
+        batch.remove(user);
+        output.collect(new StreamRecord<>(UserList.forgotten(user, version, now())));
+        usersForgotten.inc();
     }
 
     /** One SGD step ({@link SgdStep}); false when it was refused. */

@@ -11,9 +11,19 @@ public enum EventType {
     LIKE,
     DISLIKE,
     /** Explicit rating; the only type whose {@code value} is required. */
-    RATING;
+    RATING,
+    /**
+     * Not an interaction but a control record: delete everything the job keeps about the user (their
+     * vector, seen items, counters, and their list and meta in Redis). {@code item} may be absent.
+     */
+    FORGET;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
+
+    /** True for control records, which are not interactions and never reach the model. */
+    public boolean isControl() {
+        return this == FORGET;
+    }
 
     /** The name in JSON records, e.g. {@code "click"}. */
     public String wireName() {

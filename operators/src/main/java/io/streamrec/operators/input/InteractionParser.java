@@ -108,8 +108,9 @@ public final class InteractionParser {
             return ParseResult.rejected(RejectReason.DUPLICATE_FIELD, "field '" + f.duplicate + "' appears more than once");
         }
         ParseResult problem;
+        boolean forget = f.type.token == JsonToken.VALUE_STRING && EventType.FORGET.wireName().equalsIgnoreCase(f.type.text);
         if ((problem = checkIdString("user", f.user, true)) != null
-                || (problem = checkIdString("item", f.item, true)) != null) {
+                || (problem = checkIdString("item", f.item, !forget)) != null) {
             return problem;
         }
 
@@ -172,7 +173,8 @@ public final class InteractionParser {
             return problem;
         }
         String id = f.id.isAbsent() ? null : f.id.text;
-        return ParseResult.ok(new Interaction(id, f.user.text, f.item.text, type, value, ts));
+        String item = f.item.isAbsent() ? "" : f.item.text; // only a forget record may omit it
+        return ParseResult.ok(new Interaction(id, f.user.text, item, type, value, ts));
     }
 
     private ParseResult checkIdString(String field, Raw raw, boolean required) {

@@ -15,6 +15,20 @@ public class UserList {
     public long eventTs;
     /** Distinct interactions of the user applied to the model so far. */
     public long interactions;
+    /** True when the user was forgotten: the list and its meta are to be deleted (items and scores are empty). */
+    public boolean forgotten;
 
     public UserList() {}
+
+    /** The deletion of a forgotten user's list, ordered after every earlier list of the user by {@code version}. */
+    public static UserList forgotten(String user, long version, long now) {
+        UserList list = new UserList();
+        list.user = user;
+        list.items = new String[0];
+        list.scores = new float[0];
+        list.version = version;
+        list.updated = now;
+        list.forgotten = true;
+        return list;
+    }
 }

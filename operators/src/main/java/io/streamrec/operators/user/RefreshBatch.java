@@ -52,6 +52,11 @@ public final class RefreshBatch {
         return due.size();
     }
 
+    /** Drops the user's waiting refresh, if any (the user was forgotten). */
+    public void remove(String user) {
+        due.removeIf(d -> d.user.equals(user));
+    }
+
     public boolean isEmpty() {
         return due.isEmpty();
     }

@@ -3,10 +3,7 @@ package io.streamrec.sinks.redis;
 import io.streamrec.sinks.redis.internal.RedisWriteApplier;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -52,11 +49,10 @@ final class RedisCommitter implements Committer<VersionedWrite> {
     public void commit(Collection<CommitRequest<VersionedWrite>> requests)
             throws IOException, InterruptedException {
         // After a restore several checkpoints may be committed at once; only the newest list per
-        // key matters.
-        Map<String, VersionedWrite> newest = new LinkedHashMap<>();
+        // key matters (and a deletion it follows).
+        WriteCoalescer newest = new WriteCoalescer();
         for (CommitRequest<VersionedWrite> request : requests) {
-            VersionedWrite write = request.getCommittable();
-            newest.merge(write.key(), write, (a, b) -> b.version() > a.version() ? b : a);
+            newest.add(request.getCommittable());
         }
         long appliedBefore = applier.appliedCount();
         long skippedBefore = applier.skippedCount();
@@ -66,7 +62,7 @@ final class RedisCommitter implements Committer<VersionedWrite> {
             holdStarted = now;
         }
         try {
-            applier.apply(new ArrayList<>(newest.values()), holdStarted);
+            applier.apply(newest.drain(), holdStarted);
         } finally {
             lastReturned = System.nanoTime();
             applied.inc(applier.appliedCount() - appliedBefore);

@@ -1,10 +1,7 @@
 package io.streamrec.sinks.redis;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -20,7 +17,7 @@ import org.apache.flink.metrics.MetricGroup;
 final class RedisSinkWriter<IN> implements CommittingSinkWriter<IN, VersionedWrite> {
 
     private final RedisWriteSerializer<IN> serializer;
-    private final Map<String, VersionedWrite> pending = new LinkedHashMap<>();
+    private final WriteCoalescer pending = new WriteCoalescer();
     private final Counter coalesced;
 
     RedisSinkWriter(RedisWriteSerializer<IN> serializer, MetricGroup metrics) {
@@ -35,13 +32,8 @@ final class RedisSinkWriter<IN> implements CommittingSinkWriter<IN, VersionedWri
         if (write == null) {
             return;
         }
-        VersionedWrite previous = pending.putIfAbsent(write.key(), write);
-        if (previous != null) {
+        if (pending.add(write)) {
             coalesced.inc();
-            // Equal versions keep the first, as the Lua guard in Redis does.
-            if (write.version() > previous.version()) {
-                pending.put(write.key(), write);
-            }
         }
     }
 
@@ -51,8 +43,7 @@ final class RedisSinkWriter<IN> implements CommittingSinkWriter<IN, VersionedWri
 
     @Override
     public Collection<VersionedWrite> prepareCommit() {
-        List<VersionedWrite> committables = new ArrayList<>(pending.values());
-        pending.clear();
+        List<VersionedWrite> committables = pending.drain();
         return committables;
     }
 

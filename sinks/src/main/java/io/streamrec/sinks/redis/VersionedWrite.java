@@ -48,6 +48,7 @@ public final class VersionedWrite {
     private final double[] scores;
     private final Map<String, String> extraMeta;
     private final Set<String> monotonicMeta;
+    private final boolean deletion;
 
     /**
      * @param key the sorted set key, e.g. {@link RedisKeys#userList(String, String)}
@@ -135,6 +136,35 @@ public final class VersionedWrite {
         this.members = members.clone();
         this.scores = scores.clone();
         this.extraMeta = Collections.unmodifiableMap(new LinkedHashMap<>(extraMeta));
+        this.deletion = false;
+    }
+
+    private VersionedWrite(String key, long version, long updatedMillis) {
+        this.key = Objects.requireNonNull(key, "key");
+        if (key.isEmpty() || version < 0) {
+            throw new IllegalArgumentException("a deletion needs a key and a non-negative version, got " + key + " " + version);
+        }
+        this.version = version;
+        this.updatedMillis = updatedMillis;
+        this.members = new String[0];
+        this.scores = new double[0];
+        this.extraMeta = Map.of();
+        this.monotonicMeta = Set.of();
+        this.deletion = true;
+    }
+
+    /**
+     * The deletion of {@code key} and its meta hash, guarded by the version like a write: applied
+     * only if the stored version is absent or smaller. Afterwards nothing of the key is left, so the
+     * next write of the key applies whatever its version (a forgotten user starts again).
+     */
+    public static VersionedWrite deletion(String key, long version, long updatedMillis) {
+        return new VersionedWrite(key, version, updatedMillis);
+    }
+
+    /** True for a {@link #deletion}. */
+    public boolean isDeletion() {
+        return deletion;
     }
 
     /** A write without extra meta fields. */
@@ -206,19 +236,20 @@ public final class VersionedWrite {
                 && Arrays.equals(members, that.members)
                 && Arrays.equals(scores, that.scores)
                 && extraMeta.equals(that.extraMeta)
-                && monotonicMeta.equals(that.monotonicMeta);
+                && monotonicMeta.equals(that.monotonicMeta)
+                && deletion == that.deletion;
     }
 
     @Override
     public int hashCode() {
-        int result = Objects.hash(key, version, updatedMillis, extraMeta, monotonicMeta);
+        int result = Objects.hash(key, version, updatedMillis, extraMeta, monotonicMeta, deletion);
         result = 31 * result + Arrays.hashCode(members);
         return 31 * result + Arrays.hashCode(scores);
     }
 
     @Override
     public String toString() {
-        return "VersionedWrite{key="
+        return (deletion ? "VersionedWrite{deletion, key=" : "VersionedWrite{key=")
                 + key
                 + ", version="
                 + version

@@ -22,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  */
 final class VersionedWriteSerializer implements SimpleVersionedSerializer<VersionedWrite> {
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     @Override
     public int getVersion() {
@@ -32,6 +32,7 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
     @Override
     public byte[] serialize(VersionedWrite write) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64 + 24 * write.size());
+        out.writeBoolean(write.isDeletion());
         writeString(out, write.key());
         out.writeLong(write.version());
         out.writeLong(write.updatedMillis());
@@ -54,7 +55,7 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
 
     @Override
     public VersionedWrite deserialize(int version, byte[] serialized) throws IOException {
-        if (version != 1 && version != VERSION) {
+        if (version < 1 || version > VERSION) {
             throw new IOException(
                     "Unknown version "
                             + version
@@ -62,9 +63,13 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
                             + VERSION);
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
+        boolean deletion = version >= 3 && in.readBoolean();
         String key = readString(in);
         long listVersion = in.readLong();
         long updated = in.readLong();
+        if (deletion) {
+            return VersionedWrite.deletion(key, listVersion, updated);
+        }
         int size = in.readInt();
         String[] members = new String[size];
         double[] scores = new double[size];

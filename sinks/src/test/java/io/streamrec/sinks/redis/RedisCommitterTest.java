@@ -298,4 +298,30 @@ class RedisCommitterTest {
             return counters.computeIfAbsent(name, n -> new SimpleCounter());
         }
     }
+
+    @Test
+    void aDeletionRemovesListAndMetaUnlessAtLeastAsNewAndTheKeyThenStartsAgain() throws Exception {
+        try (RedisCommitter committer = committer(Duration.ofSeconds(10))) {
+            committer.commit(requestsFor(userLists(3, 5)));
+            // stale: the stored version 5 is newer than 4
+            committer.commit(requestsFor(List.of(VersionedWrite.deletion("rec:user-0", 4, 1))));
+            try (Jedis jedis = jedis()) {
+                assertThat(jedis.exists("rec:user-0")).isTrue();
+                assertThat(jedis.hget("rec:user-0:meta", "version")).isEqualTo("5");
+            }
+            // the writer's order after a forget and a new interaction in one checkpoint: deletion, then v1
+            committer.commit(requestsFor(List.of(
+                    VersionedWrite.deletion("rec:user-0", 6, 2),
+                    VersionedWrite.deletion("rec:user-1", 6, 2),
+                    new VersionedWrite("rec:user-0", 1, 3, new String[] {"fresh"}, new double[] {1}))));
+            try (Jedis jedis = jedis()) {
+                assertThat(jedis.exists("rec:user-1")).isFalse();
+                assertThat(jedis.exists("rec:user-1:meta")).isFalse();
+                assertThat(jedis.zrange("rec:user-0", 0, -1)).containsExactly("fresh");
+                assertThat(jedis.hgetAll("rec:user-0:meta")).containsOnlyKeys("version", "updated")
+                        .containsEntry("version", "1");
+                assertThat(jedis.hget("rec:user-2:meta", "version")).isEqualTo("5");
+            }
+        }
+    }
 }

@@ -39,4 +39,22 @@ class RedisSinkWriterTest {
                         tuple("rec:b", 5L));
         assertThat(writer.prepareCommit()).isEmpty();
     }
+
+    @Test
+    void aDeletionFollowedByANewStartOfTheKeyCommitsBothInOrder() {
+        RedisSinkWriter<VersionedWrite> raw = new RedisSinkWriter<>(w -> w, new UnregisteredMetricsGroup());
+        raw.write(new VersionedWrite("rec:a", 5, 0, new String[] {"x"}, new double[] {1}), null);
+        raw.write(VersionedWrite.deletion("rec:a", 6, 0), null);
+        raw.write(new VersionedWrite("rec:a", 1, 0, new String[] {"y"}, new double[] {1}), null);
+        raw.write(VersionedWrite.deletion("rec:a", 2, 0), null);
+        raw.write(new VersionedWrite("rec:a", 1, 0, new String[] {"z"}, new double[] {1}), null);
+        raw.write(VersionedWrite.deletion("rec:b", 3, 0), null);
+        assertThat(raw.prepareCommit())
+                .extracting(VersionedWrite::key, VersionedWrite::version, VersionedWrite::isDeletion)
+                .containsExactly(
+                        // the first deletion is the one that meets what Redis holds now
+                        tuple("rec:a", 6L, true),
+                        tuple("rec:a", 1L, false),
+                        tuple("rec:b", 3L, true));
+    }
 }

@@ -84,6 +84,16 @@ class VersionedWriteSerializerTest {
     }
 
     @Test
+    void roundTripsADeletion() throws IOException {
+        VersionedWrite deletion = VersionedWrite.deletion("rec:u9", (7L << 32) + 4, 123);
+        VersionedWrite copy = serializer.deserialize(serializer.getVersion(), serializer.serialize(deletion));
+        assertThat(copy).isEqualTo(deletion);
+        assertThat(copy.isDeletion()).isTrue();
+        assertThat(copy.version()).isEqualTo((7L << 32) + 4);
+        assertThat(copy).isNotEqualTo(new VersionedWrite("rec:u9", (7L << 32) + 4, 123, new String[0], new double[0]));
+    }
+
+    @Test
     void roundTripsAnEmptyList() throws IOException {
         VersionedWrite write = new VersionedWrite("k", 0, 0, new String[0], new double[0]);
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(write)))
@@ -92,8 +102,8 @@ class VersionedWriteSerializerTest {
 
     @Test
     void rejectsUnknownVersions() {
-        assertThatThrownBy(() -> serializer.deserialize(3, new byte[0]))
+        assertThatThrownBy(() -> serializer.deserialize(4, new byte[0]))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unknown version 3");
+                .hasMessageContaining("Unknown version 4");
     }
 }

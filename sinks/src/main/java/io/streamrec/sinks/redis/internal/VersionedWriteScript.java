@@ -19,6 +19,9 @@ import org.apache.flink.annotation.Internal;
  * scripts atomically, so readers see either the old list with its old meta or the new list with
  * its new meta.
  *
+ * <p>A deletion ({@link VersionedWrite#isDeletion()}) passes {@code n = -1} and nothing after it:
+ * under the same version guard the script deletes both keys.
+ *
  * <p>The meta hash is replaced, not merged, so it never carries fields of an older version; only
  * the monotonic fields carry their stored value forward, when it is larger.
  */
@@ -42,6 +45,11 @@ public final class VersionedWriteScript {
                     "if current and (#current > #version",
                     "    or (#current == #version and current >= version)) then",
                     "  return 0",
+                    "end",
+                    // a deletion (n = -1) removes both keys, nothing else
+                    "if tonumber(ARGV[3]) < 0 then",
+                    "  redis.call('DEL', KEYS[1], KEYS[2])",
+                    "  return 1",
                     "end",
                     "local last = 3 + 2 * tonumber(ARGV[3])",
                     "local monotonic = tonumber(ARGV[last + 1])",
@@ -83,6 +91,10 @@ public final class VersionedWriteScript {
         List<String> args = new ArrayList<>(4 + 2 * write.size() + 2 * write.extraMeta().size());
         args.add(Long.toString(write.version()));
         args.add(Long.toString(write.updatedMillis()));
+        if (write.isDeletion()) {
+            args.add("-1");
+            return args;
+        }
         args.add(Integer.toString(write.size()));
         for (int i = 0; i < write.size(); i++) {
             // Redis parses scores with strtod, which reads Java's "1.0E-5" notation exactly.
