@@ -169,6 +169,58 @@ class UserWorkerTest {
     }
 
     @Test
+    void forgettingAUserDropsTheirStateAndWaitingRefreshAndDeletesTheirListAfterEveryEarlierOne() throws Exception {
+        try (var h = harness(model())) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
+                h.processElement2(new StreamRecord<>(new ItemUpdate(item, FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
+            }
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.processElement1(new StreamRecord<>(event("u2", "b", EventType.CLICK, 2)));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.user, l -> l.version)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("u1", 1L), org.assertj.core.groups.Tuple.tuple("u2", 1L));
+
+            // u1 interacts again; before the refresh is scored, u1 is forgotten
+            h.processElement1(new StreamRecord<>(event("u1", "b", EventType.CLICK, 3)));
+            h.processElement1(new StreamRecord<>(event("u1", "", EventType.FORGET, 4)));
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            List<UserList> out = h.extractOutputValues();
+            assertThat(out).hasSize(3);
+            UserList deletion = out.get(2);
+            assertThat(deletion.user).isEqualTo("u1");
+            assertThat(deletion.forgotten).isTrue();
+            assertThat(deletion.version).as("after the list of version 1").isEqualTo(2);
+            assertThat(deletion.items).isEmpty();
+
+            // u1 comes back as a new user: one interaction, seen items only the new one, version 1
+            h.processElement1(new StreamRecord<>(event("u1", "c", EventType.CLICK, 5)));
+            h.setProcessingTime(3000);
+            h.setProcessingTime(3001);
+            out = h.extractOutputValues();
+            UserList fresh = out.get(out.size() - 1);
+            assertThat(fresh.user).isEqualTo("u1");
+            assertThat(fresh.forgotten).isFalse();
+            assertThat(fresh.version).isEqualTo(1);
+            assertThat(fresh.interactions).isEqualTo(1);
+            assertThat(fresh.items).doesNotContain("c").contains("a");
+
+            // forgetting a user the job does not know still deletes whatever an earlier run left in Redis
+            h.processElement1(new StreamRecord<>(event("u9", "", EventType.FORGET, 6)));
+            out = h.extractOutputValues();
+            assertThat(out.get(out.size() - 1)).satisfies(l -> {
+                assertThat(l.user).isEqualTo("u9");
+                assertThat(l.forgotten).isTrue();
+                assertThat(l.version).isEqualTo(1);
+            });
+        }
+    }
+
+    @Test
     void holdsRefreshesUntilEveryItemServerSubtaskHasResynced() throws Exception {
         try (var h = harness(model())) {
             h.open();

@@ -62,6 +62,19 @@ class InteractionParserTest {
     }
 
     @Test
+    void aForgetRecordNeedsNoItemButEveryOtherTypeDoes() {
+        ParseResult forget = parse("{\"user\":\"u42\",\"type\":\"forget\",\"ts\":" + TS + "}");
+        assertThat(forget.ok()).as("%s", forget).isTrue();
+        assertThat(forget.interaction()).isEqualTo(new Interaction(null, "u42", "", EventType.FORGET, Double.NaN, TS));
+        assertThat(forget.interaction().type.isControl()).isTrue();
+        assertThat(parse("{\"user\":\"u42\",\"item\":\"i7\",\"type\":\"FORGET\",\"ts\":" + TS + "}").interaction().item)
+                .isEqualTo("i7");
+        assertRejected("{\"user\":\"u42\",\"type\":\"click\",\"ts\":" + TS + "}",
+                RejectReason.MISSING_FIELD, "field 'item' is missing");
+        assertRejected("{\"type\":\"forget\",\"ts\":" + TS + "}", RejectReason.MISSING_FIELD, "field 'user' is missing");
+    }
+
+    @Test
     void eventTypeIsCaseInsensitive() {
         assertThat(parse(record("PurChase", null)).interaction().type).isEqualTo(EventType.PURCHASE);
     }
@@ -181,7 +194,7 @@ class InteractionParserTest {
     @Test
     void unknownEventType() {
         assertRejected(record("hover", null), RejectReason.UNKNOWN_EVENT_TYPE,
-                "field 'type' is 'hover', expected one of view, click, cart, purchase, like, dislike, rating");
+                "field 'type' is 'hover', expected one of view, click, cart, purchase, like, dislike, rating, forget");
         assertThat(parse(record("", null)).reason()).isEqualTo(RejectReason.UNKNOWN_EVENT_TYPE);
     }
 
