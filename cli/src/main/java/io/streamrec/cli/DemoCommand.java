@@ -67,6 +67,10 @@ final class DemoCommand {
     private final ConcurrentLinkedQueue<Probe> probes = new ConcurrentLinkedQueue<>();
     private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
 
+    static final String PROMETHEUS_FACTORY = "metrics.reporter.prom.factory.class";
+    static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";
+
+    private int prometheusPort = -1;
     private EmbeddedKafka kafka;
     private RedisServerProcess redisServer;
     private JobClient job;
@@ -130,6 +134,10 @@ final class DemoCommand {
                 StreamRecJob.redisSink(options));
         job = env.executeAsync("StreamRec demo");
         System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
+        if (prometheusPort > 0) {
+            System.out.printf("Prometheus metrics: http://localhost:%d/metrics   recommendations page: bin/streamrec ui --redis.url %s --rest http://localhost:%d%n",
+                    prometheusPort, redisUrl, restPort);
+        }
 
         Iterator<String> source = movielens != null
                 ? MovieLensReader.readJson(Path.of(movielens)).iterator()
@@ -336,6 +344,11 @@ final class DemoCommand {
         conf.setString("rest.bind-port", Integer.toString(restPort));
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         conf.setString("parallelism.default", Integer.toString(parallelism));
+        if (conf.containsKey(PROMETHEUS_FACTORY)) {
+            // the mini cluster is one process: one port, printed at start
+            prometheusPort = freePort(9249);
+            conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
+        }
         // process sizes are for a real cluster (bin/streamrec cluster); a mini cluster ignores them
         conf.removeKey("taskmanager.memory.process.size");
         conf.removeKey("jobmanager.memory.process.size");
