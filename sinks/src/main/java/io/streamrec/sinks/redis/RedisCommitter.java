@@ -46,7 +46,8 @@ final class RedisCommitter implements Committer<VersionedWrite> {
      * Freshness of the lists of the newest commit, at the time it returned: the longest time from
      * a list's newest event ({@link RedisKeys#FIELD_EVENT_TS}) and from its computation
      * ({@code updated}) to its being visible in Redis; -1 before the first commit with such lists.
-     * Read by the metric reporters' threads, hence volatile.
+     * The event lag is negative when the producers' event times run ahead of this machine's clock
+     * (the demo's generated events do). Read by the metric reporters' threads, hence volatile.
      */
     private volatile long eventToVisibleMs = -1;
     private volatile long refreshToVisibleMs = -1;
@@ -92,7 +93,7 @@ final class RedisCommitter implements Committer<VersionedWrite> {
     }
 
     private void recordFreshness(Collection<VersionedWrite> writes, long visibleAt) {
-        long eventLag = -1;
+        long eventLag = Long.MIN_VALUE;
         long refreshLag = -1;
         for (VersionedWrite write : writes) {
             String eventTs = write.extraMeta().get(RedisKeys.FIELD_EVENT_TS);
@@ -106,8 +107,10 @@ final class RedisCommitter implements Committer<VersionedWrite> {
             refreshLag = Math.max(refreshLag, visibleAt - write.updatedMillis());
         }
         if (refreshLag >= 0) {
-            eventToVisibleMs = eventLag;
             refreshToVisibleMs = refreshLag;
+        }
+        if (eventLag != Long.MIN_VALUE) {
+            eventToVisibleMs = eventLag;
         }
     }
 

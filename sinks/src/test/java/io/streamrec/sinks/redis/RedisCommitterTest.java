@@ -244,6 +244,11 @@ class RedisCommitterTest {
             committer.commit(requestsFor(List.of(new VersionedWrite(RedisKeys.popularList("rec:"), 2, now,
                     new String[] {"b"}, new double[] {1.0}, Map.of()))));
             assertThat((Long) gauges.get("listEventToVisibleMs").getValue()).isGreaterThanOrEqualTo(9_000L);
+
+            // event times ahead of this clock (generated data): reported as they are, negative
+            committer.commit(requestsFor(List.of(new VersionedWrite(RedisKeys.userList("rec:", "future"), 1, now,
+                    new String[] {"a"}, new double[] {1.0}, Map.of(RedisKeys.FIELD_EVENT_TS, Long.toString(now + 60_000))))));
+            assertThat((Long) gauges.get("listEventToVisibleMs").getValue()).isBetween(-60_000L, -50_000L);
         }
     }
 
