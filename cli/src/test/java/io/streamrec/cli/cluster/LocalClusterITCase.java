@@ -28,6 +28,7 @@ import static io.streamrec.cli.cluster.ClusterTestSupport.figure;
 import static io.streamrec.cli.cluster.ClusterTestSupport.mismatches;
 import static io.streamrec.cli.cluster.ClusterTestSupport.usersWithoutList;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The job on a real multi-process Flink cluster ({@link LocalCluster}: a JobManager and two
@@ -147,6 +148,10 @@ class LocalClusterITCase {
             assertThat(scrape.sum(op + "onlineEvaluated")).as("second-round interactions measured").isPositive();
             assertThat(scrape.samples(op + "hitRateTotal")).singleElement()
                     .extracting(PrometheusScrape.Sample::value).matches(v -> v >= 0 && v <= 1);
+            double hitRate = scrape.sum(op + "hitRateTotal");
+            assertThat(scrape.sum(op + "hitRateTotalAt10")).as("HR@10 <= HR@20").isBetween(0.0, hitRate);
+            assertThat(scrape.sum(op + "hitRateTotal")).as("the online hit rate is the share of hits")
+                    .isCloseTo(scrape.sum(op + "onlineHits") / scrape.sum(op + "onlineEvaluated"), within(1e-9));
             assertThat(scrape.samples("flink_jobmanager_job_lastCheckpointSize")).extracting(PrometheusScrape.Sample::value)
                     .anyMatch(size -> size > 0);
 

@@ -205,14 +205,15 @@ class RecommendationsPageITCase {
             assertThat(chromium.text("#job-checkpoints")).matches("\\d+ completed, \\d+ failed; latest #\\d+: .*");
 
             // live quality: the figures in Redis, and a chart over the samples taken while the job learned
-            String hr = jedis.zrange(RedisKeys.metrics(PREFIX), 0, -1).stream().filter(n -> n.startsWith("hr@"))
-                    .findFirst().orElseThrow().split(":")[0];
-            double hitRate = jedis.zscore(RedisKeys.metrics(PREFIX), hr + ":total");
             double evaluated = jedis.zscore(RedisKeys.metrics(PREFIX), "evaluated:total");
             assertThat(evaluated).as("interactions of the second round measured").isPositive();
             String cell = "return (document.querySelector('#quality-figures tr[data-figure=\"%s\"] td[data-window=\"total\"]') || {}).textContent || ''";
-            chromium.await(String.format(cell, hr), v -> !v.asText().isEmpty(), Duration.ofSeconds(10), "quality table");
-            assertThat(chromium.script(String.format(cell, hr)).asText()).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * hitRate));
+            chromium.await(String.format(cell, "hr@10"), v -> !v.asText().isEmpty(), Duration.ofSeconds(10), "quality table");
+            for (String hr : List.of("hr@10", "hr@20")) { // lists of 20 (recs.top-n): HR@10 and HR@20
+                double hitRate = jedis.zscore(RedisKeys.metrics(PREFIX), hr + ":total");
+                assertThat(chromium.script(String.format(cell, hr)).asText()).as(hr)
+                        .isEqualTo(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * hitRate));
+            }
             assertThat(chromium.script(String.format(cell, "evaluated")).asText().replace(",", ""))
                     .isEqualTo(Long.toString(Math.round(evaluated)));
             JsonNode samples = chromium.await(
