@@ -164,6 +164,8 @@ public final class StreamRecJob {
                                 .topN(topN)
                                 .refreshInterval(options.get(StreamRecOptions.REFRESH_INTERVAL))
                                 .batchSize(options.get(StreamRecOptions.SCORING_BATCH))
+                                .maxScoringShare(options.get(StreamRecOptions.MAX_SCORING_SHARE))
+                                .maxRefreshStretch(options.get(StreamRecOptions.MAX_REFRESH_STRETCH))
                                 .maxSeen(options.get(StreamRecOptions.MAX_SEEN))
                                 .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
                                 .kernel(options.get(StreamRecOptions.KERNEL))

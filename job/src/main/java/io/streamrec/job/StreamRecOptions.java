@@ -71,6 +71,15 @@ public final class StreamRecOptions {
     public static final ConfigOption<Duration> REFRESH_INTERVAL = ConfigOptions.key("recs.refresh-interval")
             .durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("A user's list is recomputed at most once per interval after their vector changed.");
+    public static final ConfigOption<Double> MAX_SCORING_SHARE = ConfigOptions.key("recs.max-scoring-share")
+            .doubleType().defaultValue(0.5)
+            .withDescription("Largest share of a UserWorker's time that scoring may take (measured over the last "
+                    + "10 refresh intervals, at least 5 s). Above it, due refreshes are deferred and the refresh "
+                    + "interval stretches, so that ingestion and learning keep at least the rest; the metrics "
+                    + "scoringShare, refreshIntervalMs, refreshesDeferred and refreshLagMs show it.");
+    public static final ConfigOption<Integer> MAX_REFRESH_STRETCH = ConfigOptions.key("recs.max-refresh-stretch")
+            .intType().defaultValue(30)
+            .withDescription("How many times recs.refresh-interval may stretch while scoring is over its share.");
     public static final ConfigOption<Integer> SCORING_BATCH = ConfigOptions.key("recs.batch-size")
             .intType().defaultValue(128).withDescription("Users scored together in one matrix product.");
     public static final ConfigOption<Integer> MAX_SEEN = ConfigOptions.key("recs.max-seen")
@@ -253,6 +262,9 @@ public final class StreamRecOptions {
         }
         positive(TOP_N, get(TOP_N));
         positive(SCORING_BATCH, get(SCORING_BATCH));
+        positive(MAX_REFRESH_STRETCH, get(MAX_REFRESH_STRETCH));
+        require(get(MAX_SCORING_SHARE) > 0 && get(MAX_SCORING_SHARE) <= 1, MAX_SCORING_SHARE,
+                "must be above 0 and at most 1, got " + get(MAX_SCORING_SHARE));
         positive(MAX_SEEN, get(MAX_SEEN));
         positive(MAX_PARALLELISM, get(MAX_PARALLELISM));
         require(!get(REFRESH_INTERVAL).isNegative() && !get(REFRESH_INTERVAL).isZero(),

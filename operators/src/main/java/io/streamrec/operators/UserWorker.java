@@ -13,6 +13,7 @@ import io.streamrec.operators.state.UserState;
 import io.streamrec.operators.user.ItemCache;
 import io.streamrec.operators.user.NegativeSampler;
 import io.streamrec.operators.user.RefreshBatch;
+import io.streamrec.operators.user.RefreshPacer;
 import io.streamrec.operators.user.SeenItems;
 import io.streamrec.operators.user.SgdStep;
 import io.streamrec.operators.user.UserWorkerConfig;
@@ -20,6 +21,8 @@ import io.streamrec.operators.user.UserWorkerConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -29,6 +32,8 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+
+import java.util.List;
 
 /**
  * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs,
@@ -58,6 +63,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private final UserWorkerConfig config;
     private final ModelConfig model;
     private final long refreshIntervalMs;
+    /** Refresh lags kept for the histogram's quantiles. */
+    private static final int LAG_SAMPLES = 1024;
 
     private transient ValueState<UserState> userState;
     private transient ResyncBuffer waiting;
@@ -66,6 +73,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient SgdStep sgd;
     private transient NegativeSampler sampler;
     private transient RefreshBatch batch;
+    private transient RefreshPacer pacer;
     private transient boolean flushScheduled;
     private transient int subtask;
 
@@ -74,6 +82,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient Counter listsEmitted;
     private transient Counter hits;
     private transient Counter evaluated;
+    private transient Counter refreshesDeferred;
+    private transient Histogram refreshLag;
+    private transient long lastRefreshLagMs;
 
     public UserWorker(UserWorkerConfig config) {
         this.config = config;
@@ -92,12 +103,18 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         sgd = new SgdStep(model);
         sampler = new NegativeSampler(model, model.seed() ^ (31L * subtask));
         batch = new RefreshBatch(config.kernel().create(), config.topN());
+        pacer = new RefreshPacer(refreshIntervalMs, config.maxScoringShare(), config.maxRefreshStretch());
         interactionsApplied = getMetricGroup().counter("interactionsApplied");
         updatesRejected = getMetricGroup().counter("updatesRejected");
         listsEmitted = getMetricGroup().counter("listsEmitted");
         hits = getMetricGroup().counter("onlineHits");
         evaluated = getMetricGroup().counter("onlineEvaluated");
         getMetricGroup().gauge("cachedItems", () -> cache.matrix().size());
+        refreshesDeferred = getMetricGroup().counter("refreshesDeferred");
+        refreshLag = getMetricGroup().histogram("refreshLagMs", new DescriptiveStatisticsHistogram(LAG_SAMPLES));
+        getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
+        getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
+        getMetricGroup().gauge("scoringShare", () -> pacer.scoringShare(now()));
     }
 
     @Override
@@ -133,7 +150,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
         if (!s.refreshPending) {
             s.refreshPending = true;
-            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, nextRefreshTime());
+            s.refreshRequestedAt = now();
+            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
         }
         userState.update(s);
     }
@@ -164,9 +182,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
     }
 
-    private long nextRefreshTime() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        return (now / refreshIntervalMs + 1) * refreshIntervalMs;
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
     }
 
     @Override
@@ -186,7 +203,14 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         if (!cache.ready()) {
             // after a restore: wait until every ItemServer subtask has re-sent its items
-            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, nextRefreshTime());
+            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
+            return;
+        }
+        if (pacer.shouldDefer(now())) {
+            // scoring is over its share of the thread: learning goes first, this user is refreshed
+            // later with whatever else happens meanwhile
+            refreshesDeferred.inc();
+            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
             return;
         }
         s.refreshPending = false;
@@ -214,8 +238,17 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             return;
         }
         Object previousKey = getCurrentKey();
+        long[] requested = batch.requestTimes();
+        long started = System.nanoTime();
+        List<UserList> lists = batch.score(cache.matrix(), now());
+        long scored = now();
+        pacer.recordScoring(scored, (System.nanoTime() - started) / 1e6);
+        for (long t : requested) {
+            lastRefreshLagMs = Math.max(0, scored - t);
+            refreshLag.update(lastRefreshLagMs);
+        }
         // the lists' users are not the current key: switch to each to remember its list
-        for (UserList list : batch.score(cache.matrix(), getProcessingTimeService().getCurrentProcessingTime())) {
+        for (UserList list : lists) {
             output.collect(new StreamRecord<>(list));
             listsEmitted.inc();
             setCurrentKey(list.user);

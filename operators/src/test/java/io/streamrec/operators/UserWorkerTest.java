@@ -132,6 +132,43 @@ class UserWorkerTest {
     }
 
     @Test
+    void defersRefreshesWhileScoringIsOverItsShareAndCoalescesThem() throws Exception {
+        // a budget no real scoring stays under: after the first batch every due refresh waits
+        UserWorker worker = new UserWorker(config(model()).maxScoringShare(1e-9).maxRefreshStretch(5).build());
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList>(
+                worker, e -> e.user, u -> "", Types.STRING)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
+                h.processElement2(new StreamRecord<>(new ItemUpdate(item, FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
+            }
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.version).containsExactly(1L);
+
+            // learning goes on while the refresh waits
+            h.processElement1(new StreamRecord<>(event("u1", "b", EventType.CLICK, 2)));
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            h.processElement1(new StreamRecord<>(event("u1", "c", EventType.CLICK, 3)));
+            h.setProcessingTime(7000);
+            assertThat(h.extractOutputValues()).as("deferred, not scored").hasSize(1);
+
+            // once the measured share has decayed (window 10 s), one list carries both interactions
+            h.setProcessingTime(400_000);
+            h.setProcessingTime(400_001);
+            List<UserList> lists = h.extractOutputValues();
+            assertThat(lists).hasSize(2);
+            UserList latest = lists.get(1);
+            assertThat(latest.version).isEqualTo(2);
+            assertThat(latest.interactions).isEqualTo(3);
+            assertThat(latest.items).doesNotContain("a", "b", "c");
+        }
+    }
+
+    @Test
     void holdsRefreshesUntilEveryItemServerSubtaskHasResynced() throws Exception {
         try (var h = harness(model())) {
             h.open();

@@ -21,6 +21,8 @@ public class UserState {
     public long lastTs;
     /** True while a refresh timer is registered. */
     public boolean refreshPending;
+    /** Processing time at which the pending refresh was requested (the user's first change since their last list). */
+    public long refreshRequestedAt;
 
     public UserState() {}
 

@@ -31,11 +31,21 @@ public final class RefreshBatch {
         this.topN = topN;
     }
 
-    private record Due(String user, float[] p, float bias, int[] excluded, long version, long interactions, long eventTs) {}
+    private record Due(String user, float[] p, float bias, int[] excluded, long version, long interactions, long eventTs,
+                       long requestedAt) {}
 
     /** Adds a user with a snapshot of their state now; the list carries {@code s.version}. */
     public void add(String user, UserState s, int[] excludedRows) {
-        due.add(new Due(user, s.p.clone(), s.b, excludedRows, s.version, s.interactions, s.lastTs));
+        due.add(new Due(user, s.p.clone(), s.b, excludedRows, s.version, s.interactions, s.lastTs, s.refreshRequestedAt));
+    }
+
+    /** When each waiting user's refresh was requested (processing time), in the order {@link #score} returns them. */
+    public long[] requestTimes() {
+        long[] out = new long[due.size()];
+        for (int u = 0; u < out.length; u++) {
+            out[u] = due.get(u).requestedAt;
+        }
+        return out;
     }
 
     public int size() {

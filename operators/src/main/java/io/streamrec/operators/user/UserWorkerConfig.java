@@ -19,6 +19,8 @@ public final class UserWorkerConfig implements Serializable {
     private final int topN;
     private final Duration refreshInterval;
     private final int batchSize;
+    private final double maxScoringShare;
+    private final int maxRefreshStretch;
     private final int maxSeen;
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
@@ -28,6 +30,8 @@ public final class UserWorkerConfig implements Serializable {
         this.topN = b.topN;
         this.refreshInterval = b.refreshInterval;
         this.batchSize = b.batchSize;
+        this.maxScoringShare = b.maxScoringShare;
+        this.maxRefreshStretch = b.maxRefreshStretch;
         this.maxSeen = b.maxSeen;
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
@@ -44,6 +48,10 @@ public final class UserWorkerConfig implements Serializable {
     public Duration refreshInterval() { return refreshInterval; }
     /** Users scored together in one matrix product. */
     public int batchSize() { return batchSize; }
+    /** Largest share of the thread's time scoring may take before refreshes are deferred ({@link RefreshPacer}). */
+    public double maxScoringShare() { return maxScoringShare; }
+    /** How many times the refresh interval may stretch while scoring is over its share. */
+    public int maxRefreshStretch() { return maxRefreshStretch; }
     /** Most recent distinct items remembered per user and excluded from their list. */
     public int maxSeen() { return maxSeen; }
     public OnlineEvaluation evaluation() { return evaluation; }
@@ -54,6 +62,8 @@ public final class UserWorkerConfig implements Serializable {
         private int topN = 20;
         private Duration refreshInterval = Duration.ofSeconds(1);
         private int batchSize = 128;
+        private double maxScoringShare = 0.5;
+        private int maxRefreshStretch = 30;
         private int maxSeen = 500;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.JAVA;
@@ -65,6 +75,8 @@ public final class UserWorkerConfig implements Serializable {
         public Builder topN(int v) { topN = v; return this; }
         public Builder refreshInterval(Duration v) { refreshInterval = Objects.requireNonNull(v); return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder maxScoringShare(double v) { maxScoringShare = v; return this; }
+        public Builder maxRefreshStretch(int v) { maxRefreshStretch = v; return this; }
         public Builder maxSeen(int v) { maxSeen = v; return this; }
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
@@ -73,6 +85,8 @@ public final class UserWorkerConfig implements Serializable {
             check(topN >= 1, "top N must be at least 1, got " + topN);
             check(!refreshInterval.isNegative() && !refreshInterval.isZero(), "refresh interval must be positive");
             check(batchSize >= 1, "batch size must be at least 1, got " + batchSize);
+            check(maxScoringShare > 0 && maxScoringShare <= 1, "max scoring share must be in (0, 1], got " + maxScoringShare);
+            check(maxRefreshStretch >= 1, "max refresh stretch must be at least 1, got " + maxRefreshStretch);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
             return new UserWorkerConfig(this);
         }
