@@ -146,6 +146,11 @@ class LocalClusterITCase {
             assertThat(scrape.samples(op + "listEventToVisibleMs")).extracting(PrometheusScrape.Sample::value)
                     .anyMatch(ms -> ms > 0 && ms < 120_000);
             assertThat(scrape.sum(op + "onlineEvaluated")).as("second-round interactions measured").isPositive();
+            // refresh lag: a Flink histogram, a Prometheus summary with quantiles
+            assertThat(scrape.samples(op + "refreshLagMs", x -> "0.95".equals(x.labels().get("quantile"))))
+                    .extracting(PrometheusScrape.Sample::value).hasSize(2).anyMatch(ms -> ms >= 0 && ms < 60_000);
+            assertThat(scrape.samples(op + "lastRefreshLagMs")).extracting(PrometheusScrape.Sample::value)
+                    .hasSize(2).allMatch(ms -> ms >= 0 && ms < 60_000);
             assertThat(scrape.samples(op + "hitRateTotal")).singleElement()
                     .extracting(PrometheusScrape.Sample::value).matches(v -> v >= 0 && v <= 1);
             double hitRate = scrape.sum(op + "hitRateTotal");
