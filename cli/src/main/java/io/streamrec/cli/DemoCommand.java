@@ -34,8 +34,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,14 @@ final class DemoCommand {
     private final ConcurrentLinkedQueue<Probe> probes = new ConcurrentLinkedQueue<>();
     private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
 
+    static final String PROMETHEUS_FACTORY = "metrics.reporter.prom.factory.class";
+    static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";
+
+    private final ProgressLine progress = ProgressLine.forStdout();
+    private volatile long startedAt;
+    private volatile long lastUsersWithLists;
+    private volatile boolean summarized;
+    private int prometheusPort = -1;
     private EmbeddedKafka kafka;
     private RedisServerProcess redisServer;
     private JobClient job;
@@ -90,7 +100,11 @@ final class DemoCommand {
             throw new IllegalArgumentException("--movielens: cannot read " + Path.of(movielens).toAbsolutePath().normalize());
         }
 
-        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "streamrec-demo-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.set(true);
+            interruptedSummary();
+            shutdown();
+        }, "streamrec-demo-shutdown"));
 
         Map<String, String> jobOptions = new LinkedHashMap<>(args.remainingOptions());
         String bootstrap = jobOptions.get(StreamRecOptions.KAFKA_BOOTSTRAP.key());
@@ -130,6 +144,10 @@ final class DemoCommand {
                 StreamRecJob.redisSink(options));
         job = env.executeAsync("StreamRec demo");
         System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
+        if (prometheusPort > 0) {
+            System.out.printf("Prometheus metrics: http://localhost:%d/metrics   recommendations page: bin/streamrec ui --redis.url %s --rest http://localhost:%d%n",
+                    prometheusPort, redisUrl, restPort);
+        }
 
         Iterator<String> source = movielens != null
                 ? MovieLensReader.readJson(Path.of(movielens)).iterator()
@@ -142,37 +160,94 @@ final class DemoCommand {
         producer.start();
 
         String prefix = options.get(StreamRecOptions.REDIS_PREFIX);
+        startedAt = start;
+        if (events == 0) {
+            System.out.println("Streaming until Ctrl-C (a summary follows); --events N stops by itself.");
+        }
         try (Jedis redis = jedis(redisUrl)) {
-            long lastProduced = 0;
-            long lastReport = System.currentTimeMillis();
-            long doneAt = 0;
-            while (!stop.get()) {
-                Thread.sleep(250);
-                checkProbes(redis, prefix);
-                long now = System.currentTimeMillis();
-                if (now - lastReport >= 2000) {
-                    long p = produced.get();
-                    System.out.printf("%6.0fs  events %,d  (%,.0f/s)  users with lists %,d / %,d  latency p50 %s%n",
-                            (now - start) / 1000.0, p, (p - lastProduced) * 1000.0 / (now - lastReport),
-                            usersWithLists(redis, prefix), expectedPerUser.size(), formatMillis(percentile(50)));
-                    lastProduced = p;
-                    lastReport = now;
+            long doneAt;
+            try {
+                doneAt = watch(redis, prefix, start, events);
+            } catch (Exception e) {
+                // Ctrl-C signals the whole process group: redis-server may die before the shutdown
+                // hook (which prints the summary) has begun; the hook then sets stop
+                long deadline = System.currentTimeMillis() + 2000;
+                while (!stop.get() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
                 }
-                if (!producing.get() && events > 0 && allListsCurrent(redis, prefix)) {
-                    doneAt = System.currentTimeMillis();
-                    break;
+                if (!stop.get()) {
+                    throw e;
                 }
-                if (job.getJobStatus().get().isGloballyTerminalState()) {
-                    System.err.println("the job stopped: " + job.getJobStatus().get());
-                    return 1;
-                }
+                return 0;
+            }
+            progress.end();
+            if (doneAt < 0) {
+                System.err.println("the job stopped: " + job.getJobStatus().get());
+                return 1;
             }
             if (doneAt > 0) {
+                summarized = true;
                 summary(redis, prefix, redisUrl, restPort, start, doneAt);
             }
         }
         shutdown();
         return 0;
+    }
+
+    /**
+     * Shows progress until a bounded run is done (returns the time), Ctrl-C (0) or the job stopped
+     * by itself (-1). A terminal shows one line, rewritten every second; a pipe or a log gets a
+     * line every 2 s. The rate is over the last ~2 s.
+     */
+    private long watch(Jedis redis, String prefix, long start, long events) throws Exception {
+        long reportEvery = progress.inPlace() ? 1000 : 2000;
+        long lastReport = System.currentTimeMillis();
+        Deque<long[]> recent = new ArrayDeque<>(); // (time, events sent) of the last reports
+        recent.add(new long[] {lastReport, 0});
+        while (!stop.get()) {
+            Thread.sleep(250);
+            checkProbes(redis, prefix);
+            long now = System.currentTimeMillis();
+            if (now - lastReport >= reportEvery) {
+                long sent = produced.get();
+                recent.addLast(new long[] {now, sent});
+                while (recent.size() > 2 && now - recent.peekFirst()[0] > 2500) {
+                    recent.removeFirst();
+                }
+                long[] from = recent.peekFirst();
+                double perSecond = now > from[0] ? (sent - from[1]) * 1000.0 / (now - from[0]) : 0;
+                lastUsersWithLists = usersWithLists(redis, prefix);
+                progress.update(String.format("%5.0f s  %,d events  %,.0f/s  lists %,d of %,d users  event->list p50 %s",
+                        (now - start) / 1000.0, sent, perSecond, lastUsersWithLists, expectedPerUser.size(),
+                        formatMillis(percentile(50))));
+                lastReport = now;
+            }
+            if (!producing.get() && events > 0 && allListsCurrent(redis, prefix)) {
+                return System.currentTimeMillis();
+            }
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                return -1;
+            }
+        }
+        return 0;
+    }
+
+    /** The summary of a run stopped with Ctrl-C (from the shutdown hook: Redis may be going away). */
+    private void interruptedSummary() {
+        if (summarized || startedAt == 0) {
+            return;
+        }
+        summarized = true;
+        progress.end();
+        long n = produced.get();
+        double seconds = (System.currentTimeMillis() - startedAt) / 1000.0;
+        System.out.println();
+        System.out.println("=== StreamRec demo summary (stopped) ===");
+        System.out.printf("events sent             %,d in %.1f s  (%,.0f events/s)%n", n, seconds, n / Math.max(seconds, 0.001));
+        System.out.printf("users with lists        %,d / %,d (at the last progress line)%n", lastUsersWithLists, expectedPerUser.size());
+        System.out.printf("event -> list in Redis  p50 %s  p95 %s  max %s  (%d probes)%n",
+                formatMillis(percentile(50)), formatMillis(percentile(95)), formatMillis(percentile(100)), latencies.size());
+        System.out.flush();
     }
 
     private Iterator<String> generated(int users, int items, long seed) {
@@ -276,6 +351,7 @@ final class DemoCommand {
         System.out.printf("event -> list in Redis  p50 %s  p95 %s  max %s  (%d probes)%n",
                 formatMillis(percentile(50)), formatMillis(percentile(95)), formatMillis(percentile(100)), latencies.size());
         System.out.println("checkpoints             " + checkpointSummary(restPort));
+        System.out.println("online quality          " + onlineQuality(redis, prefix));
         System.out.println();
         try (RedisRecommendations recs = RedisRecommendations.connect(redisUrl, prefix)) {
             List<String> sample = new ArrayList<>(expectedPerUser.keySet());
@@ -285,6 +361,21 @@ final class DemoCommand {
             }
             RecsCommand.print(System.out, RecsCommand.POPULAR, recs.popular(5));
         }
+    }
+
+    /** The job's own test-then-learn figures since its start ({@code _metrics}), in one phrase. */
+    private static String onlineQuality(Jedis redis, String prefix) {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        for (redis.clients.jedis.resps.Tuple t : redis.zrangeWithScores(RedisKeys.metrics(prefix), 0, -1)) {
+            figures.put(t.getElement(), t.getScore());
+        }
+        String hr = figures.keySet().stream().filter(k -> k.startsWith("hr@") && k.endsWith(":total")).findFirst().orElse(null);
+        if (hr == null) {
+            return "(no figures yet: users interacted too rarely after getting a list)";
+        }
+        return String.format("hit rate @%s %.1f %%, MRR %.3f over %,.0f interactions (each measured against the user's list before it was learned)",
+                hr.substring(3, hr.indexOf(':')), 100 * figures.get(hr), figures.getOrDefault("mrr:total", 0.0),
+                figures.getOrDefault("evaluated:total", 0.0));
     }
 
     private String checkpointSummary(int restPort) {
@@ -336,6 +427,11 @@ final class DemoCommand {
         conf.setString("rest.bind-port", Integer.toString(restPort));
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         conf.setString("parallelism.default", Integer.toString(parallelism));
+        if (conf.containsKey(PROMETHEUS_FACTORY)) {
+            // the mini cluster is one process: one port, printed at start
+            prometheusPort = freePort(9249);
+            conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
+        }
         // process sizes are for a real cluster (bin/streamrec cluster); a mini cluster ignores them
         conf.removeKey("taskmanager.memory.process.size");
         conf.removeKey("jobmanager.memory.process.size");

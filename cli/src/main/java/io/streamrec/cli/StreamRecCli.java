@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}, {@code status},
+ * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}, {@code status}, {@code ui},
  * the cluster commands, {@code evaluate}, {@code export-model} and {@code bootstrap}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
@@ -54,6 +54,7 @@ public final class StreamRecCli {
                 case "produce":
                     return ProduceCommand.run(home, CliArgs.parse(rest));
                 case "status": return StatusCommand.run(home, CliArgs.parse(rest));
+                case "ui": return UiCommand.run(home, CliArgs.parse(rest));
                 case "cluster": return ClusterCommands.cluster(home, rest);
                 case "submit": return ClusterCommands.submit(home, rest);
                 case "savepoint": return ClusterCommands.savepoint(home, rest);
@@ -92,6 +93,9 @@ public final class StreamRecCli {
                 "  status [--job ID] [--rest URL] [--kafka.bootstrap B] [--redis.url U]",
                 "      One screen for the running job: input rate, rejections by reason, consumer lag, list",
                 "      freshness, last checkpoint, Redis.",
+                "  ui [--port 8090] [--redis.url U] [--redis.prefix rec:] [--rest URL]",
+                "      A web page: search a user's list (scores, version, updated, interactions), the popular list,",
+                "      an item's stats, live quality with a chart over time, the job's state and checkpoints.",
                 "  evaluate --dataset movielens:PATH|json:PATH [--protocol holdout|prequential] [--seeds 5] [--passes P]",
                 "       [--out DIR] [--validation true] [--min-rating 5] [--limit N] [job options...]",
                 "      Runs the real job on a local mini cluster over the data set and reports quality (P@10, R@10,",

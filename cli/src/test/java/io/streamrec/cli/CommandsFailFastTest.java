@@ -53,7 +53,12 @@ class CommandsFailFastTest {
         assertThat(submit.exit()).isEqualTo(1);
         assertThat(submit.err()).contains("streamrec submit: no Flink answers");
 
-        for (CliRun run : new CliRun[] {recs, status, stop, submit}) {
+        // the page needs Redis; an unreachable Flink only shows on the page
+        CliRun ui = CliRun.of(home, "ui", "--redis.url", "redis://127.0.0.1:" + port, "--rest", "http://127.0.0.1:" + port);
+        assertThat(ui.exit()).isEqualTo(1);
+        assertThat(ui.err()).contains("streamrec ui: no Redis answers at redis://127.0.0.1:" + port + " (--redis.url)");
+
+        for (CliRun run : new CliRun[] {recs, status, stop, submit, ui}) {
             assertThat(run.seconds()).isLessThan(10);
             assertThat(run.err()).doesNotContain("\tat ");
         }

@@ -73,7 +73,7 @@ class OperationsWalkITCase {
             }
             Result result = run(line, !line.equals("bin/streamrec status"));
             switch (line.split("\\s+")[1] + (line.split("\\s+").length > 2 ? " " + line.split("\\s+")[2] : "")) {
-                case "cluster start" -> assertThat(result.output).contains("Kafka", "Redis", "TaskManagers 2, slots 4");
+                case "cluster start" -> assertThat(result.output).contains("Kafka", "Redis", "TaskManagers 2, slots 4", "Prometheus", "/metrics");
                 case "submit --parallelism" -> assertThat(result.output)
                         .contains("Flink http://localhost:", "(the local cluster's)", "Submitted job");
                 case "produce --file" -> assertThat(result.output)

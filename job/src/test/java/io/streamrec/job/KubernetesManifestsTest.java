@@ -48,6 +48,9 @@ class KubernetesManifestsTest {
     private static final Set<String> DIRECTORY_KEYS = Set.of(
             "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir", "high-availability.storageDir");
 
+    /** Keys that differ on purpose: several processes share one machine locally, one process per pod on Kubernetes. */
+    private static final Set<String> PER_MACHINE_KEYS = Set.of("metrics.reporter.prom.port");
+
     private static final Set<String> DURABLE_SCHEMES = Set.of("s3://", "s3p://", "gs://", "abfss://", "hdfs://");
 
     private static Path repo;
@@ -193,7 +196,7 @@ class KubernetesManifestsTest {
                 assertThat(flinkConfiguration).as("flinkConfiguration must set %s like flink-conf/config.yaml", key)
                         .containsKey(key);
             }
-            if (flinkConfiguration.containsKey(key) && !DIRECTORY_KEYS.contains(key)) {
+            if (flinkConfiguration.containsKey(key) && !DIRECTORY_KEYS.contains(key) && !PER_MACHINE_KEYS.contains(key)) {
                 assertThat(sameSetting(flinkConfiguration.get(key), entry.getValue()))
                         .as("%s: FlinkDeployment has '%s', flink-conf/config.yaml has '%s'",
                                 key, flinkConfiguration.get(key), entry.getValue())
@@ -209,6 +212,32 @@ class KubernetesManifestsTest {
         // memory sizes come from the pod resources; a process size here would contradict them
         assertThat(flinkConfiguration).doesNotContainKeys(
                 "jobmanager.memory.process.size", "taskmanager.memory.process.size");
+    }
+
+    @Test
+    void everyPodServesPrometheusMetricsWhereItsAnnotationsSay() throws IOException {
+        Map<String, Object> flinkConf = new TreeMap<>();
+        flatten("", loadAll(repo.resolve("flink-conf/config.yaml")).get(0), flinkConf);
+        String factory = "metrics.reporter.prom.factory.class";
+        assertThat(flinkConf.get(factory)).as("flink-conf/config.yaml").isEqualTo(
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        assertThat(flinkConfiguration.get(factory)).as("FlinkDeployment %s", factory).isEqualTo(flinkConf.get(factory));
+
+        // one process per pod: one fixed port, the one the annotations announce
+        String port = String.valueOf(flinkConfiguration.get("metrics.reporter.prom.port"));
+        assertThat(port).as("metrics.reporter.prom.port on Kubernetes").matches("\\d+");
+        Map<String, Object> podTemplate = map(spec(flinkDeployment).get("podTemplate"));
+        Map<String, Object> annotations = map(map(podTemplate.get("metadata")).get("annotations"));
+        assertThat(annotations.get("prometheus.io/scrape")).isEqualTo("true");
+        assertThat(annotations.get("prometheus.io/port")).isEqualTo(port);
+        assertThat(annotations.get("prometheus.io/path")).isEqualTo("/metrics");
+        // the pod-wide template must not carry containers: the operator replaces lists instead of
+        // merging them by name, which would drop the TaskManager's RocksDB volume mount
+        assertThat(map(podTemplate)).doesNotContainKey("spec");
+
+        // the image has the reporter plugin where Flink loads plugins from
+        assertThat(dockerfileInstructions()).anyMatch(line -> line.startsWith("RUN ")
+                && line.contains("/opt/flink/plugins/metrics-prometheus/flink-metrics-prometheus-"));
     }
 
     @Test

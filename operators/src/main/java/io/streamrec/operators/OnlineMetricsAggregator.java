@@ -21,7 +21,8 @@ import java.util.List;
  * Aggregates the UserWorkers' test-then-learn measurements ({@link OnlineHit}) into the job's live
  * quality figures: hit rate @N, mean reciprocal rank and the number of evaluated interactions over
  * the last minute and the last ten minutes of processing time, and since the job started
- * (cumulative across restores).
+ * (cumulative across restores). Lists longer than 10 items are also measured at 10 ({@code hr@10:*},
+ * gauges {@code hitRate1mAt10}, ...), the cut-off the offline evaluation reports.
  *
  * <p>Runs with parallelism 1 (the input is one small record per interaction). Emits one
  * {@link OnlineMetricsSnapshot} per checkpoint, in {@link #prepareSnapshotPreBarrier}, when
@@ -40,8 +41,14 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
     static final String[] WINDOW_NAMES = {"1m", "10m"};
     static final int HORIZON_SECONDS = 600;
 
+    /** The fixed cut-off reported next to hr@N (when lists are longer): HR@10, comparable across list lengths. */
+    static final int FIXED_K = 10;
+
     private transient ListState<byte[]> state;
+    private transient ListState<byte[]> stateAtK;
     private transient RollingHitCounts counts;
+    /** Hits within the first {@link #FIXED_K} items only; empty after a restore from a savepoint taken before it existed. */
+    private transient RollingHitCounts countsAtK;
     private transient int listSize;
     private transient long lastVersion;
     private transient boolean dirty;
@@ -56,6 +63,13 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
         if (stored.hasNext()) {
             counts = RollingHitCounts.fromBytes(stored.next(), HORIZON_SECONDS);
         }
+        stateAtK = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("online-metrics-at-" + FIXED_K, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        countsAtK = new RollingHitCounts(HORIZON_SECONDS);
+        Iterator<byte[]> storedAtK = stateAtK.get().iterator();
+        if (storedAtK.hasNext()) {
+            countsAtK = RollingHitCounts.fromBytes(storedAtK.next(), HORIZON_SECONDS);
+        }
     }
 
     @Override
@@ -65,8 +79,11 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
             int seconds = WINDOW_SECONDS[w];
             getMetricGroup().gauge("hitRate" + WINDOW_NAMES[w],
                     () -> counts.window(now(), seconds).hitRate());
+            getMetricGroup().gauge("hitRate" + WINDOW_NAMES[w] + "At" + FIXED_K,
+                    () -> countsAtK.window(now(), seconds).hitRate());
         }
         getMetricGroup().gauge("hitRateTotal", () -> counts.cumulative().hitRate());
+        getMetricGroup().gauge("hitRateTotalAt" + FIXED_K, () -> countsAtK.cumulative().hitRate());
         getMetricGroup().gauge("mrrTotal", () -> counts.cumulative().mrr());
     }
 
@@ -74,6 +91,7 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
     public void processElement(StreamRecord<OnlineHit> element) {
         OnlineHit hit = element.getValue();
         counts.add(now(), hit.rank);
+        countsAtK.add(now(), hit.rank < FIXED_K ? hit.rank : -1);
         listSize = Math.max(listSize, hit.listSize);
         dirty = true;
     }
@@ -91,6 +109,7 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         state.update(List.of(counts.toBytes()));
+        stateAtK.update(List.of(countsAtK.toBytes()));
     }
 
     @Override
@@ -108,6 +127,15 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
             add(names, values, WINDOW_NAMES[w], hr, counts.window(nowMs, WINDOW_SECONDS[w]));
         }
         add(names, values, "total", hr, counts.cumulative());
+        if (listSize > FIXED_K) {
+            // lists longer than 10: HR@10 too, so that figures compare across list lengths
+            for (int w = 0; w < WINDOW_SECONDS.length; w++) {
+                names.add("hr@" + FIXED_K + ":" + WINDOW_NAMES[w]);
+                values.add(countsAtK.window(nowMs, WINDOW_SECONDS[w]).hitRate());
+            }
+            names.add("hr@" + FIXED_K + ":total");
+            values.add(countsAtK.cumulative().hitRate());
+        }
         long version = Math.max(nowMs, lastVersion + 1);
         lastVersion = version;
         double[] v = new double[values.size()];

@@ -58,6 +58,35 @@ class OnlineMetricsAggregatorTest {
     }
 
     @Test
+    void longerListsAreAlsoMeasuredAtTen() throws Exception {
+        try (var h = harness()) {
+            h.setup();
+            h.open();
+            h.setProcessingTime(10_000);
+            for (int rank : new int[] {0, 9, 10, 19, -1}) {
+                h.processElement(new StreamRecord<>(new OnlineHit("u", "i", 0, rank, 20)));
+            }
+            h.prepareSnapshotPreBarrier(1);
+            OnlineMetricsSnapshot s = snapshots(h).get(0);
+            assertThat(s.get("hr@20:total")).isCloseTo(4 / 5.0, within(1e-12));
+            assertThat(s.get("hr@10:total")).isCloseTo(2 / 5.0, within(1e-12));
+            assertThat(s.get("hr@10:1m")).isCloseTo(2 / 5.0, within(1e-12));
+            assertThat(s.get("hr@10:10m")).isCloseTo(2 / 5.0, within(1e-12));
+
+            OperatorSubtaskState state = h.snapshot(1, 10_000);
+            try (var restored = harness()) {
+                restored.setup();
+                restored.initializeState(state);
+                restored.open();
+                restored.setProcessingTime(10_000);
+                restored.processElement(new StreamRecord<>(new OnlineHit("u", "i", 0, 3, 20)));
+                restored.prepareSnapshotPreBarrier(2);
+                assertThat(snapshots(restored).get(0).get("hr@10:total")).isCloseTo(3 / 6.0, within(1e-12));
+            }
+        }
+    }
+
+    @Test
     void keepsCumulativeCountsAcrossRestoreAndVersionsIncrease() throws Exception {
         OperatorSubtaskState state;
         long firstVersion;

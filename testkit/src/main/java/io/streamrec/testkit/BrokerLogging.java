@@ -4,7 +4,7 @@ import java.lang.reflect.Method;
 import java.util.List;
 
 /**
- * Keeps the embedded broker's own loggers at WARN, so that a test or the demo shows its own output
+ * Keeps the embedded broker's own loggers at WARN or quieter, so that a test or the demo shows its own output
  * rather than thousands of broker INFO lines.
  *
  * <p>Works through Log4j 2's {@code Configurator} when {@code log4j-core} is on the classpath and
@@ -38,8 +38,15 @@ final class BrokerLogging {
             Class<?> level = Class.forName("org.apache.logging.log4j.Level");
             Object warn = level.getField("WARN").get(null);
             Method setLevel = configurator.getMethod("setLevel", String.class, level);
+            Method getLogger = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getLogger", String.class);
+            Method getLevel = Class.forName("org.apache.logging.log4j.Logger").getMethod("getLevel");
+            Method moreSpecific = level.getMethod("isMoreSpecificThan", level);
             for (String logger : BROKER_LOGGERS) {
-                setLevel.invoke(null, logger, warn);
+                // quieter only: a configuration that already keeps a logger at ERROR (the CLI's) stays
+                Object current = getLevel.invoke(getLogger.invoke(null, logger));
+                if (current == null || !(Boolean) moreSpecific.invoke(current, warn)) {
+                    setLevel.invoke(null, logger, warn);
+                }
             }
         } catch (ReflectiveOperationException | LinkageError e) {
             // Not Log4j 2: leave logging to the application's configuration.

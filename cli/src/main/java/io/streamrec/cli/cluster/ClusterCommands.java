@@ -114,6 +114,12 @@ public final class ClusterCommands {
         }
         cluster.kafkaBootstrap().ifPresent(k -> System.out.println("  Kafka            " + k));
         cluster.redisUrl().ifPresent(r -> System.out.println("  Redis            " + r));
+        Map<String, String> prometheus = cluster.prometheusEndpoints();
+        if (!prometheus.isEmpty()) {
+            System.out.println("  Prometheus       " + String.join("  ", prometheus.values()));
+            System.out.println("                   scrape config: " + cluster.prometheusConfig()
+                    + "; dashboard: k8s/grafana/streamrec-dashboard.json");
+        }
         try {
             JsonNode overview = cluster.rest().overview();
             System.out.printf("  Flink %s web UI  %s   TaskManagers %d, slots %d (%d free)%n",

@@ -78,6 +78,10 @@ public final class LocalCluster {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    static final String PROMETHEUS_FACTORY = "metrics.reporter.prom.factory.class";
+    static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";
+    static final int PROMETHEUS_FIRST_PORT = 9249;
+
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -168,7 +172,9 @@ public final class LocalCluster {
             state.setProperty("rest.url", "http://localhost:" + conf.getString("rest.port", "8081"));
             cluster.save();
 
-            long pid = cluster.launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(conf), jobManagerDynamicConfigs(conf));
+            List<String> jobManagerConfigs = jobManagerDynamicConfigs(conf);
+            cluster.prometheusPort("jobmanager", conf, jobManagerConfigs);
+            long pid = cluster.launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmOptions(conf), jobManagerConfigs);
             state.setProperty("pid.jobmanager", Long.toString(pid));
             cluster.save();
             for (int i = 0; i < settings.taskManagers; i++) {
@@ -208,11 +214,73 @@ public final class LocalCluster {
         List<String> dynamic = new ArrayList<>(taskManagerDynamicConfigs(conf));
         dynamic.add("-D");
         dynamic.add("taskmanager.resource-id=" + name);
+        prometheusPort(name, conf, dynamic);
         long pid = launch(name, TASK_MANAGER_MAIN, taskManagerJvmOptions(conf), dynamic);
         state.setProperty("taskmanagers.started", Integer.toString(index));
         state.setProperty("pid." + name, Long.toString(pid));
         save();
         return name;
+    }
+
+    /**
+     * When {@code config.yaml} configures the Prometheus reporter ({@code metrics.reporter.prom.*}),
+     * gives the process a free port of its own (the next one from 9249 on, so that several processes,
+     * and other clusters, on one machine never compete for a range), passes it as a dynamic
+     * setting, remembers it, and rewrites {@code prometheus.yml}.
+     */
+    private void prometheusPort(String name, Configuration conf, List<String> dynamicConfigs) {
+        if (!conf.containsKey(PROMETHEUS_FACTORY)) {
+            return;
+        }
+        int taken = state.stringPropertyNames().stream().filter(k -> k.startsWith("prometheus."))
+                .mapToInt(k -> Integer.parseInt(state.getProperty(k))).max().orElse(PROMETHEUS_FIRST_PORT - 1);
+        int port = freePort(Math.max(PROMETHEUS_FIRST_PORT, taken + 1));
+        dynamicConfigs.add("-D");
+        dynamicConfigs.add(PROMETHEUS_PORT + "=" + port);
+        state.setProperty("prometheus." + name, Integer.toString(port));
+        writePrometheusConfig();
+    }
+
+    /**
+     * The Prometheus endpoints ({@code http://localhost:PORT/metrics}) of the cluster's JobManager
+     * and TaskManagers that are running, by process name; empty when the reporter is not configured.
+     */
+    public Map<String, String> prometheusEndpoints() {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        for (String name : processNames()) {
+            String port = state.getProperty("prometheus." + name);
+            if (port != null && isAlive(name)) {
+                endpoints.put(name, "http://localhost:" + port + "/metrics");
+            }
+        }
+        return endpoints;
+    }
+
+    /** A Prometheus configuration that scrapes every process of the cluster ever started. */
+    public Path prometheusConfig() {
+        return stateDir.resolve("prometheus.yml");
+    }
+
+    private void writePrometheusConfig() {
+        List<String> targets = new ArrayList<>();
+        for (String key : new TreeSet<>(state.stringPropertyNames())) {
+            if (key.startsWith("prometheus.")) {
+                targets.add("'localhost:" + state.getProperty(key) + "'");
+            }
+        }
+        try {
+            Files.writeString(prometheusConfig(), String.join("\n",
+                    "# Written by bin/streamrec cluster start: prometheus --config.file=" + prometheusConfig(),
+                    "global:",
+                    "  scrape_interval: 5s",
+                    "scrape_configs:",
+                    "  - job_name: streamrec-local",
+                    "    static_configs:",
+                    "      - targets: [" + String.join(", ", targets) + "]",
+                    ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Waits until at least {@code count} TaskManagers are registered, with all their slots. */

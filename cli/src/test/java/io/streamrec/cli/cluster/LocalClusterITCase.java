@@ -28,6 +28,7 @@ import static io.streamrec.cli.cluster.ClusterTestSupport.figure;
 import static io.streamrec.cli.cluster.ClusterTestSupport.mismatches;
 import static io.streamrec.cli.cluster.ClusterTestSupport.usersWithoutList;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The job on a real multi-process Flink cluster ({@link LocalCluster}: a JobManager and two
@@ -82,6 +83,123 @@ class LocalClusterITCase {
         if (kafka != null) {
             kafka.close();
         }
+    }
+
+    /**
+     * What {@code bin/streamrec cluster start} promises: every process serves Prometheus metrics,
+     * StreamRec's own among them, with the values the job really has; and the Grafana dashboard
+     * queries only metrics (and labels) that are there.
+     */
+    @Test
+    @Order(0)
+    void everyProcessServesStreamRecMetricsToPrometheusAndTheDashboardQueriesOnlyThose() throws Exception {
+        Map<String, String> endpoints = cluster.prometheusEndpoints();
+        assertThat(endpoints).containsOnlyKeys("jobmanager", "taskmanager-1", "taskmanager-2");
+        assertThat(java.nio.file.Files.readString(cluster.prometheusConfig()))
+                .contains(endpoints.values().stream().map(u -> u.replace("http://", "").replace("/metrics", "")).toList());
+
+        Topics topics = ClusterTestSupport.topics(kafka, "prom");
+        String prefix = "pm:";
+        Traffic traffic = new Traffic(150, 200, 23);
+        String job = ClusterCommands.submit(rest, jobJar, ClusterTestSupport.jobOptions(kafka, redis.url(), topics, prefix, 2),
+                2, null, false).jobId();
+        try (Jedis jedis = new Jedis(redis.url())) {
+            long now = System.currentTimeMillis();
+            List<String> bad = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                bad.add("not json " + i);
+            }
+            for (int i = 0; i < 3; i++) {
+                bad.add("{\"id\":\"bad-" + i + "\",\"user\":\"u1\",\"item\":\"i1\",\"type\":\"teleport\",\"ts\":" + now + "}");
+            }
+            ClusterTestSupport.produce(kafka, topics.interactions(), bad, Double.POSITIVE_INFINITY);
+            // two rounds, so that users with a list interact again and are measured (test-then-learn)
+            for (int round = 0; round < 2; round++) {
+                ClusterTestSupport.produce(kafka, topics.interactions(), traffic.next(1500), Double.POSITIVE_INFINITY);
+                await(() -> mismatches(jedis, prefix, traffic).isEmpty(), 150, "exact counts, round " + round);
+            }
+            long distinct = traffic.events();
+            long valid = distinct + traffic.duplicates;
+            long usersWithLists = traffic.perUser.size() - usersWithoutList(jedis, prefix, traffic).size();
+
+            String op = "flink_taskmanager_job_task_operator_";
+            // counters are read at scrape time; the Redis counts are exact, so the job is done with the input
+            await(() -> {
+                PrometheusScrape s = PrometheusScrape.ofUnchecked(endpoints.values());
+                return s.names().contains(op + "interactionsApplied") && s.sum(op + "interactionsApplied") == distinct
+                        && s.names().contains(op + "listEventToVisibleMs")
+                        && s.samples("flink_jobmanager_job_lastCheckpointSize").stream().anyMatch(x -> x.value() > 0);
+            }, 60, "the applied-interactions counter at " + distinct);
+            PrometheusScrape scrape = PrometheusScrape.of(endpoints.values());
+
+            assertThat(scrape.sum(op + "interactionsValid")).as("valid records, duplicates included").isEqualTo(valid);
+            assertThat(scrape.sum(op + "interactionsApplied")).as("learned once each").isEqualTo(distinct);
+            assertThat(scrape.sum(op + "duplicatesDropped")).isEqualTo(traffic.duplicates);
+            assertThat(scrape.sum(op + "interactionsRejected")).isEqualTo(8);
+            assertThat(scrape.samples(op + "reason_rejected", x -> x.labels().get("reason").equals("not_json")))
+                    .extracting(PrometheusScrape.Sample::value).contains(5.0).allMatch(v -> v == 0 || v == 5);
+            assertThat(scrape.samples(op + "reason_rejected", x -> x.labels().get("reason").equals("unknown_event_type"))
+                    .stream().mapToDouble(PrometheusScrape.Sample::value).sum()).isEqualTo(3);
+            assertThat(scrape.sum(op + "listsEmitted")).isGreaterThanOrEqualTo(usersWithLists).isPositive();
+            assertThat(scrape.sum(op + "redisRetries")).as("Redis was up all along").isZero();
+            assertThat(scrape.sum(op + "redisWritesApplied")).isGreaterThanOrEqualTo(usersWithLists);
+            assertThat(scrape.samples(op + "listEventToVisibleMs")).extracting(PrometheusScrape.Sample::value)
+                    .anyMatch(ms -> ms > 0 && ms < 120_000);
+            assertThat(scrape.sum(op + "onlineEvaluated")).as("second-round interactions measured").isPositive();
+            // refresh lag: a Flink histogram, a Prometheus summary with quantiles
+            assertThat(scrape.samples(op + "refreshLagMs", x -> "0.95".equals(x.labels().get("quantile"))))
+                    .extracting(PrometheusScrape.Sample::value).hasSize(2).anyMatch(ms -> ms >= 0 && ms < 60_000);
+            assertThat(scrape.samples(op + "lastRefreshLagMs")).extracting(PrometheusScrape.Sample::value)
+                    .hasSize(2).allMatch(ms -> ms >= 0 && ms < 60_000);
+            assertThat(scrape.samples(op + "hitRateTotal")).singleElement()
+                    .extracting(PrometheusScrape.Sample::value).matches(v -> v >= 0 && v <= 1);
+            double hitRate = scrape.sum(op + "hitRateTotal");
+            assertThat(scrape.sum(op + "hitRateTotalAt10")).as("HR@10 <= HR@20").isBetween(0.0, hitRate);
+            assertThat(scrape.sum(op + "hitRateTotal")).as("the online hit rate is the share of hits")
+                    .isCloseTo(scrape.sum(op + "onlineHits") / scrape.sum(op + "onlineEvaluated"), within(1e-9));
+            assertThat(scrape.samples("flink_jobmanager_job_lastCheckpointSize")).extracting(PrometheusScrape.Sample::value)
+                    .anyMatch(size -> size > 0);
+
+            // labels: which job, operator and subtask a series belongs to
+            assertThat(scrape.labels(op + "interactionsApplied"))
+                    .contains("job_name", "job_id", "operator_name", "subtask_index", "tm_id");
+            assertThat(scrape.samples(op + "interactionsApplied")).extracting(x -> x.labels().get("subtask_index"))
+                    .containsExactlyInAnyOrder("0", "1");
+            assertThat(scrape.samples(op + "interactionsApplied")).allMatch(x -> x.labels().get("operator_name").contains("UserWorker"));
+            assertThat(scrape.labels(op + "reason_rejected")).contains("reason");
+
+            assertDashboardQueriesOnly(scrape);
+        } finally {
+            rest.cancel(job);
+        }
+    }
+
+    /** Every metric name in the dashboard's queries is exported, and so is every label it groups by. */
+    private static void assertDashboardQueriesOnly(PrometheusScrape scrape) throws Exception {
+        Path dashboard = ClusterTestSupport.home().resolve("k8s/grafana/streamrec-dashboard.json");
+        List<String> expressions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard.toFile())
+                .findValuesAsText("expr");
+        assertThat(expressions).hasSizeGreaterThanOrEqualTo(10);
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\bflink_[A-Za-z0-9_]+");
+        java.util.regex.Pattern by = java.util.regex.Pattern.compile("by \\(([^)]*)\\)\\s*\\(\\w+\\((flink_[A-Za-z0-9_]+)");
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        for (String expr : expressions) {
+            java.util.regex.Matcher m = metric.matcher(expr);
+            while (m.find()) {
+                queried.add(m.group());
+            }
+            java.util.regex.Matcher g = by.matcher(expr);
+            while (g.find()) {
+                for (String label : g.group(1).split(",")) {
+                    assertThat(scrape.labels(g.group(2))).as("labels of %s (grouped by in %s)", g.group(2), expr)
+                            .contains(label.trim());
+                }
+            }
+        }
+        assertThat(queried).as("metrics the dashboard queries").isNotEmpty();
+        assertThat(scrape.names()).as("metrics exported by the cluster running StreamRec").containsAll(queried);
+        figure("Prometheus: %d metric names exported by the local cluster; the dashboard queries %d, all present",
+                scrape.names().size(), queried.size());
     }
 
     @Test

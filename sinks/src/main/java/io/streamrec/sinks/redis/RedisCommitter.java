@@ -24,6 +24,10 @@ import org.apache.flink.metrics.MetricGroup;
  * checkpoint). Calls that follow each other within {@link #BACK_TO_BACK} therefore share one
  * window of the maximum retry duration: the bound is on how long the task thread is held, not on
  * one call.
+ *
+ * <p>Metrics: counters {@code redisWritesApplied}, {@code redisWritesSkippedStale},
+ * {@code redisRetries}; gauges {@code listEventToVisibleMs} and {@code listRefreshToVisibleMs}
+ * (freshness of the user lists of the newest commit).
  */
 final class RedisCommitter implements Committer<VersionedWrite> {
 
@@ -35,6 +39,16 @@ final class RedisCommitter implements Committer<VersionedWrite> {
     /** A call starting within this time after the previous one returned continues its hold. */
     static final long BACK_TO_BACK = Duration.ofMillis(50).toNanos();
 
+    /**
+     * Freshness of the lists of the newest commit, at the time it returned: the longest time from
+     * a list's newest event ({@link RedisKeys#FIELD_EVENT_TS}) and from its computation
+     * ({@code updated}) to its being visible in Redis; -1 before the first commit with such lists.
+     * The event lag is negative when the producers' event times run ahead of this machine's clock
+     * (the demo's generated events do). Read by the metric reporters' threads, hence volatile.
+     */
+    private volatile long eventToVisibleMs = -1;
+    private volatile long refreshToVisibleMs = -1;
+
     private long holdStarted;
     private long lastReturned = System.nanoTime() - 2 * BACK_TO_BACK;
 
@@ -43,6 +57,8 @@ final class RedisCommitter implements Committer<VersionedWrite> {
         this.applied = metrics.counter("redisWritesApplied");
         this.skippedStale = metrics.counter("redisWritesSkippedStale");
         this.retries = metrics.counter("redisRetries");
+        metrics.gauge("listEventToVisibleMs", () -> eventToVisibleMs);
+        metrics.gauge("listRefreshToVisibleMs", () -> refreshToVisibleMs);
     }
 
     @Override
@@ -68,6 +84,29 @@ final class RedisCommitter implements Committer<VersionedWrite> {
             applied.inc(applier.appliedCount() - appliedBefore);
             skippedStale.inc(applier.skippedCount() - skippedBefore);
             retries.inc(applier.retryCount() - retriesBefore);
+        }
+        recordFreshness(newest.values(), System.currentTimeMillis());
+    }
+
+    private void recordFreshness(Collection<VersionedWrite> writes, long visibleAt) {
+        long eventLag = Long.MIN_VALUE;
+        long refreshLag = -1;
+        for (VersionedWrite write : writes) {
+            String eventTs = write.extraMeta().get(RedisKeys.FIELD_EVENT_TS);
+            if (eventTs == null) {
+                continue; // not a user list (popular list, item stats, quality figures)
+            }
+            long ts = Long.parseLong(eventTs);
+            if (ts >= 0) {
+                eventLag = Math.max(eventLag, visibleAt - ts);
+            }
+            refreshLag = Math.max(refreshLag, visibleAt - write.updatedMillis());
+        }
+        if (refreshLag >= 0) {
+            refreshToVisibleMs = refreshLag;
+        }
+        if (eventLag != Long.MIN_VALUE) {
+            eventToVisibleMs = eventLag;
         }
     }
 

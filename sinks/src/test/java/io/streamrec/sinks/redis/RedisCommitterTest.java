@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,7 @@ class RedisCommitterTest {
 
     private RedisServerProcess redis;
     private final Map<String, Counter> counters = new HashMap<>();
+    private final Map<String, Gauge<?>> gauges = new HashMap<>();
 
     @BeforeEach
     void startRedis() {
@@ -221,6 +223,36 @@ class RedisCommitterTest {
                     + "return 1";
 
     @Test
+    void reportsHowFreshTheNewestCommitsUserListsAre() throws Exception {
+        long now = System.currentTimeMillis();
+        List<VersionedWrite> writes = List.of(
+                new VersionedWrite(RedisKeys.userList("rec:", "fresh"), 1, now - 500, new String[] {"a"},
+                        new double[] {1.0}, Map.of(RedisKeys.FIELD_EVENT_TS, Long.toString(now - 2_000))),
+                new VersionedWrite(RedisKeys.userList("rec:", "stale"), 1, now - 1_500, new String[] {"a"},
+                        new double[] {1.0}, Map.of(RedisKeys.FIELD_EVENT_TS, Long.toString(now - 9_000))),
+                // the popular list has no event time and does not count
+                new VersionedWrite(RedisKeys.popularList("rec:"), 1, now - 60_000, new String[] {"a"},
+                        new double[] {1.0}, Map.of()));
+        try (RedisCommitter committer = committer(Duration.ofSeconds(10))) {
+            assertThat(gauges.get("listEventToVisibleMs").getValue()).isEqualTo(-1L);
+            committer.commit(requestsFor(writes));
+            long afterCommit = System.currentTimeMillis() - now;
+            assertThat((Long) gauges.get("listEventToVisibleMs").getValue()).isBetween(9_000L, 9_000L + afterCommit);
+            assertThat((Long) gauges.get("listRefreshToVisibleMs").getValue()).isBetween(1_500L, 1_500L + afterCommit);
+
+            // a commit without user lists leaves the figures of the last one with lists
+            committer.commit(requestsFor(List.of(new VersionedWrite(RedisKeys.popularList("rec:"), 2, now,
+                    new String[] {"b"}, new double[] {1.0}, Map.of()))));
+            assertThat((Long) gauges.get("listEventToVisibleMs").getValue()).isGreaterThanOrEqualTo(9_000L);
+
+            // event times ahead of this clock (generated data): reported as they are, negative
+            committer.commit(requestsFor(List.of(new VersionedWrite(RedisKeys.userList("rec:", "future"), 1, now,
+                    new String[] {"a"}, new double[] {1.0}, Map.of(RedisKeys.FIELD_EVENT_TS, Long.toString(now + 60_000))))));
+            assertThat((Long) gauges.get("listEventToVisibleMs").getValue()).isBetween(-60_000L, -50_000L);
+        }
+    }
+
+    @Test
     void failsAtOnceWhenAKeyHoldsAnotherType() throws Exception {
         try (Jedis jedis = jedis()) {
             jedis.set("rec:user-0:meta", "not a hash");
@@ -296,6 +328,12 @@ class RedisCommitterTest {
         @Override
         public Counter counter(String name) {
             return counters.computeIfAbsent(name, n -> new SimpleCounter());
+        }
+
+        @Override
+        public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
+            gauges.put(name, gauge);
+            return gauge;
         }
     }
 
