@@ -4,6 +4,7 @@ import io.streamrec.sinks.redis.internal.RedisWriteApplier;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -77,15 +78,16 @@ final class RedisCommitter implements Committer<VersionedWrite> {
         if (now - lastReturned > BACK_TO_BACK) {
             holdStarted = now;
         }
+        List<VersionedWrite> writes = newest.drain();
         try {
-            applier.apply(newest.drain(), holdStarted);
+            applier.apply(writes, holdStarted);
         } finally {
             lastReturned = System.nanoTime();
             applied.inc(applier.appliedCount() - appliedBefore);
             skippedStale.inc(applier.skippedCount() - skippedBefore);
             retries.inc(applier.retryCount() - retriesBefore);
         }
-        recordFreshness(newest.values(), System.currentTimeMillis());
+        recordFreshness(writes, System.currentTimeMillis());
     }
 
     private void recordFreshness(Collection<VersionedWrite> writes, long visibleAt) {
