@@ -46,13 +46,15 @@ public final class RedisServerProcess implements AutoCloseable {
     private final int port;
     private final Thread shutdownHook;
     private final boolean durable;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServerProcess(String executable, Path workDir, int port, boolean durable) {
+    private RedisServerProcess(String executable, Path workDir, int port, boolean durable, List<String> extraArgs) {
         this.executable = executable;
         this.workDir = workDir;
         this.port = port;
         this.durable = durable;
+        this.extraArgs = List.copyOf(extraArgs);
         this.shutdownHook = new Thread(this::killQuietly, "redis-server-" + port + "-shutdown");
     }
 
@@ -63,7 +65,16 @@ public final class RedisServerProcess implements AutoCloseable {
      *     come up
      */
     public static RedisServerProcess start() {
-        return start(false);
+        return start(false, List.of());
+    }
+
+    /**
+     * Like {@link #start()}, with more {@code redis-server} arguments, e.g. {@code --requirepass
+     * secret} or an ACL user {@code --user alice on >pw ~* &* +@all}. A server that requires
+     * authentication counts as ready when it answers {@code PING} with {@code NOAUTH}.
+     */
+    public static RedisServerProcess start(String... serverArgs) {
+        return start(false, List.of(serverArgs));
     }
 
     /**
@@ -72,10 +83,10 @@ public final class RedisServerProcess implements AutoCloseable {
      * persistence would keep it.
      */
     public static RedisServerProcess startDurable() {
-        return start(true);
+        return start(true, List.of());
     }
 
-    private static RedisServerProcess start(boolean durable) {
+    private static RedisServerProcess start(boolean durable, List<String> extraArgs) {
         String executable = findExecutable();
         IllegalStateException lastFailure = null;
         // A free port found by binding port 0 can be taken by someone else before redis-server
@@ -88,7 +99,8 @@ public final class RedisServerProcess implements AutoCloseable {
                                 executable,
                                 Files.createTempDirectory("redis-server-"),
                                 findFreePort(),
-                                durable);
+                                durable,
+                                extraArgs);
             } catch (IOException e) {
                 throw new IllegalStateException("Cannot prepare a redis-server work directory", e);
             }
@@ -180,6 +192,7 @@ public final class RedisServerProcess implements AutoCloseable {
         command.add("no");
         command.add("--dir");
         command.add(workDir.toString());
+        command.addAll(extraArgs);
         File logFile = workDir.resolve("redis.log").toFile();
         ProcessBuilder builder =
                 new ProcessBuilder(command)
@@ -244,8 +257,10 @@ public final class RedisServerProcess implements AutoCloseable {
                 }
                 read += n;
             }
-            // A server still loading answers "-LOADING ..." instead of "+PONG".
-            return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+            // A server still loading answers "-LOADING ..." instead of "+PONG"; one that requires
+            // authentication answers "-NOAUTH ...".
+            String answer = new String(reply, 0, read, StandardCharsets.US_ASCII);
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         } catch (IOException notYetListening) {
             return false;
         }
