@@ -163,7 +163,9 @@ public final class StreamRecOptions {
     // ------------------------------------------------------------------ Input
     public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("input.dedup-window")
             .durationType().defaultValue(Duration.ofHours(24))
-            .withDescription("Events with the same id within this window are applied once.");
+            .withDescription("Events with the same id within this window of event time after the first are applied "
+                    + "once; a key is kept until the watermark passes the first event's time plus the window, so a "
+                    + "backfill keeps only one window's ids.");
     public static final ConfigOption<Double> RATING_MIN = ConfigOptions.key("input.rating-min")
             .doubleType().defaultValue(0.5).withDescription("Smallest valid rating value.");
     public static final ConfigOption<Double> RATING_MAX = ConfigOptions.key("input.rating-max")
