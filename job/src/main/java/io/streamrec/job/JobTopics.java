@@ -38,9 +38,21 @@ public final class JobTopics {
                 missing.add(new NewTopic(topic, partitions, (short) 1));
             }
         }
+        List<String> created = new ArrayList<>();
         if (!missing.isEmpty()) {
-            admin.createTopics(missing).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            var results = admin.createTopics(missing).values();
+            for (NewTopic topic : missing) {
+                try {
+                    results.get(topic.name()).get(timeoutMillis, TimeUnit.MILLISECONDS);
+                    created.add(topic.name());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // the listing can lag behind a creation (ours a moment ago, or another client's)
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
         }
-        return missing.stream().map(NewTopic::name).toList();
+        return created;
     }
 }

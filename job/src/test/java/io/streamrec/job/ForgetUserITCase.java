@@ -1,12 +1,8 @@
 package io.streamrec.job;
 
-import io.streamrec.testkit.EmbeddedKafka;
-import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -27,39 +23,23 @@ class ForgetUserITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
 
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startInfrastructure() {
-        kafka = EmbeddedKafka.start();
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopInfrastructure() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.started();
 
     @Test
     void aForgetRecordDeletesTheUsersListAndMetaAndNothingElse() throws Exception {
-        JobTestSupport.Topics topics = JobTestSupport.topics(kafka, "forget");
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "forget");
         StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(20, 40, 400, 17);
-        JobTestSupport.produce(kafka, topics.interactions(), data.payloads);
-        StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "fg:");
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), data.payloads);
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "fg:");
         JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "forget ITCase");
-        try (Jedis jedis = new Jedis(redis.url())) {
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
             JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, "fg:", data.expectedPerUser, data.expectedPerItem),
                     180, "every count in Redis");
             String forgotten = "u3";
             assertThat(jedis.exists("fg:" + forgotten, "fg:" + forgotten + ":meta")).isEqualTo(2);
 
-            JobTestSupport.produce(kafka, topics.interactions(), List.of(
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(
                     "{\"id\":\"forget-1\",\"user\":\"" + forgotten + "\",\"type\":\"forget\",\"ts\":" + System.currentTimeMillis() + "}"));
             JobTestSupport.await(() -> jedis.exists("fg:" + forgotten, "fg:" + forgotten + ":meta") == 0, 60,
                     "the forgotten user's list and meta to disappear");
@@ -70,7 +50,7 @@ class ForgetUserITCase {
             JobTestSupport.assertCountsExact(jedis, "fg:", others, data.expectedPerItem);
 
             // the user comes back: one interaction, a new list
-            JobTestSupport.produce(kafka, topics.interactions(), List.of(
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(
                     "{\"id\":\"back-1\",\"user\":\"" + forgotten + "\",\"item\":\"i1\",\"type\":\"click\",\"ts\":" + System.currentTimeMillis() + "}"));
             JobTestSupport.await(() -> "1".equals(jedis.hget("fg:" + forgotten + ":meta", "interactions")), 60,
                     "the returning user's first list");

@@ -7,8 +7,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -39,26 +37,11 @@ class GradientTransactionTimeoutITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
 
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startInfrastructure() {
-        kafka = EmbeddedKafka.start(Map.of(
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.startedWith(() -> EmbeddedKafka.start(Map.of(
                 "transaction.max.timeout.ms", Long.toString(BROKER_MAX.toMillis()),
-                "transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"));
-        redis = RedisServerProcess.startDurable();
-    }
-
-    @AfterAll
-    static void stopInfrastructure() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")),
+            RedisServerProcess::startDurable);
 
     @Test
     void theJobRefusesTheOldDefaultsScaledToThisBroker() throws Exception {
@@ -77,13 +60,13 @@ class GradientTransactionTimeoutITCase {
 
     @Test
     void redisDownLongerThanTheBrokersTransactionTimeoutLosesNoItemUpdate() throws Exception {
-        JobTestSupport.Topics topics = JobTestSupport.topics(kafka, "txn");
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "txn");
         StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(100, 150, 2400, 7);
         List<String> payloads = data.payloads;
         int third = payloads.size() / 3;
-        JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(0, third));
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), payloads.subList(0, third));
 
-        StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "txn:").with(Map.of(
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "txn:").with(Map.of(
                 StreamRecOptions.KAFKA_TRANSACTION_TIMEOUT.key(), "30 s",
                 StreamRecOptions.REDIS_MAX_RETRY.key(), "3 s"));
         StreamExecutionEnvironment env = environment(Duration.ofSeconds(2), 3);
@@ -97,18 +80,18 @@ class GradientTransactionTimeoutITCase {
                 StreamRecJob.redisSink(options));
         JobClient job = env.executeAsync("gradient transaction timeout ITCase");
         try {
-            try (Jedis jedis = new Jedis(redis.url())) {
+            try (Jedis jedis = new Jedis(INFRA.redis().url())) {
                 JobTestSupport.await(() -> jedis.keys("txn:*:meta").size() >= 10, 120, "first lists");
             }
-            redis.stop();
+            INFRA.redis().stop();
             // the job keeps reading and learning, and pushing gradients, while Redis is away
-            JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(third, 2 * third));
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), payloads.subList(third, 2 * third));
             Thread.sleep(OUTAGE.toMillis());
             assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
-            redis.restart();
-            JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(2 * third, payloads.size()));
+            INFRA.redis().restart();
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), payloads.subList(2 * third, payloads.size()));
 
-            try (Jedis jedis = new Jedis(redis.url())) {
+            try (Jedis jedis = new Jedis(INFRA.redis().url())) {
                 JobTestSupport.await(
                         () -> JobTestSupport.countsMatch(jedis, "txn:", data.expectedPerUser, data.expectedPerItem),
                         240, "exact per-user and per-item counts after the outage");

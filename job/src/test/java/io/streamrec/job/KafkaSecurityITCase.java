@@ -14,8 +14,6 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.layout.PatternLayout;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -50,24 +48,8 @@ class KafkaSecurityITCase {
     private static final String USER = "streamrec";
     private static final String PASSWORD = "pw-" + UUID.randomUUID();
 
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startInfrastructure() {
-        kafka = EmbeddedKafka.startWithSaslPlain(USER, PASSWORD);
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopInfrastructure() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.startedWith(() -> EmbeddedKafka.startWithSaslPlain(USER, PASSWORD), RedisServerProcess::start);
 
     @Test
     void runsAgainstASaslListenerWithCredentialsFromAFileAndNeverShowsThem(@org.junit.jupiter.api.io.TempDir Path dir)
@@ -82,18 +64,18 @@ class KafkaSecurityITCase {
                     "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
                             + "username=\"" + USER + "\" password=\"" + PASSWORD + "\";"));
 
-            JobTestSupport.Topics topics = JobTestSupport.topics(kafka, "sasl");
+            JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "sasl");
             StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(20, 40, 300, 11);
-            JobTestSupport.produce(kafka, topics.interactions(), data.payloads);
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), data.payloads);
 
-            Map<String, String> values = new HashMap<>(JobTestSupport.options(kafka, redis, topics, "sec:").toMap());
-            values.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), kafka.saslBootstrapServers());
+            Map<String, String> values = new HashMap<>(JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "sec:").toMap());
+            values.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), INFRA.kafka().saslBootstrapServers());
             values.put(StreamRecOptions.KAFKA_PROPERTIES_FILE.key(), secrets.toString());
             StreamRecOptions options = StreamRecOptions.fromMap(values);
             assertThat(options.toString()).doesNotContain(PASSWORD);
 
             JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "kafka security ITCase");
-            try (Jedis jedis = new Jedis(redis.url())) {
+            try (Jedis jedis = new Jedis(INFRA.redis().url())) {
                 JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, "sec:", data.expectedPerUser, data.expectedPerItem),
                         180, "every count in Redis, read and written through the SASL listener");
                 Configuration client = CLUSTER.getClientConfiguration();
@@ -137,7 +119,7 @@ class KafkaSecurityITCase {
 
     private static java.util.Set<String> listTopics(Map<String, String> security) throws Exception {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.saslBootstrapServers());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, INFRA.kafka().saslBootstrapServers());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         p.putAll(security);

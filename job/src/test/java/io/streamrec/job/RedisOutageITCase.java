@@ -5,8 +5,6 @@ import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -26,49 +24,32 @@ class RedisOutageITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
 
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startInfrastructure() {
-        kafka = EmbeddedKafka.start();
-        // data survives a stop/restart (append-only file), like a Redis that restarts with persistence
-        redis = RedisServerProcess.startDurable();
-    }
-
-    @AfterAll
-    static void stopInfrastructure() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.startedWith(EmbeddedKafka::start, RedisServerProcess::startDurable);
 
     @Test
     void losesNoListWhileRedisIsDown() throws Exception {
-        JobTestSupport.Topics topics = JobTestSupport.topics(kafka, "outage");
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "outage");
         StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(100, 150, 2000, 5);
         List<String> payloads = data.payloads;
         int third = payloads.size() / 3;
-        JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(0, third));
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), payloads.subList(0, third));
 
-        StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "out:");
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "out:");
         JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "redis outage ITCase");
         try {
-            try (Jedis jedis = new Jedis(redis.url())) {
+            try (Jedis jedis = new Jedis(INFRA.redis().url())) {
                 JobTestSupport.await(() -> jedis.keys("out:*:meta").size() >= 10, 120, "first lists");
             }
-            redis.stop();
+            INFRA.redis().stop();
             // the job keeps reading and learning while Redis is away
-            JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(third, 2 * third));
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), payloads.subList(third, 2 * third));
             Thread.sleep(5000);
             assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
-            redis.restart();
-            JobTestSupport.produce(kafka, topics.interactions(), payloads.subList(2 * third, payloads.size()));
+            INFRA.redis().restart();
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), payloads.subList(2 * third, payloads.size()));
 
-            try (Jedis jedis = new Jedis(redis.url())) {
+            try (Jedis jedis = new Jedis(INFRA.redis().url())) {
                 JobTestSupport.await(
                         () -> JobTestSupport.countsMatch(jedis, "out:", data.expectedPerUser, data.expectedPerItem),
                         180, "all counts after the outage");

@@ -1,12 +1,8 @@
 package io.streamrec.job;
 
-import io.streamrec.testkit.EmbeddedKafka;
-import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -29,41 +25,25 @@ class StreamRecJobITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
 
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startInfrastructure() {
-        kafka = EmbeddedKafka.start();
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopInfrastructure() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.started();
 
     @Test
     void appliesEveryDistinctEventExactlyOnceAcrossATaskFailure() throws Exception {
-        JobTestSupport.Topics topics = JobTestSupport.topics(kafka, "eo");
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "eo");
         TestData data = TestData.generate(150, 250, 3000, 11);
         List<String> firstHalf = data.payloads.subList(0, data.payloads.size() / 2);
         List<String> secondHalf = data.payloads.subList(data.payloads.size() / 2, data.payloads.size());
-        JobTestSupport.produce(kafka, topics.interactions(), firstHalf);
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), firstHalf);
 
-        StreamRecOptions options = JobTestSupport.options(kafka, redis, topics, "eo:");
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "eo:");
         JobClient job = JobTestSupport.start(options, JobTestSupport.redisSinkFailingOnce(options), "exactly-once ITCase");
-        try (Jedis jedis = new Jedis(redis.url())) {
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
             JobTestSupport.VersionMonitor versions = new JobTestSupport.VersionMonitor(jedis, "eo:", data.expectedPerUser.keySet());
             // wait until a checkpoint has committed lists, then fail a task and send the rest
             JobTestSupport.await(() -> versions.usersWithLists() >= 20, 120, "first lists in Redis");
             JobTestSupport.FAILURE_ARMED.set(true);
-            JobTestSupport.produce(kafka, topics.interactions(), secondHalf);
+            JobTestSupport.produce(INFRA.kafka(), topics.interactions(), secondHalf);
 
             JobTestSupport.await(() -> {
                 versions.check();
@@ -91,7 +71,7 @@ class StreamRecJobITCase {
         }
 
         // every malformed record is in the dead-letter topic exactly once, with its reason
-        List<Map<String, String>> deadLetters = JobTestSupport.readDeadLetters(kafka, topics.deadLetters(), data.malformed.size());
+        List<Map<String, String>> deadLetters = JobTestSupport.readDeadLetters(INFRA.kafka(), topics.deadLetters(), data.malformed.size());
         assertThat(deadLetters).hasSize(data.malformed.size());
         Map<String, String> reasonByPayload = new HashMap<>();
         deadLetters.forEach(d -> reasonByPayload.put(d.get("payload"), d.get("reason")));

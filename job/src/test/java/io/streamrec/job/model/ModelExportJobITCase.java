@@ -1,16 +1,14 @@
 package io.streamrec.job.model;
 
+import io.streamrec.job.KafkaAndRedis;
+
 import io.streamrec.job.StreamRecOptions;
-import io.streamrec.testkit.EmbeddedKafka;
-import io.streamrec.testkit.RedisServerProcess;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,40 +39,24 @@ class ModelExportJobITCase {
                     .setConfiguration(ModelJobSupport.clusterConfiguration())
                     .build());
 
-    static EmbeddedKafka kafka;
-    static RedisServerProcess redis;
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.started();
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startInfrastructure() {
-        kafka = EmbeddedKafka.start();
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopInfrastructure() {
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @Test
     void exportOfAJobSavepointHoldsExactCountsAndTheJobResumesFromItsBootstrap() throws Exception {
         int dim = 16;
-        StreamRecOptions options = ModelJobSupport.options(kafka, redis, "mx", dim);
+        StreamRecOptions options = ModelJobSupport.options(INFRA.kafka(), INFRA.redis(), "mx", dim);
         ModelJobSupport.Interactions data = ModelJobSupport.Interactions.generate("e-", 40, 60, 400, 5);
-        ModelJobSupport.produce(kafka, options.get(StreamRecOptions.TOPIC_INTERACTIONS), data.payloads);
+        ModelJobSupport.produce(INFRA.kafka(), options.get(StreamRecOptions.TOPIC_INTERACTIONS), data.payloads);
 
         // 1. stream, wait until every count is visible (the gradient loop is drained), stop with a savepoint
         JobClient job = ModelJobSupport.start(options, null, "model export ITCase");
         String savepoint;
         String nativeSavepoint;
-        try (Jedis jedis = new Jedis(redis.url())) {
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
             ModelJobSupport.await(() -> ModelJobSupport.mismatches(jedis, "mx:", data.perUser, data.perItem).isEmpty(),
                     180, "per-user and per-item interaction counts in Redis");
             nativeSavepoint = job.triggerSavepoint(tmp.resolve("native").toUri().toString(), SavepointFormatType.NATIVE)
@@ -116,9 +98,9 @@ class ModelExportJobITCase {
         // 3. export → bootstrap → start the job from it: counts continue from the exported ones
         String bootstrapped = tmp.resolve("bootstrapped").toString();
         ModelBootstrap.bootstrap(StreamExecutionEnvironment.getExecutionEnvironment(), export.toString(), bootstrapped, 128);
-        StreamRecOptions resumed = ModelJobSupport.options(kafka, redis, "mx2", dim);
+        StreamRecOptions resumed = ModelJobSupport.options(INFRA.kafka(), INFRA.redis(), "mx2", dim);
         ModelJobSupport.Interactions more = ModelJobSupport.Interactions.generate("f-", 40, 60, 120, 6);
-        ModelJobSupport.produce(kafka, resumed.get(StreamRecOptions.TOPIC_INTERACTIONS), more.payloads);
+        ModelJobSupport.produce(INFRA.kafka(), resumed.get(StreamRecOptions.TOPIC_INTERACTIONS), more.payloads);
         Map<String, Long> userTotals = sum(data.perUser, more.perUser);
         Map<String, Long> itemTotals = sum(data.perItem, more.perItem);
         Map<String, Long> touchedUsers = new HashMap<>();
@@ -127,7 +109,7 @@ class ModelExportJobITCase {
         more.perItem.keySet().forEach(i -> touchedItems.put(i, itemTotals.get(i)));
 
         JobClient second = ModelJobSupport.start(resumed, bootstrapped, "model bootstrap ITCase");
-        try (Jedis jedis = new Jedis(redis.url())) {
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
             ModelJobSupport.await(() -> ModelJobSupport.mismatches(jedis, "mx2:", touchedUsers, touchedItems).isEmpty(),
                     180, "counts continuing from the bootstrapped savepoint");
             for (String user : more.perUser.keySet()) {

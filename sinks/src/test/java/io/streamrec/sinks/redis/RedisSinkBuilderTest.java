@@ -24,8 +24,8 @@ class RedisSinkBuilderTest {
                         .build();
 
         assertThat(InstantiationUtil.clone(sink)).isNotNull();
-        // version 2 (issue 9) adds the monotonic meta fields; version 1 stays readable
-        assertThat(sink.getCommittableSerializer().getVersion()).isEqualTo(2);
+        // version 2 (issue 9) adds the monotonic meta fields, version 3 deletions; 1 and 2 stay readable
+        assertThat(sink.getCommittableSerializer().getVersion()).isEqualTo(3);
     }
 
     @Test
