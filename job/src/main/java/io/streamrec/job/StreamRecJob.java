@@ -166,6 +166,7 @@ public final class StreamRecJob {
                                 .batchSize(options.get(StreamRecOptions.SCORING_BATCH))
                                 .maxScoringShare(options.get(StreamRecOptions.MAX_SCORING_SHARE))
                                 .maxRefreshStretch(options.get(StreamRecOptions.MAX_REFRESH_STRETCH))
+                                .refreshAllOnRestore(options.get(StreamRecOptions.REFRESH_ALL_ON_RESTORE))
                                 .maxSeen(options.get(StreamRecOptions.MAX_SEEN))
                                 .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
                                 .kernel(options.get(StreamRecOptions.KERNEL))

@@ -51,6 +51,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
 
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UserWorker.class);
 
     /** Side output: aggregated item deltas, one per touched item per checkpoint interval. */
     public static final OutputTag<ItemDelta> ITEM_DELTAS =
@@ -76,6 +77,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient RefreshPacer pacer;
     private transient boolean flushScheduled;
     private transient int subtask;
+    private transient boolean restored;
 
     private transient Counter interactionsApplied;
     private transient Counter updatesRejected;
@@ -91,6 +93,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         this.config = config;
         this.model = config.model();
         this.refreshIntervalMs = Math.max(1, config.refreshInterval().toMillis());
+    }
+
+    @Override
+    public void initializeState(org.apache.flink.runtime.state.StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
     }
 
     @Override
@@ -117,6 +125,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
         getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
         getMetricGroup().gauge("scoringShare", () -> pacer.scoringShare(now()));
+        if (restored && config.refreshAllOnRestore()) {
+            requestRefreshOfEveryUser();
+        }
     }
 
     @Override
@@ -201,6 +212,28 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             output.collect(ONLINE_EVALUATION,
                     new StreamRecord<>(new OnlineHit(event.user, event.item, event.ts, ranked[0], ranked[1])));
         }
+    }
+
+    /**
+     * Registers a refresh for every user in this subtask's state (those without one pending), so that
+     * after a repair or rollback every list is rewritten from the restored model, with this run's
+     * newer versions, also for users who never interact again. The pacer spreads the scoring.
+     */
+    private void requestRefreshOfEveryUser() throws Exception {
+        long now = now();
+        long[] requested = {0};
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.userState(), (user, state) -> {
+                    UserState s = state.value();
+                    if (s != null && !s.refreshPending) {
+                        s.refreshPending = true;
+                        s.refreshRequestedAt = now;
+                        state.update(s);
+                        refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+                        requested[0]++;
+                    }
+                });
+        LOG.info("UserWorker subtask {}: refresh of all {} restored users requested", subtask, requested[0]);
     }
 
     private long now() {

@@ -221,6 +221,54 @@ class UserWorkerTest {
     }
 
     @Test
+    void afterARestoreWithRefreshAllEveryUserGetsANewListWithoutInteracting() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(model())) {
+            h.open();
+            h.setProcessingTime(0);
+            resync(h);
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+            h.processElement1(new StreamRecord<>(event("u2", "b", EventType.CLICK, 2)));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues()).hasSize(2);
+            snapshot = h.snapshot(1, 1001);
+        }
+        for (boolean refreshAll : new boolean[] {false, true}) {
+            UserWorker worker = new UserWorker(config(model()).refreshAllOnRestore(refreshAll).build());
+            try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList>(
+                    worker, e -> e.user, u -> "", Types.STRING)) {
+                h.setStateBackend(new EmbeddedRocksDBStateBackend());
+                h.setup();
+                h.initializeState(snapshot);
+                h.open();
+                h.setProcessingTime(5000);
+                resync(h);
+                h.setProcessingTime(7000);
+                h.setProcessingTime(7001);
+                List<UserList> lists = h.extractOutputValues();
+                if (refreshAll) {
+                    assertThat(lists).extracting(l -> l.user).containsExactlyInAnyOrder("u1", "u2");
+                    assertThat(lists).allSatisfy(l -> {
+                        assertThat(l.version).isEqualTo(2);
+                        assertThat(l.interactions).isEqualTo(1);
+                    });
+                } else {
+                    assertThat(lists).as("without the option only active users are refreshed").isEmpty();
+                }
+            }
+        }
+    }
+
+    private static void resync(KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h)
+            throws Exception {
+        h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+        for (String item : List.of("a", "b", "c", "d", "e", "f")) {
+            h.processElement2(new StreamRecord<>(new ItemUpdate(item, FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
+        }
+    }
+
+    @Test
     void holdsRefreshesUntilEveryItemServerSubtaskHasResynced() throws Exception {
         try (var h = harness(model())) {
             h.open();

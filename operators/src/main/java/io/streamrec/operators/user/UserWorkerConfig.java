@@ -21,6 +21,7 @@ public final class UserWorkerConfig implements Serializable {
     private final int batchSize;
     private final double maxScoringShare;
     private final int maxRefreshStretch;
+    private final boolean refreshAllOnRestore;
     private final int maxSeen;
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
@@ -32,6 +33,7 @@ public final class UserWorkerConfig implements Serializable {
         this.batchSize = b.batchSize;
         this.maxScoringShare = b.maxScoringShare;
         this.maxRefreshStretch = b.maxRefreshStretch;
+        this.refreshAllOnRestore = b.refreshAllOnRestore;
         this.maxSeen = b.maxSeen;
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
@@ -52,6 +54,8 @@ public final class UserWorkerConfig implements Serializable {
     public double maxScoringShare() { return maxScoringShare; }
     /** How many times the refresh interval may stretch while scoring is over its share. */
     public int maxRefreshStretch() { return maxRefreshStretch; }
+    /** After a restore, refresh every user's list once (a repair or rollback republishes them all). */
+    public boolean refreshAllOnRestore() { return refreshAllOnRestore; }
     /** Most recent distinct items remembered per user and excluded from their list. */
     public int maxSeen() { return maxSeen; }
     public OnlineEvaluation evaluation() { return evaluation; }
@@ -64,6 +68,7 @@ public final class UserWorkerConfig implements Serializable {
         private int batchSize = 128;
         private double maxScoringShare = 0.5;
         private int maxRefreshStretch = 30;
+        private boolean refreshAllOnRestore = false;
         private int maxSeen = 500;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.JAVA;
@@ -77,6 +82,7 @@ public final class UserWorkerConfig implements Serializable {
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder maxScoringShare(double v) { maxScoringShare = v; return this; }
         public Builder maxRefreshStretch(int v) { maxRefreshStretch = v; return this; }
+        public Builder refreshAllOnRestore(boolean v) { refreshAllOnRestore = v; return this; }
         public Builder maxSeen(int v) { maxSeen = v; return this; }
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
