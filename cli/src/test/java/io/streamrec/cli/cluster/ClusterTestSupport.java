@@ -85,7 +85,10 @@ final class ClusterTestSupport {
 
         Traffic(int users, int items, long seed) {
             generator = new InteractionGenerator(InteractionGenerator.Config.builder()
-                    .users(users).items(items).seed(seed).startTimestampMillis(System.currentTimeMillis()).build());
+                    .users(users).items(items).seed(seed).startTimestampMillis(System.currentTimeMillis())
+                    // event times stay within milliseconds of the start, so they are never ahead of the
+                    // clock when the events are sent (freshness = visible - event time stays positive)
+                    .eventsPerSecond(1_000_000).build());
         }
 
         /** The next {@code events} distinct events plus about 10% duplicates, counted. */
