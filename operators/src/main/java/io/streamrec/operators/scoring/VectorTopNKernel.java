@@ -25,6 +25,12 @@ import jdk.incubator.vector.VectorSpecies;
  * + userOffset} like the other kernels; the dot products use FMA in a different summation order,
  * so a score may differ from the Java kernel's in the last bits.
  *
+ * <p>A batch of one user would fill one lane of sixteen; it takes a dot-product path instead (lanes
+ * along the components, a lane reduction per item, the same fused threshold test).
+ *
+ * <p>Until C2 has compiled the kernel (the first few seconds of a TaskManager's scoring) the Vector
+ * API runs as slow Java code; that is a warm-up cost, not the steady state JMH measures.
+ *
  * <p>Loading this class needs the JVM option {@code --add-modules jdk.incubator.vector}; use
  * {@link ScoringKernel#VECTOR} or {@link TopNKernels#vector()}, which check that first and fall back
  * to {@link JavaTopNKernel}. Not thread-safe (scratch buffers).
@@ -35,6 +41,12 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
     private static final int L = SPECIES.length();
 
     static final int ITEM_BLOCK_ROWS = 1024;
+    /**
+     * Batches below this use {@link #scanDot}. Measured at M = 100k, d = 64 (AVX-512): one user
+     * scores about 2.3x faster by dot products than in a lane group of 15 padding lanes; at 2 users
+     * the two paths are even, from 3 on the lanes win.
+     */
+    static final int MIN_LANE_BATCH = 2;
 
     private final int blockRows;
     private float[] panel = new float[0];
@@ -66,6 +78,82 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
 
     @Override
     void scan(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        if (users.length < MIN_LANE_BATCH) {
+            scanDot(items, users, heaps);
+        } else {
+            scanLanes(items, users, heaps);
+        }
+    }
+
+    /**
+     * Few users: lanes along the vector components instead, one dot product per (user, item) with a
+     * lane reduction at the end, 4 items at a time. Users-as-lanes would leave most lanes idle.
+     */
+    private void scanDot(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        final int dim = items.dim();
+        final int rowCount = items.size();
+        final int vecDim = SPECIES.loopBound(dim);
+        final float[] data = items.vectorData();
+        final float[] biases = items.biasData();
+        for (int u = 0; u < users.length; u++) {
+            final float[] user = users[u];
+            final TopNHeap heap = heaps[u];
+            final float offset = heap.userOffset();
+            float threshold = heap.threshold();
+            int r = 0;
+            for (; r + 4 <= rowCount; r += 4) {
+                final int q0 = r * dim;
+                final int q1 = q0 + dim;
+                final int q2 = q1 + dim;
+                final int q3 = q2 + dim;
+                FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+                for (int c = 0; c < vecDim; c += L) {
+                    FloatVector x = FloatVector.fromArray(SPECIES, user, c);
+                    a0 = x.fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
+                    a1 = x.fma(FloatVector.fromArray(SPECIES, data, q1 + c), a1);
+                    a2 = x.fma(FloatVector.fromArray(SPECIES, data, q2 + c), a2);
+                    a3 = x.fma(FloatVector.fromArray(SPECIES, data, q3 + c), a3);
+                }
+                float d0 = a0.reduceLanes(VectorOperators.ADD);
+                float d1 = a1.reduceLanes(VectorOperators.ADD);
+                float d2 = a2.reduceLanes(VectorOperators.ADD);
+                float d3 = a3.reduceLanes(VectorOperators.ADD);
+                for (int c = vecDim; c < dim; c++) {
+                    d0 += user[c] * data[q0 + c];
+                    d1 += user[c] * data[q1 + c];
+                    d2 += user[c] * data[q2 + c];
+                    d3 += user[c] * data[q3 + c];
+                }
+                threshold = offerIfReaches(heap, threshold, r, d0 + biases[r] + offset);
+                threshold = offerIfReaches(heap, threshold, r + 1, d1 + biases[r + 1] + offset);
+                threshold = offerIfReaches(heap, threshold, r + 2, d2 + biases[r + 2] + offset);
+                threshold = offerIfReaches(heap, threshold, r + 3, d3 + biases[r + 3] + offset);
+            }
+            for (; r < rowCount; r++) {
+                final int q0 = r * dim;
+                FloatVector a0 = FloatVector.zero(SPECIES);
+                for (int c = 0; c < vecDim; c += L) {
+                    a0 = FloatVector.fromArray(SPECIES, user, c).fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
+                }
+                float d0 = a0.reduceLanes(VectorOperators.ADD);
+                for (int c = vecDim; c < dim; c++) {
+                    d0 += user[c] * data[q0 + c];
+                }
+                threshold = offerIfReaches(heap, threshold, r, d0 + biases[r] + offset);
+            }
+        }
+    }
+
+    private static float offerIfReaches(TopNHeap heap, float threshold, int row, float score) {
+        if (score >= threshold) {
+            heap.offerScore(row, score);
+            return heap.threshold();
+        }
+        return threshold;
+    }
+
+    /** The main path: users as lanes, see the class comment. */
+    private void scanLanes(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
         final int dim = items.dim();
         final int rowCount = items.size();
         final int batch = users.length;
