@@ -2,9 +2,11 @@ package io.streamrec.operators.scoring;
 
 /**
  * Which top-N kernel scores users. Measured on the 2-core development machine (JMH {@code
- * TopNKernelBenchmark}, 100k items, d = 64, N = 20, 100 excluded rows per user; figures in
- * docs/PERFORMANCE.md): the vector kernel is several times faster than the Java kernel on batches
- * and is the default; jblas' bundled BLAS is the slowest and stays for machines where it wins.
+ * TopNKernelBenchmark}, 100k items, d = 64, N = 20, 100 excluded rows per user; medians, figures in
+ * the README's Performance section): vector 4,745–5,081 / 3,827–3,955 users/s at batches of 64 /
+ * 256, Java 1,333–1,599 / 1,242–1,737, jblas 1,150 / 1,114; single-thread OpenBLAS sgemm without
+ * selection 4,675–8,298 / 4,959–5,922 in the same sessions. So VECTOR is the default; jblas stays
+ * for machines where its BLAS wins.
  */
 public enum ScoringKernel {
     /**
