@@ -5,6 +5,7 @@ import io.streamrec.operators.scoring.JavaTopNKernel;
 import io.streamrec.operators.scoring.JblasTopNKernel;
 import io.streamrec.operators.scoring.ScoredItems;
 import io.streamrec.operators.scoring.TopNKernel;
+import io.streamrec.operators.scoring.VectorTopNKernel;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -31,12 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
 public class TopNKernelBenchmark {
 
-    @Param({"jblas", "java"})
+    @Param({"vector", "java", "jblas"})
     public String kernel;
 
     @Param({"1", "64", "256"})
@@ -99,6 +100,9 @@ public class TopNKernelBenchmark {
                 break;
             case "java":
                 topN = new JavaTopNKernel();
+                break;
+            case "vector":
+                topN = new VectorTopNKernel();
                 break;
             default:
                 throw new IllegalArgumentException("unknown kernel " + kernel);

@@ -109,9 +109,10 @@ public final class StreamRecOptions {
             .withDescription("Most recent distinct items remembered per user and excluded from their list.");
 
     public static final ConfigOption<ScoringKernel> KERNEL = ConfigOptions.key("recs.kernel")
-            .enumType(ScoringKernel.class).defaultValue(ScoringKernel.JAVA)
-            .withDescription("Top-N kernel: JAVA (vectorizing Java, default: measured 2x faster than jblas' bundled BLAS "
-                    + "on batches) or JBLAS (sgemm on item blocks; falls back to JAVA if the native library cannot load).");
+            .enumType(ScoringKernel.class).defaultValue(ScoringKernel.VECTOR)
+            .withDescription("Top-N kernel: VECTOR (Vector API, default: needs the JVM option "
+                    + "--add-modules=jdk.incubator.vector, else falls back to JAVA, logged once), JAVA (auto-vectorized "
+                    + "Java) or JBLAS (sgemm on item blocks; falls back to JAVA if the native library cannot load).");
     public static final ConfigOption<OnlineEvaluation> ONLINE_EVALUATION = ConfigOptions.key("recs.online-evaluation")
             .enumType(OnlineEvaluation.class).defaultValue(OnlineEvaluation.LAST_LIST)
             .withDescription("Test-then-learn quality measurement of each interaction: LAST_LIST (against the list the "

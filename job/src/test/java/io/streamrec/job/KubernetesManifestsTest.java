@@ -51,6 +51,13 @@ class KubernetesManifestsTest {
     /** Keys that differ on purpose: several processes share one machine locally, one process per pod on Kubernetes. */
     private static final Set<String> PER_MACHINE_KEYS = Set.of("metrics.reporter.prom.port");
 
+    /**
+     * JVM options: flink-conf/config.yaml replaces Flink's own config.yaml and so carries Flink's
+     * whole Java 17 list; on Kubernetes the operator prepends that list (env.java.default-opts.all)
+     * and the FlinkDeployment adds only StreamRec's own options.
+     */
+    private static final Set<String> JVM_OPTION_KEYS = Set.of("env.java.opts.all");
+
     private static final Set<String> DURABLE_SCHEMES = Set.of("s3://", "s3p://", "gs://", "abfss://", "hdfs://");
 
     private static Path repo;
@@ -196,7 +203,11 @@ class KubernetesManifestsTest {
                 assertThat(flinkConfiguration).as("flinkConfiguration must set %s like flink-conf/config.yaml", key)
                         .containsKey(key);
             }
-            if (flinkConfiguration.containsKey(key) && !DIRECTORY_KEYS.contains(key) && !PER_MACHINE_KEYS.contains(key)) {
+            if (flinkConfiguration.containsKey(key) && JVM_OPTION_KEYS.contains(key)) {
+                assertThat(List.of(String.valueOf(entry.getValue()).trim().split("\\s+")))
+                        .as("%s: every JVM option the FlinkDeployment adds is in flink-conf/config.yaml", key)
+                        .containsAll(List.of(String.valueOf(flinkConfiguration.get(key)).trim().split("\\s+")));
+            } else if (flinkConfiguration.containsKey(key) && !DIRECTORY_KEYS.contains(key) && !PER_MACHINE_KEYS.contains(key)) {
                 assertThat(sameSetting(flinkConfiguration.get(key), entry.getValue()))
                         .as("%s: FlinkDeployment has '%s', flink-conf/config.yaml has '%s'",
                                 key, flinkConfiguration.get(key), entry.getValue())

@@ -54,7 +54,11 @@ public final class LocalCluster {
     static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     static final String STATE_FILE = "cluster.properties";
 
-    /** The JVM options Flink's distribution passes to every process on Java 17 ({@code env.java.opts.all}). */
+    /**
+     * The JVM options of every process: those Flink's distribution passes on Java 17 ({@code
+     * env.java.opts.all}), plus {@code --add-modules=jdk.incubator.vector} for the default top-N
+     * kernel. Equal to {@code env.java.opts.all} of {@code flink-conf/config.yaml} (LocalClusterTest).
+     */
     static final List<String> JAVA17_OPTIONS = List.of(
             "-XX:+IgnoreUnrecognizedVMOptions",
             "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
@@ -76,7 +80,8 @@ public final class LocalCluster {
             "--add-opens=java.base/java.util=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
+            "--add-modules=jdk.incubator.vector");
 
     static final String PROMETHEUS_FACTORY = "metrics.reporter.prom.factory.class";
     static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,6 +48,35 @@ class LocalClusterTest {
     void java17OptionsOpenWhatFlinkNeeds() {
         assertThat(LocalCluster.JAVA17_OPTIONS).contains("--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+    }
+
+    /**
+     * The JVM options are written in several places; the Vector API module in particular must be in
+     * every one that runs the job, or scoring silently falls back to the slower Java kernel.
+     */
+    @Test
+    void jvmOptionsAreTheSameEverywhereTheJobRuns() throws Exception {
+        String vector = "--add-modules=jdk.incubator.vector";
+        String configured = projectConfig().getString("env.java.opts.all", "");
+        assertThat(List.of(configured.trim().split("\\s+")))
+                .as("env.java.opts.all of flink-conf/config.yaml")
+                .containsExactlyElementsOf(LocalCluster.JAVA17_OPTIONS.stream()
+                        .filter(o -> !o.startsWith("-XX:")) // Flink's scripts add IgnoreUnrecognizedVMOptions themselves
+                        .collect(Collectors.toList()));
+        assertThat(LocalCluster.JAVA17_OPTIONS).contains(vector);
+
+        Path home = ClusterTestSupport.home();
+        assertThat(Files.readString(home.resolve("bin/streamrec"))).contains(vector);
+        assertThat(Files.readString(home.resolve("k8s/flink-deployment.yaml")))
+                .contains("env.java.opts.all: " + vector);
+        String pom = Files.readString(home.resolve("pom.xml"));
+        String argLine = pom.substring(pom.indexOf("<argLine>"), pom.indexOf("</argLine>"));
+        assertThat(argLine).contains(vector);
+        // the --add-opens of the test JVMs and the CLI are a subset of what the cluster processes get
+        for (String option : argLine.substring("<argLine>".length()).trim().split("\\s+")) {
+            assertThat(LocalCluster.JAVA17_OPTIONS).as("pom.xml argLine option").contains(option);
+        }
+        assertThat(Files.readString(home.resolve("README.md"))).contains(vector);
     }
 
     @Test

@@ -1,8 +1,9 @@
 package io.streamrec.operators.scoring;
 
 /**
- * Pure-Java top-N kernel: the default ({@code recs.kernel JAVA}, measured faster than jblas on
- * batches), and what the jblas kernel falls back to when its native library cannot load.
+ * Pure-Java top-N kernel ({@code recs.kernel JAVA}, measured faster than jblas on batches), and
+ * what the vector and jblas kernels fall back to where the Vector API module or jblas' native
+ * library is missing.
  *
  * <p>For batches of {@value #MIN_TRANSPOSED_BATCH} users or more, each block of item rows is
  * transposed once into {@code dim} separate scratch rows of {@code block} floats; every user then

@@ -33,26 +33,48 @@ final class TopNHeap {
         final float offset = userOffset;
         for (int i = 0; i < count; i++) {
             int row = firstRow + i;
-            float s = dots[dotsOffset + i] + biases[row] + offset;
-            if (size == capacity) {
-                if (!(s > scores[0])) {
-                    continue; // also drops NaN
-                }
-                if (isExcluded(row)) {
-                    continue;
-                }
-                scores[0] = s;
-                rows[0] = row;
-                siftDown(0);
-            } else {
-                if (s != s || isExcluded(row)) {
-                    continue;
-                }
-                scores[size] = s;
-                rows[size] = row;
-                siftUp(size++);
-            }
+            offerScore(row, dots[dotsOffset + i] + biases[row] + offset);
         }
+    }
+
+    /**
+     * Offers one row with its final score ({@code dot + bias + userOffset}, computed by the caller).
+     * Rows must come in increasing order, as for {@link #offer}.
+     */
+    void offerScore(int row, float s) {
+        if (size == capacity) {
+            if (!(s > scores[0])) {
+                return; // also drops NaN
+            }
+            if (isExcluded(row)) {
+                return;
+            }
+            scores[0] = s;
+            rows[0] = row;
+            siftDown(0);
+        } else {
+            if (s != s || isExcluded(row)) {
+                return;
+            }
+            scores[size] = s;
+            rows[size] = row;
+            siftUp(size++);
+        }
+    }
+
+    /**
+     * A score every row must reach ({@code >=}) to have a chance of entering the heap: the worst
+     * kept score once the heap is full, else negative infinity. Kernels compare whole vectors of
+     * scores against it and call {@link #offerScore} only for the few that pass; a score equal to
+     * the threshold passes here and is then rejected by the heap's exact rule.
+     */
+    float threshold() {
+        return size == capacity ? scores[0] : Float.NEGATIVE_INFINITY;
+    }
+
+    /** The additive term of this user's scores (user bias, plus global mean for explicit ratings). */
+    float userOffset() {
+        return userOffset;
     }
 
     /** Drains the heap into a result, best first. */

@@ -71,7 +71,7 @@ public final class UserWorkerConfig implements Serializable {
         private boolean refreshAllOnRestore = false;
         private int maxSeen = 500;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
-        private ScoringKernel kernel = ScoringKernel.JAVA;
+        private ScoringKernel kernel = ScoringKernel.VECTOR;
 
         private Builder(ModelConfig model) {
             this.model = Objects.requireNonNull(model, "model");

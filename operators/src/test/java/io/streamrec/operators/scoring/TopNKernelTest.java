@@ -28,6 +28,12 @@ class TopNKernelTest {
         list.add(Arguments.of(new JavaTopNKernel(7)));
         list.add(Arguments.of(new JblasTopNKernel()));
         list.add(Arguments.of(new JblasTopNKernel(7)));
+        // the test JVM runs with --add-modules jdk.incubator.vector (surefire argLine);
+        // VectorTopNKernelTest fails if it does not, so these are never silently skipped
+        if (TopNKernels.vectorAvailable()) {
+            list.add(Arguments.of(new VectorTopNKernel()));
+            list.add(Arguments.of(new VectorTopNKernel(7)));
+        }
         return list.stream();
     }
 
@@ -231,7 +237,7 @@ class TopNKernelTest {
         assertAgree(actual, expected);
     }
 
-    private static void assertAgree(ScoredItems actual, ScoredItems expected) {
+    static void assertAgree(ScoredItems actual, ScoredItems expected) {
         assertThat(actual.size()).isEqualTo(expected.size());
         for (int i = 0; i < actual.size(); i++) {
             assertThat(actual.scores[i]).isCloseTo(expected.scores[i], org.assertj.core.data.Offset.offset(SCORE_TOLERANCE));

@@ -1,0 +1,361 @@
+package io.streamrec.operators.scoring;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Top-N kernel on the JDK's incubating Vector API ({@code jdk.incubator.vector}): users are the SIMD
+ * lanes, items are broadcast, and the top-N threshold test is fused into the scan.
+ *
+ * <p>The batch is packed once per call into a panel where the {@code L} users of a lane group sit
+ * side by side for each component ({@code panel[(g * dim + c) * L + lane]}, {@code L} = lanes of
+ * the preferred species, 16 floats with AVX-512). The item matrix is read in place, row-major: for
+ * each component {@code c} the kernel broadcasts {@code item[r][c]} of a few rows and multiplies it
+ * into the lane groups with fused multiply-adds. The innermost block holds 4 lane groups × 4 items
+ * = 16 accumulators in registers, so every loaded vector feeds four FMAs and no transposed copy of
+ * the items is needed. Items are scanned in blocks of {@value #ITEM_BLOCK_ROWS} rows (256 KiB at
+ * d = 64), each block reused from L2 by every lane group of the batch.
+ *
+ * <p>Selection is fused: the 16 scores of a lane group are compared, as one vector, against the
+ * users' current heap thresholds ({@link TopNHeap#threshold()}), and only lanes that pass go to
+ * the scalar heap, where seen-item exclusion is checked. After the first few hundred rows almost no
+ * score passes, so selection and exclusion cost next to nothing. Scores are {@code (dot + itemBias)
+ * + userOffset} like the other kernels; the dot products use FMA in a different summation order,
+ * so a score may differ from the Java kernel's in the last bits.
+ *
+ * <p>A batch of one user would fill one lane of sixteen; it takes a dot-product path instead (lanes
+ * along the components, a lane reduction per item, the same fused threshold test).
+ *
+ * <p>Until C2 has compiled the kernel (the first few seconds of a TaskManager's scoring) the Vector
+ * API runs as slow Java code; that is a warm-up cost, not the steady state JMH measures.
+ *
+ * <p>Loading this class needs the JVM option {@code --add-modules jdk.incubator.vector}; use
+ * {@link ScoringKernel#VECTOR} or {@link TopNKernels#vector()}, which check that first and fall back
+ * to {@link JavaTopNKernel}. Not thread-safe (scratch buffers).
+ */
+public final class VectorTopNKernel extends AbstractTopNKernel {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+
+    static final int ITEM_BLOCK_ROWS = 1024;
+    /**
+     * Batches below this use {@link #scanDot}. Measured at M = 100k, d = 64 (AVX-512): one user
+     * scores about 2.3x faster by dot products than in a lane group of 15 padding lanes; at 2 users
+     * the two paths are even, from 3 on the lanes win.
+     */
+    static final int MIN_LANE_BATCH = 2;
+
+    private final int blockRows;
+    private float[] panel = new float[0];
+    private float[] offsets = new float[0];
+    private float[] thresholds = new float[0];
+    private final float[] lanes = new float[L];
+
+    public VectorTopNKernel() {
+        this(ITEM_BLOCK_ROWS);
+    }
+
+    /** A kernel scanning {@code blockRows} items per block (tests use odd sizes to hit the edges). */
+    public VectorTopNKernel(int blockRows) {
+        if (blockRows < 1) {
+            throw new IllegalArgumentException("blockRows must be positive, got " + blockRows);
+        }
+        this.blockRows = blockRows;
+    }
+
+    /** Float lanes of the species this kernel runs on (16 with AVX-512, 8 with AVX2). */
+    public static int lanes() {
+        return L;
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    void scan(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        if (users.length < MIN_LANE_BATCH) {
+            scanDot(items, users, heaps);
+        } else {
+            scanLanes(items, users, heaps);
+        }
+    }
+
+    /**
+     * Few users: lanes along the vector components instead, one dot product per (user, item) with a
+     * lane reduction at the end, 4 items at a time. Users-as-lanes would leave most lanes idle.
+     */
+    private void scanDot(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        final int dim = items.dim();
+        final int rowCount = items.size();
+        final int vecDim = SPECIES.loopBound(dim);
+        final float[] data = items.vectorData();
+        final float[] biases = items.biasData();
+        for (int u = 0; u < users.length; u++) {
+            final float[] user = users[u];
+            final TopNHeap heap = heaps[u];
+            final float offset = heap.userOffset();
+            float threshold = heap.threshold();
+            int r = 0;
+            for (; r + 4 <= rowCount; r += 4) {
+                final int q0 = r * dim;
+                final int q1 = q0 + dim;
+                final int q2 = q1 + dim;
+                final int q3 = q2 + dim;
+                FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+                for (int c = 0; c < vecDim; c += L) {
+                    FloatVector x = FloatVector.fromArray(SPECIES, user, c);
+                    a0 = x.fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
+                    a1 = x.fma(FloatVector.fromArray(SPECIES, data, q1 + c), a1);
+                    a2 = x.fma(FloatVector.fromArray(SPECIES, data, q2 + c), a2);
+                    a3 = x.fma(FloatVector.fromArray(SPECIES, data, q3 + c), a3);
+                }
+                float d0 = a0.reduceLanes(VectorOperators.ADD);
+                float d1 = a1.reduceLanes(VectorOperators.ADD);
+                float d2 = a2.reduceLanes(VectorOperators.ADD);
+                float d3 = a3.reduceLanes(VectorOperators.ADD);
+                for (int c = vecDim; c < dim; c++) {
+                    d0 += user[c] * data[q0 + c];
+                    d1 += user[c] * data[q1 + c];
+                    d2 += user[c] * data[q2 + c];
+                    d3 += user[c] * data[q3 + c];
+                }
+                threshold = offerIfReaches(heap, threshold, r, d0 + biases[r] + offset);
+                threshold = offerIfReaches(heap, threshold, r + 1, d1 + biases[r + 1] + offset);
+                threshold = offerIfReaches(heap, threshold, r + 2, d2 + biases[r + 2] + offset);
+                threshold = offerIfReaches(heap, threshold, r + 3, d3 + biases[r + 3] + offset);
+            }
+            for (; r < rowCount; r++) {
+                final int q0 = r * dim;
+                FloatVector a0 = FloatVector.zero(SPECIES);
+                for (int c = 0; c < vecDim; c += L) {
+                    a0 = FloatVector.fromArray(SPECIES, user, c).fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
+                }
+                float d0 = a0.reduceLanes(VectorOperators.ADD);
+                for (int c = vecDim; c < dim; c++) {
+                    d0 += user[c] * data[q0 + c];
+                }
+                threshold = offerIfReaches(heap, threshold, r, d0 + biases[r] + offset);
+            }
+        }
+    }
+
+    private static float offerIfReaches(TopNHeap heap, float threshold, int row, float score) {
+        if (score >= threshold) {
+            heap.offerScore(row, score);
+            return heap.threshold();
+        }
+        return threshold;
+    }
+
+    /** The main path: users as lanes, see the class comment. */
+    private void scanLanes(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
+        final int dim = items.dim();
+        final int rowCount = items.size();
+        final int batch = users.length;
+        final int groups = (batch + L - 1) / L;
+        pack(users, heaps, dim, groups);
+        final float[] data = items.vectorData();
+        final float[] biases = items.biasData();
+
+        for (int start = 0; start < rowCount; start += blockRows) {
+            final int end = Math.min(rowCount, start + blockRows);
+            int g = 0;
+            for (; g + 4 <= groups; g += 4) {
+                int r = start;
+                for (; r + 4 <= end; r += 4) {
+                    block4x4(data, biases, dim, g, r, heaps);
+                }
+                for (; r < end; r++) {
+                    block4x1(data, biases, dim, g, r, heaps);
+                }
+            }
+            for (; g < groups; g++) {
+                int r = start;
+                for (; r + 4 <= end; r += 4) {
+                    block1x4(data, biases, dim, g, r, heaps);
+                }
+                for (; r < end; r++) {
+                    block1x1(data, biases, dim, g, r, heaps);
+                }
+            }
+        }
+    }
+
+    /** Packs the batch into lane groups; padding lanes get a zero vector and a NaN threshold (never passes). */
+    private void pack(float[][] users, TopNHeap[] heaps, int dim, int groups) {
+        int padded = groups * L;
+        if (panel.length < padded * dim) {
+            panel = new float[padded * dim];
+        }
+        if (offsets.length < padded) {
+            offsets = new float[padded];
+            thresholds = new float[padded];
+        }
+        for (int u = 0; u < padded; u++) {
+            int base = (u / L) * dim * L + (u % L);
+            if (u < users.length) {
+                float[] user = users[u];
+                for (int c = 0; c < dim; c++) {
+                    panel[base + c * L] = user[c];
+                }
+                offsets[u] = heaps[u].userOffset();
+                thresholds[u] = heaps[u].threshold();
+            } else {
+                for (int c = 0; c < dim; c++) {
+                    panel[base + c * L] = 0f;
+                }
+                offsets[u] = 0f;
+                thresholds[u] = Float.NaN;
+            }
+        }
+    }
+
+    /** 4 lane groups × 4 items: 16 accumulators, 4 vector loads and 4 broadcasts per 16 FMAs. */
+    private void block4x4(float[] data, float[] biases, int dim, int g, int r, TopNHeap[] heaps) {
+        final float[] p = panel;
+        final int stride = dim * L;
+        final int p0 = g * stride;
+        final int p1 = p0 + stride;
+        final int p2 = p1 + stride;
+        final int p3 = p2 + stride;
+        final int q0 = r * dim;
+        final int q1 = q0 + dim;
+        final int q2 = q1 + dim;
+        final int q3 = q2 + dim;
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int c = 0; c < dim; c++) {
+            final int off = c * L;
+            FloatVector u0 = FloatVector.fromArray(SPECIES, p, p0 + off);
+            FloatVector u1 = FloatVector.fromArray(SPECIES, p, p1 + off);
+            FloatVector u2 = FloatVector.fromArray(SPECIES, p, p2 + off);
+            FloatVector u3 = FloatVector.fromArray(SPECIES, p, p3 + off);
+            FloatVector i0 = FloatVector.broadcast(SPECIES, data[q0 + c]);
+            a00 = u0.fma(i0, a00);
+            a10 = u1.fma(i0, a10);
+            a20 = u2.fma(i0, a20);
+            a30 = u3.fma(i0, a30);
+            FloatVector i1 = FloatVector.broadcast(SPECIES, data[q1 + c]);
+            a01 = u0.fma(i1, a01);
+            a11 = u1.fma(i1, a11);
+            a21 = u2.fma(i1, a21);
+            a31 = u3.fma(i1, a31);
+            FloatVector i2 = FloatVector.broadcast(SPECIES, data[q2 + c]);
+            a02 = u0.fma(i2, a02);
+            a12 = u1.fma(i2, a12);
+            a22 = u2.fma(i2, a22);
+            a32 = u3.fma(i2, a32);
+            FloatVector i3 = FloatVector.broadcast(SPECIES, data[q3 + c]);
+            a03 = u0.fma(i3, a03);
+            a13 = u1.fma(i3, a13);
+            a23 = u2.fma(i3, a23);
+            a33 = u3.fma(i3, a33);
+        }
+        // rows in increasing order, as the heaps require
+        select(a00, g, r, biases, heaps);
+        select(a10, g + 1, r, biases, heaps);
+        select(a20, g + 2, r, biases, heaps);
+        select(a30, g + 3, r, biases, heaps);
+        select(a01, g, r + 1, biases, heaps);
+        select(a11, g + 1, r + 1, biases, heaps);
+        select(a21, g + 2, r + 1, biases, heaps);
+        select(a31, g + 3, r + 1, biases, heaps);
+        select(a02, g, r + 2, biases, heaps);
+        select(a12, g + 1, r + 2, biases, heaps);
+        select(a22, g + 2, r + 2, biases, heaps);
+        select(a32, g + 3, r + 2, biases, heaps);
+        select(a03, g, r + 3, biases, heaps);
+        select(a13, g + 1, r + 3, biases, heaps);
+        select(a23, g + 2, r + 3, biases, heaps);
+        select(a33, g + 3, r + 3, biases, heaps);
+    }
+
+    /** 4 lane groups × 1 item, for the rows left over at the end of a block. */
+    private void block4x1(float[] data, float[] biases, int dim, int g, int r, TopNHeap[] heaps) {
+        final float[] p = panel;
+        final int stride = dim * L;
+        final int p0 = g * stride;
+        final int q0 = r * dim;
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < dim; c++) {
+            final int off = p0 + c * L;
+            FloatVector i0 = FloatVector.broadcast(SPECIES, data[q0 + c]);
+            a0 = FloatVector.fromArray(SPECIES, p, off).fma(i0, a0);
+            a1 = FloatVector.fromArray(SPECIES, p, off + stride).fma(i0, a1);
+            a2 = FloatVector.fromArray(SPECIES, p, off + 2 * stride).fma(i0, a2);
+            a3 = FloatVector.fromArray(SPECIES, p, off + 3 * stride).fma(i0, a3);
+        }
+        select(a0, g, r, biases, heaps);
+        select(a1, g + 1, r, biases, heaps);
+        select(a2, g + 2, r, biases, heaps);
+        select(a3, g + 3, r, biases, heaps);
+    }
+
+    /** 1 lane group × 4 items, for batches (or their remainder) under 4 lane groups. */
+    private void block1x4(float[] data, float[] biases, int dim, int g, int r, TopNHeap[] heaps) {
+        final float[] p = panel;
+        final int p0 = g * dim * L;
+        final int q0 = r * dim;
+        final int q1 = q0 + dim;
+        final int q2 = q1 + dim;
+        final int q3 = q2 + dim;
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < dim; c++) {
+            FloatVector u0 = FloatVector.fromArray(SPECIES, p, p0 + c * L);
+            a0 = u0.fma(FloatVector.broadcast(SPECIES, data[q0 + c]), a0);
+            a1 = u0.fma(FloatVector.broadcast(SPECIES, data[q1 + c]), a1);
+            a2 = u0.fma(FloatVector.broadcast(SPECIES, data[q2 + c]), a2);
+            a3 = u0.fma(FloatVector.broadcast(SPECIES, data[q3 + c]), a3);
+        }
+        select(a0, g, r, biases, heaps);
+        select(a1, g, r + 1, biases, heaps);
+        select(a2, g, r + 2, biases, heaps);
+        select(a3, g, r + 3, biases, heaps);
+    }
+
+    /** 1 lane group × 1 item. */
+    private void block1x1(float[] data, float[] biases, int dim, int g, int r, TopNHeap[] heaps) {
+        final float[] p = panel;
+        final int p0 = g * dim * L;
+        final int q0 = r * dim;
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        for (int c = 0; c < dim; c++) {
+            a0 = FloatVector.fromArray(SPECIES, p, p0 + c * L)
+                    .fma(FloatVector.broadcast(SPECIES, data[q0 + c]), a0);
+        }
+        select(a0, g, r, biases, heaps);
+    }
+
+    /**
+     * Adds the item bias and the users' offsets to the dot products of lane group {@code g} with row
+     * {@code r}, and offers to the heaps only the lanes whose score reaches the user's threshold.
+     */
+    private void select(FloatVector dots, int g, int r, float[] biases, TopNHeap[] heaps) {
+        final int lane0 = g * L;
+        FloatVector s = dots.add(biases[r]).add(FloatVector.fromArray(SPECIES, offsets, lane0));
+        VectorMask<Float> pass = s.compare(VectorOperators.GE, FloatVector.fromArray(SPECIES, thresholds, lane0));
+        if (pass.anyTrue()) {
+            offerLanes(s, pass.toLong(), lane0, r, heaps);
+        }
+    }
+
+    /** The rare path: scalar heap offers (with seen-item exclusion) for the lanes that passed. */
+    private void offerLanes(FloatVector s, long bits, int lane0, int r, TopNHeap[] heaps) {
+        s.intoArray(lanes, 0);
+        while (bits != 0) {
+            int lane = Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
+            int u = lane0 + lane;
+            TopNHeap heap = heaps[u];
+            heap.offerScore(r, lanes[lane]);
+            thresholds[u] = heap.threshold();
+        }
+    }
+}
