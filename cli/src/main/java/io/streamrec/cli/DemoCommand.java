@@ -151,7 +151,7 @@ final class DemoCommand {
 
         Iterator<String> source = movielens != null
                 ? MovieLensReader.readJson(Path.of(movielens)).iterator()
-                : generated(users, items, seed);
+                : generated(users, items, seed, rate);
         long limit = events > 0 ? events : Long.MAX_VALUE;
         String brokers = bootstrap;
         Thread producer = new Thread(() -> produce(brokers, topic, source, limit, rate), "streamrec-demo-producer");
@@ -250,9 +250,11 @@ final class DemoCommand {
         System.out.flush();
     }
 
-    private Iterator<String> generated(int users, int items, long seed) {
+    private Iterator<String> generated(int users, int items, long seed, long rate) {
+        // event time advances at the sending rate, so events are stamped about when they are sent
         InteractionGenerator generator = new InteractionGenerator(InteractionGenerator.Config.builder()
-                .users(users).items(items).seed(seed).startTimestampMillis(System.currentTimeMillis()).build());
+                .users(users).items(items).seed(seed).startTimestampMillis(System.currentTimeMillis())
+                .eventsPerSecond(Math.max(1, rate)).build());
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
