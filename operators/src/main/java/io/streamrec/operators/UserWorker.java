@@ -132,6 +132,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     @Override
     public void processElement1(StreamRecord<Interaction> element) throws Exception {
+        pacer.recordInput(now());
         if (!cache.ready()) {
             // learning against a partial cache would step from the seeded vectors of trained items
             waiting.add(element.getValue());

@@ -7,7 +7,9 @@ package io.streamrec.operators.user;
  * is deferred instead of scored, and the refresh interval stretches in proportion to the overload
  * (up to {@code maxStretch} times the configured one). Ingestion and SGD therefore always get at
  * least {@code 1 − budget} of the thread, and a deferred user is refreshed later with everything
- * that happened meanwhile: refreshes coalesce more as load grows.
+ * that happened meanwhile: refreshes coalesce more as load grows. Deferring only helps while input
+ * is waiting: when none has arrived for two intervals (the stream is idle or has ended), refreshes
+ * are scored at full speed.
  *
  * <p>It decides only when a list is computed, never what it holds: a list is always a function of
  * the user's state and the item cache at scoring time, and a user with a pending refresh keeps its
@@ -25,6 +27,7 @@ public final class RefreshPacer {
     // written by the task thread only; volatile so that metric gauges may read them
     private volatile double busyMs;
     private volatile long lastMs = Long.MIN_VALUE;
+    private long lastInputMs = Long.MIN_VALUE;
 
     /**
      * @param intervalMs the configured refresh interval
@@ -63,9 +66,18 @@ public final class RefreshPacer {
         return busy / windowMs;
     }
 
-    /** True when a refresh due at {@code nowMs} should wait: scoring is over its budget. */
+    /** Records that an input element (learning work) arrived at {@code nowMs}. */
+    public void recordInput(long nowMs) {
+        lastInputMs = nowMs;
+    }
+
+    /**
+     * True when a refresh due at {@code nowMs} should wait: scoring is over its budget while input
+     * keeps arriving (some arrived within the last two intervals).
+     */
     public boolean shouldDefer(long nowMs) {
-        return scoringShare(nowMs) > budget;
+        boolean inputWaiting = lastInputMs != Long.MIN_VALUE && nowMs - lastInputMs < 2 * intervalMs(nowMs);
+        return inputWaiting && scoringShare(nowMs) > budget;
     }
 
     /** The refresh interval now: the configured one, stretched by the overload. Safe to call from any thread. */

@@ -46,6 +46,7 @@ class RefreshPacerTest {
         // scoring took the whole thread for the last 100 s: share ~1.0, twice the budget of 0.5
         for (long t = 1_000; t <= 100_000; t += 1_000) {
             pacer.recordScoring(t, 1_000);
+            pacer.recordInput(t);
         }
         double share = pacer.scoringShare(100_000);
         assertThat(share).isCloseTo(1.0, within(0.06));
@@ -54,7 +55,22 @@ class RefreshPacerTest {
         long next = pacer.nextRefreshTime(100_500);
         assertThat(next).isGreaterThan(100_500).isEqualTo((100_500 / pacer.intervalMs(100_500) + 1) * pacer.intervalMs(100_500));
         // once scoring stops, the share decays below the budget within one window (1.0 → 1/e)
+        pacer.recordInput(109_000);
         assertThat(pacer.shouldDefer(110_000)).isFalse();
+    }
+
+    @Test
+    void withoutInputWaitingRefreshesAreNeverDeferred() {
+        for (long t = 1_000; t <= 100_000; t += 1_000) {
+            pacer.recordScoring(t, 1_000);
+        }
+        assertThat(pacer.scoringShare(100_000)).isGreaterThan(0.9);
+        assertThat(pacer.shouldDefer(100_000)).as("no input ever").isFalse();
+        pacer.recordInput(100_000);
+        assertThat(pacer.shouldDefer(100_500)).as("input half a second ago").isTrue();
+        // the interval is stretched to ~2 s by the overload: idle after two of them
+        long interval = pacer.intervalMs(100_000);
+        assertThat(pacer.shouldDefer(100_000 + 2 * interval + 1)).as("input idle for two intervals").isFalse();
     }
 
     @Test
