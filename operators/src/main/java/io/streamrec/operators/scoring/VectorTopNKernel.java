@@ -342,20 +342,25 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
         FloatVector s = dots.add(biases[r]).add(FloatVector.fromArray(SPECIES, offsets, lane0));
         VectorMask<Float> pass = s.compare(VectorOperators.GE, FloatVector.fromArray(SPECIES, thresholds, lane0));
         if (pass.anyTrue()) {
-            offerLanes(s, pass.toLong(), lane0, r, heaps);
+            offerLanes(s, lane0, r, heaps);
         }
     }
 
-    /** The rare path: scalar heap offers (with seen-item exclusion) for the lanes that passed. */
-    private void offerLanes(FloatVector s, long bits, int lane0, int r, TopNHeap[] heaps) {
+    /**
+     * The rare path: scalar heap offers (with seen-item exclusion) for the lanes that passed, found
+     * by comparing again lane by lane: on JDK 17 {@code VectorMask.toLong()} is not an intrinsic and
+     * cost as much as the whole vector loop in a profile of the job (JFR, 100k items). NaN scores
+     * and the NaN thresholds of padding lanes never pass, as in the vector comparison.
+     */
+    private void offerLanes(FloatVector s, int lane0, int r, TopNHeap[] heaps) {
         s.intoArray(lanes, 0);
-        while (bits != 0) {
-            int lane = Long.numberOfTrailingZeros(bits);
-            bits &= bits - 1;
+        for (int lane = 0; lane < L; lane++) {
             int u = lane0 + lane;
-            TopNHeap heap = heaps[u];
-            heap.offerScore(r, lanes[lane]);
-            thresholds[u] = heap.threshold();
+            if (lanes[lane] >= thresholds[u]) {
+                TopNHeap heap = heaps[u];
+                heap.offerScore(r, lanes[lane]);
+                thresholds[u] = heap.threshold();
+            }
         }
     }
 }
