@@ -25,6 +25,10 @@ import java.util.Map;
  * {@code --key value} arguments and validated with messages that name the option. Flink's own
  * runtime settings (checkpointing, state backend, restart strategy) live in
  * {@code flink-conf/config.yaml}, not here.
+ *
+ * <p>Long on purpose: it is the single table of every option with its description, and the
+ * validation that names them; split by topic, that contract would be spread over several files
+ * again.
  */
 public final class StreamRecOptions {
 

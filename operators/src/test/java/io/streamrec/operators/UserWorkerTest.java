@@ -97,11 +97,7 @@ class UserWorkerTest {
         try (var h = harness(model())) {
             h.open();
             h.setProcessingTime(0);
-            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
-            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
-                h.processElement2(new StreamRecord<>(new ItemUpdate(item,
-                        FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
-            }
+            resync(h);
             h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
             h.processElement1(new StreamRecord<>(event("u1", "b", EventType.CLICK, 2)));
             h.processElement1(new StreamRecord<>(event("u1", "c", EventType.CLICK, 3)));
@@ -139,10 +135,7 @@ class UserWorkerTest {
                 worker, e -> e.user, u -> "", Types.STRING)) {
             h.open();
             h.setProcessingTime(0);
-            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
-            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
-                h.processElement2(new StreamRecord<>(new ItemUpdate(item, FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
-            }
+            resync(h);
             h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
             h.setProcessingTime(1000);
             h.setProcessingTime(1001);
@@ -173,10 +166,7 @@ class UserWorkerTest {
         try (var h = harness(model())) {
             h.open();
             h.setProcessingTime(0);
-            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
-            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
-                h.processElement2(new StreamRecord<>(new ItemUpdate(item, FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
-            }
+            resync(h);
             h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
             h.processElement1(new StreamRecord<>(event("u2", "b", EventType.CLICK, 2)));
             h.setProcessingTime(1000);
@@ -381,11 +371,7 @@ class UserWorkerTest {
         try (var h = harness(model())) {
             h.open();
             h.setProcessingTime(0);
-            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
-            for (String item : List.of("a", "b", "c", "d", "e", "f")) {
-                h.processElement2(new StreamRecord<>(new ItemUpdate(item,
-                        FactorMath.initVector(item, DIM, 0.1f, 1), 0f, 0)));
-            }
+            resync(h);
             h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
             // no list yet: nothing to measure against
             assertThat(h.getSideOutput(UserWorker.ONLINE_EVALUATION)).isNull();

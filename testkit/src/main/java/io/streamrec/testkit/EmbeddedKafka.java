@@ -56,6 +56,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: {@link #bootstrapServers()} and {@link #createTopic} may be called from any
  * thread; {@link #close()} is idempotent.
+ *
+ * <p>Its length is what one in-process node needs: the broker settings for transactions, a start
+ * that retries on port races, the optional SASL listener, topic helpers and a clean shutdown, all
+ * sharing the node's lifecycle.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 

@@ -42,6 +42,10 @@ import java.util.stream.Stream;
  * {@code u1..uU}, items {@code i1..iI}.
  *
  * <p>The same configuration (seed included) always yields the same sequence. Not thread-safe.
+ *
+ * <p>Long because it holds the whole synthetic world (tastes, drift, popularity, event types,
+ * malformed and duplicate records) and its configuration; the parts share one random stream, which
+ * keeps a seed reproducible.
  */
 public final class InteractionGenerator {
 

@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  * {@code stop}: thin command line glue over {@link LocalCluster} and {@link FlinkRestClient}. The
  * commands work against the local cluster's state directory, or any Flink cluster given with
  * {@code --rest http://host:8081} (then Kafka and Redis must be given as job options).
+ *
+ * <p>Long because it implements every cluster subcommand (start, stop, status, submit, savepoint,
+ * stop with savepoint) with their flags and messages; one class per subcommand is open (issue 8).
  */
 public final class ClusterCommands {
 

@@ -47,6 +47,10 @@ import java.util.concurrent.TimeUnit;
  * directory), so a recycled pid is never killed.
  *
  * <p>Not thread-safe; one command at a time per state directory.
+ *
+ * <p>Long because it runs several processes (JobManager, TaskManagers, services) with their
+ * classpaths, JVM options, ports, logs, state file and shutdown; splitting the process launcher
+ * from the state file is open (issue 8).
  */
 public final class LocalCluster {
 

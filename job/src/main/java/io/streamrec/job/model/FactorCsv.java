@@ -26,6 +26,9 @@ import java.util.Map;
  * files written by other tools work; only {@code id} and the vector columns are required, the other
  * columns default to 0, and columns may come in any order. Unknown columns are rejected so that a
  * misspelt header cannot silently drop data. Pure Java, no Flink imports.
+ *
+ * <p>Long because it holds both directions of the format, writing and reading with their
+ * validation, so that the format is defined in one place.
  */
 public final class FactorCsv {
 
