@@ -23,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -32,6 +33,8 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -51,7 +54,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
 
     private static final long serialVersionUID = 1L;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UserWorker.class);
+    private static final Logger LOG = LoggerFactory.getLogger(UserWorker.class);
+    /** Refresh lags kept for the histogram's quantiles. */
+    private static final int LAG_SAMPLES = 1024;
 
     /** Side output: aggregated item deltas, one per touched item per checkpoint interval. */
     public static final OutputTag<ItemDelta> ITEM_DELTAS =
@@ -64,8 +69,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private final UserWorkerConfig config;
     private final ModelConfig model;
     private final long refreshIntervalMs;
-    /** Refresh lags kept for the histogram's quantiles. */
-    private static final int LAG_SAMPLES = 1024;
 
     private transient ValueState<UserState> userState;
     private transient ResyncBuffer waiting;
@@ -87,7 +90,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient Counter refreshesDeferred;
     private transient Counter usersForgotten;
     private transient Histogram refreshLag;
-    private transient long lastRefreshLagMs;
+    private transient volatile long lastRefreshLagMs;
 
     public UserWorker(UserWorkerConfig config) {
         this.config = config;
@@ -96,7 +99,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     @Override
-    public void initializeState(org.apache.flink.runtime.state.StateInitializationContext context) throws Exception {
+    public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         restored = context.isRestored();
     }
