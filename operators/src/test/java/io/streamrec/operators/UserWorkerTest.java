@@ -164,13 +164,7 @@ class UserWorkerTest {
     @Test
     void forgettingAUserDropsTheirStateAndWaitingRefreshAndDeletesTheirListAfterEveryEarlierOne() throws Exception {
         try (var h = harness(model())) {
-            h.open();
-            h.setProcessingTime(0);
-            resync(h);
-            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
-            h.processElement1(new StreamRecord<>(event("u2", "b", EventType.CLICK, 2)));
-            h.setProcessingTime(1000);
-            h.setProcessingTime(1001);
+            twoUsersWithFirstLists(h);
             assertThat(h.extractOutputValues()).extracting(l -> l.user, l -> l.version)
                     .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("u1", 1L), org.assertj.core.groups.Tuple.tuple("u2", 1L));
 
@@ -214,13 +208,7 @@ class UserWorkerTest {
     void afterARestoreWithRefreshAllEveryUserGetsANewListWithoutInteracting() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness(model())) {
-            h.open();
-            h.setProcessingTime(0);
-            resync(h);
-            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
-            h.processElement1(new StreamRecord<>(event("u2", "b", EventType.CLICK, 2)));
-            h.setProcessingTime(1000);
-            h.setProcessingTime(1001);
+            twoUsersWithFirstLists(h);
             assertThat(h.extractOutputValues()).hasSize(2);
             snapshot = h.snapshot(1, 1001);
         }
@@ -248,6 +236,18 @@ class UserWorkerTest {
                 }
             }
         }
+    }
+
+    /** Opens the harness, resyncs the cache, and lets u1 (clicked a) and u2 (clicked b) get their first lists. */
+    private static void twoUsersWithFirstLists(
+            KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h) throws Exception {
+        h.open();
+        h.setProcessingTime(0);
+        resync(h);
+        h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1)));
+        h.processElement1(new StreamRecord<>(event("u2", "b", EventType.CLICK, 2)));
+        h.setProcessingTime(1000);
+        h.setProcessingTime(1001);
     }
 
     private static void resync(KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h)
