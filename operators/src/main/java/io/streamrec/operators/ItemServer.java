@@ -19,6 +19,7 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -72,6 +73,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     /** Producing run (or, from older releases, job) → highest accepted checkpoint id (Long.MAX_VALUE: everything). */
     private transient Map<String, Long> acceptedOrigins;
     private transient ListState<Tuple2<String, Long>> acceptedOriginsState;
+    /** The republish request this subtask acted on last (its markers arrive once per key group). */
+    private transient String lastRepublish;
 
     public ItemServer(ModelConfig model) {
         this(model, null);
@@ -138,6 +141,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                 return;
             }
         }
+        if (d.isRepublishMarker()) {
+            republish(d.republish);
+            return;
+        }
         ItemState s = itemState.value();
         if (s == null) {
             s = new ItemState();
@@ -171,6 +178,38 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         output.collect(new StreamRecord<>(update));
         output.collect(ITEM_STATS, new StreamRecord<>(
                 new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs)));
+    }
+
+    /**
+     * A republish request: every item's stats again (item meta in Redis, and through the popularity
+     * ranker the popular list), then one request to every UserWorker subtask to re-emit its users'
+     * lists. Each UserWorker sends one marker per key group, so a subtask sees the same request
+     * several times; it acts on the first.
+     */
+    private void republish(String requestId) throws Exception {
+        if (requestId.equals(lastRepublish)) {
+            return;
+        }
+        lastRepublish = requestId;
+        Object previous = getCurrentKey();
+        long[] items = {0};
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.itemState(), (item, state) -> {
+                    ItemState s = state.value();
+                    if (s != null) {
+                        ItemStats stats = new ItemStats(item, s.interactions, s.b, s.popularityLog, s.lastTs);
+                        stats.republished = true;
+                        output.collect(ITEM_STATS, new StreamRecord<>(stats));
+                        items[0]++;
+                    }
+                });
+        if (previous != null) {
+            setCurrentKey(previous);
+        }
+        output.collect(new StreamRecord<>(ItemUpdate.republish(requestId)));
+        LOG.info("ItemServer subtask {}: republish request '{}', stats of {} items re-emitted",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), requestId, items[0]);
     }
 
     private void resendAll() throws Exception {

@@ -76,6 +76,10 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
     public void processElement(StreamRecord<ItemStats> element) {
         ItemStats s = element.getValue();
         newestTs = Math.max(newestTs, s.lastTs);
+        if (s.republished) {
+            // a republish request: write the list again at the next barrier even if nothing moved
+            changed = true;
+        }
         if (s.popularityLog == Double.NEGATIVE_INFINITY) {
             return;
         }

@@ -36,6 +36,7 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -81,6 +82,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient boolean flushScheduled;
     private transient int subtask;
     private transient boolean restored;
+    /** Republish requests received since the last barrier, sent on with its deltas. */
+    private transient List<String> republishRequests;
+    /** The republish request acted on last (each ItemServer subtask forwards it). */
+    private transient String lastRepublish;
 
     private transient Counter interactionsApplied;
     private transient Counter updatesRejected;
@@ -128,8 +133,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
         getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
         getMetricGroup().gauge("scoringShare", () -> pacer.scoringShare(now()));
+        republishRequests = new ArrayList<>();
         if (restored && config.refreshAllOnRestore()) {
-            requestRefreshOfEveryUser();
+            requestRefreshOfEveryUser("restore");
         }
     }
 
@@ -147,6 +153,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private void apply(Interaction event) throws Exception {
         if (event.type == EventType.FORGET) {
             forget(event.user);
+            return;
+        }
+        if (event.type == EventType.REPUBLISH) {
+            // travels with this barrier's deltas through the gradient topic to every ItemServer
+            // subtask, which re-emits its items and asks every UserWorker subtask for its lists
+            republishRequests.add(event.id != null ? event.id : "republish@" + event.ts);
             return;
         }
         UserState s = userState.value();
@@ -220,10 +232,11 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     /**
      * Registers a refresh for every user in this subtask's state (those without one pending), so that
-     * after a repair or rollback every list is rewritten from the restored model, with this run's
-     * newer versions, also for users who never interact again. The pacer spreads the scoring.
+     * every list is rewritten from the model, with newer versions, also for users who never interact
+     * again: after a repair or rollback, and on a republish request (Redis lost its data). The pacer
+     * spreads the scoring.
      */
-    private void requestRefreshOfEveryUser() throws Exception {
+    private void requestRefreshOfEveryUser(String reason) throws Exception {
         long now = now();
         long[] requested = {0};
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
@@ -237,7 +250,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                         requested[0]++;
                     }
                 });
-        LOG.info("UserWorker subtask {}: refresh of all {} restored users requested", subtask, requested[0]);
+        LOG.info("UserWorker subtask {}: refresh of {} users requested ({})", subtask, requested[0], reason);
     }
 
     private long now() {
@@ -246,8 +259,20 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     @Override
     public void processElement2(StreamRecord<ItemUpdate> element) throws Exception {
+        ItemUpdate update = element.getValue();
+        if (update.isRepublish()) {
+            if (!update.republish.equals(lastRepublish)) {
+                lastRepublish = update.republish;
+                Object previousKey = getCurrentKey();
+                requestRefreshOfEveryUser("republish request '" + update.republish + "'");
+                if (previousKey != null) {
+                    setCurrentKey(previousKey);
+                }
+            }
+            return;
+        }
         boolean wasReady = cache.ready();
-        cache.apply(element.getValue(), subtask);
+        cache.apply(update, subtask);
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply);
         }
@@ -329,6 +354,13 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         for (ItemDelta d : cache.flush(origin, checkpointId, subtask)) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
         }
+        for (String request : republishRequests) {
+            for (ItemDelta marker : RepublishRouting.markers(request, model.dimension(),
+                    getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(), origin, checkpointId, subtask)) {
+                output.collect(ITEM_DELTAS, new StreamRecord<>(marker));
+            }
+        }
+        republishRequests.clear();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.streamrec.operators;
 import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemDeltaSerde;
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
 
@@ -63,6 +64,58 @@ class ItemServerTest {
             assertThat(stats).extracting(s -> s.interactions).containsExactly(2L, 5L);
             assertThat(stats.get(1).popularityLog).isCloseTo(Math.log(5), within(1e-9));
             assertThat(stats.get(1).lastTs).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void aRepublishRequestReEmitsEveryItemsStatsOnceAndAsksTheUserWorkersForTheirLists() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 5; i++) {
+                h.processElement(new StreamRecord<>(delta("item-" + i, 0.1f, 1 + i)));
+            }
+            Map<String, ItemStats> latest = values(h.getSideOutput(ItemServer.ITEM_STATS)).stream()
+                    .collect(Collectors.toMap(st -> st.item, st -> st, (a, b) -> b));
+            h.getSideOutput(ItemServer.ITEM_STATS).clear();
+            h.getOutput().clear();
+
+            // the sender routes one marker per key group; the harness subtask owns all 128
+            List<ItemDelta> markers = RepublishRouting.markers("r1", 3, 128, null, 0, 0);
+            assertThat(markers).hasSize(128);
+            for (ItemDelta marker : markers) {
+                h.processElement(new StreamRecord<>(ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(marker))));
+            }
+            List<ItemStats> again = values(h.getSideOutput(ItemServer.ITEM_STATS));
+            assertThat(again).hasSize(5).allMatch(st -> st.republished);
+            for (ItemStats st : again) {
+                ItemStats before = latest.get(st.item);
+                assertThat(st.interactions).isEqualTo(before.interactions);
+                assertThat(st.popularityLog).isEqualTo(before.popularityLog);
+                assertThat(st.bias).isEqualTo(before.bias);
+                assertThat(st.lastTs).isEqualTo(before.lastTs);
+            }
+            List<ItemUpdate> out = h.extractOutputValues();
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).isRepublish()).isTrue();
+            assertThat(out.get(0).republish).isEqualTo("r1");
+            assertThat(out.get(0).isMarker()).isFalse();
+
+            // a marker changes no item; a new request acts again
+            h.processElement(new StreamRecord<>(RepublishRouting.markers("r2", 3, 128, null, 0, 0).get(7)));
+            assertThat(values(h.getSideOutput(ItemServer.ITEM_STATS))).hasSize(10);
+            assertThat(h.extractOutputValues()).extracting(u -> u.republish).containsExactly("r1", "r2");
+        }
+    }
+
+    @Test
+    void republishMarkersCoverEveryKeyGroupOnce() {
+        for (int maxParallelism : new int[] {1, 2, 128, 4096}) {
+            List<String> keys = RepublishRouting.keysCoveringKeyGroups(maxParallelism);
+            assertThat(keys).hasSize(maxParallelism).doesNotHaveDuplicates();
+            for (int g = 0; g < maxParallelism; g++) {
+                assertThat(org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignToKeyGroup(keys.get(g), maxParallelism))
+                        .isEqualTo(g);
+            }
         }
     }
 
@@ -204,7 +257,7 @@ class ItemServerTest {
     }
 
     private static List<ItemUpdate> items(List<ItemUpdate> out) {
-        return out.stream().filter(u -> !u.isMarker()).collect(Collectors.toList());
+        return out.stream().filter(u -> !u.isMarker() && !u.isRepublish()).collect(Collectors.toList());
     }
 
     private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {

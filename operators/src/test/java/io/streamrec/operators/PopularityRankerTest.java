@@ -41,6 +41,16 @@ class PopularityRankerTest {
 
             h.prepareSnapshotPreBarrier(2); // nothing changed: nothing emitted
             assertThat(h.extractOutputValues()).hasSize(1);
+
+            // a republish request re-sends unchanged stats: the same list again, with the next version
+            ItemStats again = stats("i3", 3);
+            again.republished = true;
+            h.processElement(new StreamRecord<>(again));
+            h.prepareSnapshotPreBarrier(3);
+            List<PopularList> all = h.extractOutputValues();
+            assertThat(all).hasSize(2);
+            assertThat(all.get(1).items).containsExactly("i7", "i149", "i199");
+            assertThat(all.get(1).version).isEqualTo(2);
         }
     }
 

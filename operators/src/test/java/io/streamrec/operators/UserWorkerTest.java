@@ -238,6 +238,52 @@ class UserWorkerTest {
         }
     }
 
+    @Test
+    void aRepublishRequestGoesOutWithTheBarrierAndTheReturningRequestRewritesEveryListOnce() throws Exception {
+        // max parallelism 128 (Flink's default for a job), one subtask: one marker per key group
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList>(
+                new UserWorker(config(model()).build()), e -> e.user, u -> "", Types.STRING, 128, 1, 0)) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            twoUsersWithFirstLists(h);
+            Map<String, List<String>> first = h.extractOutputValues().stream()
+                    .collect(Collectors.toMap(l -> l.user, l -> List.of(l.items)));
+            assertThat(first).containsOnlyKeys("u1", "u2");
+            h.prepareSnapshotPreBarrier(1);
+            h.getSideOutput(UserWorker.ITEM_DELTAS).clear();
+            h.getOutput().clear();
+
+            Interaction request = event("", "", EventType.REPUBLISH, 3);
+            request.id = "r1";
+            h.processElement1(new StreamRecord<>(request));
+            h.setProcessingTime(3000);
+            assertThat(h.extractOutputValues()).as("the request itself refreshes nothing").isEmpty();
+            h.prepareSnapshotPreBarrier(2);
+            List<ItemDelta> markers = values(h.getSideOutput(UserWorker.ITEM_DELTAS));
+            assertThat(markers).hasSize(128).allSatisfy(d -> {
+                assertThat(d.republish).isEqualTo("r1");
+                assertThat(d.checkpointId).isEqualTo(2);
+                assertThat(d.interactions).isZero();
+                assertThat(d.dq).containsOnly(0f);
+            });
+            assertThat(markers).extracting(d -> d.item).doesNotHaveDuplicates();
+
+            // every ItemServer subtask forwards the request; the second copy changes nothing
+            h.processElement2(new StreamRecord<>(ItemUpdate.republish("r1")));
+            h.processElement2(new StreamRecord<>(ItemUpdate.republish("r1")));
+            h.setProcessingTime(4000);
+            h.setProcessingTime(4001);
+            List<UserList> again = h.extractOutputValues();
+            assertThat(again).extracting(l -> l.user).containsExactlyInAnyOrder("u1", "u2");
+            for (UserList l : again) {
+                assertThat(l.version).isEqualTo(2);
+                assertThat(l.interactions).isEqualTo(1);
+                assertThat(List.of(l.items)).isEqualTo(first.get(l.user));
+            }
+            h.setProcessingTime(9000);
+            assertThat(h.extractOutputValues()).hasSize(2);
+        }
+    }
+
     /** Opens the harness, resyncs the cache, and lets u1 (clicked a) and u2 (clicked b) get their first lists. */
     private static void twoUsersWithFirstLists(
             KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h) throws Exception {

@@ -16,13 +16,19 @@ public enum EventType {
      * Not an interaction but a control record: delete everything the job keeps about the user (their
      * vector, seen items, counters, and their list and meta in Redis). {@code item} may be absent.
      */
-    FORGET;
+    FORGET,
+    /**
+     * Not an interaction but a control record: every list the job keeps state for is written to Redis
+     * again (user lists, the popular list, item meta), for example after Redis lost its data.
+     * {@code user} and {@code item} may be absent; {@code id} names the request.
+     */
+    REPUBLISH;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
     /** True for control records, which are not interactions and never reach the model. */
     public boolean isControl() {
-        return this == FORGET;
+        return this == FORGET || this == REPUBLISH;
     }
 
     /** The name in JSON records, e.g. {@code "click"}. */

@@ -108,9 +108,10 @@ public final class InteractionParser {
             return ParseResult.rejected(RejectReason.DUPLICATE_FIELD, "field '" + f.duplicate + "' appears more than once");
         }
         ParseResult problem;
-        boolean forget = f.type.token == JsonToken.VALUE_STRING && EventType.FORGET.wireName().equalsIgnoreCase(f.type.text);
-        if ((problem = checkIdString("user", f.user, true)) != null
-                || (problem = checkIdString("item", f.item, !forget)) != null) {
+        EventType named = f.type.token == JsonToken.VALUE_STRING ? EventType.fromString(f.type.text) : null;
+        boolean control = named != null && named.isControl();
+        if ((problem = checkIdString("user", f.user, named != EventType.REPUBLISH)) != null
+                || (problem = checkIdString("item", f.item, !control)) != null) {
             return problem;
         }
 
@@ -173,8 +174,10 @@ public final class InteractionParser {
             return problem;
         }
         String id = f.id.isAbsent() ? null : f.id.text;
-        String item = f.item.isAbsent() ? "" : f.item.text; // only a forget record may omit it
-        return ParseResult.ok(new Interaction(id, f.user.text, item, type, value, ts));
+        // only control records may omit them
+        String user = f.user.isAbsent() ? "" : f.user.text;
+        String item = f.item.isAbsent() ? "" : f.item.text;
+        return ParseResult.ok(new Interaction(id, user, item, type, value, ts));
     }
 
     private ParseResult checkIdString(String field, Raw raw, boolean required) {

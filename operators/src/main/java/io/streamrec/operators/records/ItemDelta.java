@@ -26,12 +26,28 @@ public class ItemDelta {
     public long checkpointId;
     /** Index of the UserWorker subtask that sent the delta (-1 when unknown). */
     public int sender = -1;
+    /**
+     * Non-null in a republish marker, not a gradient: the id of the request. {@code dq} is zero and
+     * {@code item} is only a key that routes the marker to one key group of the ItemServer.
+     */
+    public String republish;
 
     public ItemDelta() {}
 
     public ItemDelta(String item, int dim) {
         this.item = item;
         this.dq = new float[dim];
+    }
+
+    /** A republish marker routed by {@code key}: carries no change, only the request id. */
+    public static ItemDelta republishMarker(String key, int dim, String requestId) {
+        ItemDelta d = new ItemDelta(key, dim);
+        d.republish = requestId;
+        return d;
+    }
+
+    public boolean isRepublishMarker() {
+        return republish != null;
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * version so that a later release can read gradients written by an earlier one during an upgrade.
  */
 public final class ItemDeltaSerde {
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
 
     private ItemDeltaSerde() {}
 
@@ -35,6 +35,10 @@ public final class ItemDeltaSerde {
             }
             out.writeLong(d.checkpointId);
             out.writeInt(d.sender);
+            out.writeBoolean(d.republish != null);
+            if (d.republish != null) {
+                out.writeUTF(d.republish);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -44,7 +48,7 @@ public final class ItemDeltaSerde {
     public static ItemDelta deserialize(byte[] data) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
         byte version = in.readByte();
-        if (version != 1 && version != VERSION) {
+        if (version < 1 || version > VERSION) {
             throw new IOException("unknown ItemDelta format version " + version);
         }
         ItemDelta d = new ItemDelta();
@@ -62,6 +66,9 @@ public final class ItemDeltaSerde {
             d.origin = in.readBoolean() ? in.readUTF() : null;
             d.checkpointId = in.readLong();
             d.sender = in.readInt();
+        }
+        if (version >= 3) {
+            d.republish = in.readBoolean() ? in.readUTF() : null;
         }
         return d;
     }

@@ -7,6 +7,8 @@ public class ItemStats {
     public float bias;
     public double popularityLog;
     public long lastTs;
+    /** True when re-emitted for a republish request, not after a change: the popular list is written again too. */
+    public boolean republished;
 
     public ItemStats() {}
 

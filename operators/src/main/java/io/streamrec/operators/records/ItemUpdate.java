@@ -3,7 +3,8 @@ package io.streamrec.operators.records;
 /**
  * Broadcast from the ItemServer to every UserWorker subtask: the current vector and bias of one
  * item, for the scorers' heap cache. A record with {@code item == null} is a resync marker: subtask
- * {@code markerFrom} of the ItemServer has re-sent all of its items after a (re)start.
+ * {@code markerFrom} of the ItemServer has re-sent all of its items after a (re)start; or, with
+ * {@code republish} set, a request to re-emit every user's list.
  */
 public class ItemUpdate {
     public String item;
@@ -16,6 +17,8 @@ public class ItemUpdate {
     public long appliedCheckpoint;
     /** In a marker: the ItemServer's parallelism, i.e. how many markers make the cache complete. */
     public int markerTotal;
+    /** Non-null in a republish request (no item): every UserWorker re-emits all its users' lists. */
+    public String republish;
 
     public ItemUpdate() {}
 
@@ -33,7 +36,19 @@ public class ItemUpdate {
         return m;
     }
 
+    /** Asks every UserWorker subtask to re-emit its users' lists (request {@code requestId}). */
+    public static ItemUpdate republish(String requestId) {
+        ItemUpdate m = new ItemUpdate();
+        m.republish = requestId;
+        return m;
+    }
+
+    /** True for a resync marker (not for a republish request). */
     public boolean isMarker() {
-        return item == null;
+        return item == null && republish == null;
+    }
+
+    public boolean isRepublish() {
+        return republish != null;
     }
 }

@@ -75,6 +75,19 @@ class InteractionParserTest {
     }
 
     @Test
+    void aRepublishRecordNeedsNeitherUserNorItem() {
+        ParseResult republish = parse("{\"id\":\"r1\",\"type\":\"republish\",\"ts\":" + TS + "}");
+        assertThat(republish.ok()).as("%s", republish).isTrue();
+        assertThat(republish.interaction()).isEqualTo(new Interaction("r1", "", "", EventType.REPUBLISH, Double.NaN, TS));
+        assertThat(republish.interaction().type.isControl()).isTrue();
+        assertRejected("{\"type\":\"republish\"}", RejectReason.MISSING_FIELD, "field 'ts' is missing");
+        assertRejected("{\"user\":\"\",\"type\":\"republish\",\"ts\":" + TS + "}",
+                RejectReason.EMPTY_FIELD, "field 'user' is empty");
+        assertRejected("{\"type\":\"click\",\"item\":\"i7\",\"ts\":" + TS + "}",
+                RejectReason.MISSING_FIELD, "field 'user' is missing");
+    }
+
+    @Test
     void eventTypeIsCaseInsensitive() {
         assertThat(parse(record("PurChase", null)).interaction().type).isEqualTo(EventType.PURCHASE);
     }
@@ -194,7 +207,7 @@ class InteractionParserTest {
     @Test
     void unknownEventType() {
         assertRejected(record("hover", null), RejectReason.UNKNOWN_EVENT_TYPE,
-                "field 'type' is 'hover', expected one of view, click, cart, purchase, like, dislike, rating, forget");
+                "field 'type' is 'hover', expected one of view, click, cart, purchase, like, dislike, rating, forget, republish");
         assertThat(parse(record("", null)).reason()).isEqualTo(RejectReason.UNKNOWN_EVENT_TYPE);
     }
 

@@ -31,6 +31,34 @@ class ItemDeltaSerdeTest {
         assertThat(back.maxTs).isEqualTo(1_700_000_000_123L);
         assertThat(back.origin).isEqualTo("0123abcd");
         assertThat(back.checkpointId).isEqualTo(42);
+        assertThat(back.republish).isNull();
+        assertThat(back.isRepublishMarker()).isFalse();
+    }
+
+    @Test
+    void aRepublishMarkerKeepsItsRequestId() throws IOException {
+        ItemDelta back = ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(ItemDelta.republishMarker("_republish#3", 2, "r-9")));
+        assertThat(back.isRepublishMarker()).isTrue();
+        assertThat(back.republish).isEqualTo("r-9");
+        assertThat(back.item).isEqualTo("_republish#3");
+        assertThat(back.dq).containsExactly(0f, 0f);
+    }
+
+    @Test
+    void readsTheVersion2FormatOfTheReleaseBefore() throws IOException {
+        ItemDelta d = new ItemDelta("x", 1);
+        d.origin = "run";
+        d.checkpointId = 5;
+        d.sender = 1;
+        byte[] v3 = ItemDeltaSerde.serialize(d);
+        // version 2 is version 3 without the trailing republish flag
+        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1);
+        v2[0] = 2;
+        ItemDelta back = ItemDeltaSerde.deserialize(v2);
+        assertThat(back.origin).isEqualTo("run");
+        assertThat(back.checkpointId).isEqualTo(5);
+        assertThat(back.sender).isEqualTo(1);
+        assertThat(back.republish).isNull();
     }
 
     @Test

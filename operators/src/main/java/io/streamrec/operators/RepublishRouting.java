@@ -1,0 +1,53 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.records.ItemDelta;
+
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * How a republish request reaches every ItemServer subtask: the gradient topic is keyed by item, so
+ * the UserWorker that receives the request sends one marker per key group, each under a key that
+ * falls into that group. Whatever the ItemServer's parallelism, every subtask owns at least one key
+ * group and so receives the request (the job gives all keyed operators the same max parallelism).
+ */
+final class RepublishRouting {
+
+    private static final ConcurrentHashMap<Integer, List<String>> KEYS = new ConcurrentHashMap<>();
+
+    private RepublishRouting() {}
+
+    /** One marker per key group of {@code maxParallelism}, stamped like the deltas of the same barrier. */
+    static List<ItemDelta> markers(String requestId, int dim, int maxParallelism,
+                                   String origin, long checkpointId, int sender) {
+        List<ItemDelta> markers = new ArrayList<>();
+        for (String key : keysCoveringKeyGroups(maxParallelism)) {
+            ItemDelta d = ItemDelta.republishMarker(key, dim, requestId);
+            d.origin = origin;
+            d.checkpointId = checkpointId;
+            d.sender = sender;
+            markers.add(d);
+        }
+        return markers;
+    }
+
+    /** For each key group 0..maxParallelism−1 a key that Flink assigns to it, in group order. */
+    static List<String> keysCoveringKeyGroups(int maxParallelism) {
+        return KEYS.computeIfAbsent(maxParallelism, m -> {
+            String[] byGroup = new String[m];
+            int found = 0;
+            for (long n = 0; found < m; n++) {
+                String key = "_republish#" + n;
+                int group = KeyGroupRangeAssignment.assignToKeyGroup(key, m);
+                if (byGroup[group] == null) {
+                    byGroup[group] = key;
+                    found++;
+                }
+            }
+            return List.of(byGroup);
+        });
+    }
+}
