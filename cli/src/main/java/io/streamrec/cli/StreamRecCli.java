@@ -54,6 +54,7 @@ public final class StreamRecCli {
                 case "produce":
                     return ProduceCommand.run(home, CliArgs.parse(rest));
                 case "status": return StatusCommand.run(home, CliArgs.parse(rest));
+                case "republish": return RepublishCommand.run(home, CliArgs.parse(rest));
                 case "ui": return UiCommand.run(home, CliArgs.parse(rest));
                 case "cluster": return ClusterCommands.cluster(home, rest);
                 case "submit": return ClusterCommands.submit(home, rest);
@@ -93,6 +94,9 @@ public final class StreamRecCli {
                 "  status [--job ID] [--rest URL] [--kafka.bootstrap B] [--redis.url U]",
                 "      One screen for the running job: input rate, rejections by reason, consumer lag, list",
                 "      freshness, last checkpoint, Redis.",
+                "  republish [--kafka.bootstrap HOST:PORT] [--topic interactions]",
+                "      Asks the running job to write every user's list, the popular list and item meta to Redis again",
+                "      (after Redis lost its data); the job keeps running.",
                 "  ui [--port 8090] [--redis.url U] [--redis.prefix rec:] [--rest URL]",
                 "      A web page: search a user's list (scores, version, updated, interactions), the popular list,",
                 "      an item's stats, live quality with a chart over time, the job's state and checkpoints.",

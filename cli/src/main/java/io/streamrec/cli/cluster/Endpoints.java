@@ -139,6 +139,16 @@ public final class Endpoints {
         }
     }
 
+    /** True when {@code topic} exists on the broker, which must answer (see {@link #checkKafka}). */
+    public static boolean topicExists(Endpoint kafka, String topic) {
+        checkKafka(kafka);
+        try (Admin admin = admin(kafka.address())) {
+            return admin.listTopics().names().get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list the topics on Kafka at " + kafka.address() + ": " + rootMessage(e), e);
+        }
+    }
+
     static Admin admin(String bootstrap) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

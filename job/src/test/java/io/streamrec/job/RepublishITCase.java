@@ -1,0 +1,98 @@
+package io.streamrec.job;
+
+import io.streamrec.sinks.redis.RedisKeys;
+import io.streamrec.sinks.redis.VersionedWrite;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.resps.Tuple;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Redis loses its data while the job runs: one republish control record brings back every user's
+ * list, its meta, the popular list and every item's meta, without restarting the job (issue 9, item
+ * 4). A first request, before the loss, rewrites every list from the model as it is (lists written
+ * earlier were scored while item vectors still moved); after the loss the second brings back exactly
+ * those lists.
+ */
+class RepublishITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
+
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.started();
+
+    @Test
+    void afterFlushallARepublishRecordBringsBackEveryListAndMeta() throws Exception {
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "republish");
+        StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(30, 40, 600, 23);
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), data.payloads);
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "rp:");
+        JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "republish ITCase");
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
+            JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, "rp:", data.expectedPerUser, data.expectedPerItem),
+                    180, "every count in Redis");
+            String popular = RedisKeys.popularList("rp:");
+            JobTestSupport.await(() -> jedis.exists(popular), 60, "the popular list");
+            Map<String, Long> versions = versions(jedis, data.expectedPerUser.keySet());
+
+            // without data loss: every list is rewritten from the model as it is now, with a newer version
+            republish(topics, "republish-1");
+            JobTestSupport.await(() -> newer(versions(jedis, data.expectedPerUser.keySet()), versions), 120,
+                    "every user's list rewritten with a newer version");
+            Map<String, List<Tuple>> lists = lists(jedis, data.expectedPerUser.keySet());
+            List<Tuple> popularBefore = jedis.zrangeWithScores(popular, 0, -1);
+            assertThat(lists.values()).allSatisfy(l -> assertThat(l).isNotEmpty());
+
+            // Redis loses everything; the model has not moved since, so the same lists come back
+            jedis.flushAll();
+            assertThat(jedis.dbSize()).isZero();
+            republish(topics, "republish-2");
+            JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, "rp:", data.expectedPerUser, data.expectedPerItem),
+                    120, "every user's and item's meta back in Redis");
+            JobTestSupport.await(() -> jedis.exists(popular), 60, "the popular list back");
+            assertThat(lists(jedis, data.expectedPerUser.keySet())).isEqualTo(lists);
+            assertThat(jedis.zrangeWithScores(popular, 0, -1)).isEqualTo(popularBefore);
+            // the request is a control record, not a user: no list or meta for it
+            assertThat(jedis.keys("rp:*")).allSatisfy(k -> assertThat(k).doesNotContain("republish"));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void republish(JobTestSupport.Topics topics, String id) {
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(),
+                List.of("{\"id\":\"" + id + "\",\"type\":\"republish\",\"ts\":" + System.currentTimeMillis() + "}"));
+    }
+
+    private static Map<String, List<Tuple>> lists(Jedis jedis, Collection<String> users) {
+        Map<String, List<Tuple>> lists = new HashMap<>();
+        for (String user : users) {
+            lists.put(user, jedis.zrangeWithScores(RedisKeys.userList("rp:", user), 0, -1));
+        }
+        return lists;
+    }
+
+    private static Map<String, Long> versions(Jedis jedis, Collection<String> users) {
+        Map<String, Long> versions = new HashMap<>();
+        for (String user : users) {
+            String v = jedis.hget(RedisKeys.meta(RedisKeys.userList("rp:", user)), VersionedWrite.VERSION_FIELD);
+            versions.put(user, v == null ? -1 : Long.parseLong(v));
+        }
+        return versions;
+    }
+
+    private static boolean newer(Map<String, Long> now, Map<String, Long> before) {
+        return before.entrySet().stream().allMatch(e -> now.get(e.getKey()) > e.getValue());
+    }
+}
