@@ -106,6 +106,11 @@ public final class StreamRecOptions {
             .withDescription("When restored from a savepoint or checkpoint, refresh every user's list once, also of users "
                     + "who never interact again: after a repair or rollback every list in Redis then comes from the "
                     + "restored model (bin/backfill repair sets it). Costs one scoring pass over all users, paced.");
+    public static final ConfigOption<Integer> BULK_REFRESH_RATE = ConfigOptions.key("recs.bulk-refresh-rate")
+            .intType().defaultValue(5000)
+            .withDescription("Users per second per UserWorker subtask whose refreshes a bulk request (a republish "
+                    + "request, recs.refresh-all-on-restore) schedules: spreads the scoring of every user over time, "
+                    + "so the lists waiting for one checkpoint stay bounded (5,000/s x 2 s checkpoints: ~10,000 lists).");
     public static final ConfigOption<Integer> SCORING_BATCH = ConfigOptions.key("recs.batch-size")
             .intType().defaultValue(128).withDescription("Users scored together in one matrix product.");
     public static final ConfigOption<Integer> MAX_SEEN = ConfigOptions.key("recs.max-seen")
@@ -350,6 +355,7 @@ public final class StreamRecOptions {
         positive(TOP_N, get(TOP_N));
         positive(SCORING_BATCH, get(SCORING_BATCH));
         positive(MAX_REFRESH_STRETCH, get(MAX_REFRESH_STRETCH));
+        positive(BULK_REFRESH_RATE, get(BULK_REFRESH_RATE));
         require(get(MAX_SCORING_SHARE) > 0 && get(MAX_SCORING_SHARE) <= 1, MAX_SCORING_SHARE,
                 "must be above 0 and at most 1, got " + get(MAX_SCORING_SHARE));
         positive(MAX_SEEN, get(MAX_SEEN));

@@ -233,8 +233,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     /**
      * Registers a refresh for every user in this subtask's state (those without one pending), so that
      * every list is rewritten from the model, with newer versions, also for users who never interact
-     * again: after a repair or rollback, and on a republish request (Redis lost its data). The pacer
-     * spreads the scoring.
+     * again: after a repair or rollback, and on a republish request (Redis lost its data). They are
+     * spread at {@code recs.bulk-refresh-rate} users per second.
      */
     private void requestRefreshOfEveryUser(String reason) throws Exception {
         long now = now();
@@ -246,7 +246,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                         s.refreshPending = true;
                         s.refreshRequestedAt = now;
                         state.update(s);
-                        refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+                        refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
+                                pacer.bulkRefreshTime(now, requested[0], config.bulkRefreshRate()));
                         requested[0]++;
                     }
                 });

@@ -95,6 +95,16 @@ public final class RefreshPacer {
         return (nowMs / interval + 1) * interval;
     }
 
+    /**
+     * When the {@code index}-th refresh of a bulk request made at {@code nowMs} is due, at
+     * {@code perSecond} users per second from the next interval boundary on. Flink fires every due
+     * timer in one go, and the lists scored before a checkpoint wait in the Redis sink until it
+     * completes: requesting all users for one instant would hold them all in memory at once.
+     */
+    public long bulkRefreshTime(long nowMs, long index, int perSecond) {
+        return nextRefreshTime(nowMs) + index * 1000L / Math.max(1, perSecond);
+    }
+
     private void decayTo(long nowMs) {
         if (nowMs > lastMs) {
             busyMs = scoringShare(nowMs) * windowMs;

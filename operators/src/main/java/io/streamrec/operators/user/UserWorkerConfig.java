@@ -22,6 +22,7 @@ public final class UserWorkerConfig implements Serializable {
     private final double maxScoringShare;
     private final int maxRefreshStretch;
     private final boolean refreshAllOnRestore;
+    private final int bulkRefreshRate;
     private final int maxSeen;
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
@@ -34,6 +35,7 @@ public final class UserWorkerConfig implements Serializable {
         this.maxScoringShare = b.maxScoringShare;
         this.maxRefreshStretch = b.maxRefreshStretch;
         this.refreshAllOnRestore = b.refreshAllOnRestore;
+        this.bulkRefreshRate = b.bulkRefreshRate;
         this.maxSeen = b.maxSeen;
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
@@ -56,6 +58,8 @@ public final class UserWorkerConfig implements Serializable {
     public int maxRefreshStretch() { return maxRefreshStretch; }
     /** After a restore, refresh every user's list once (a repair or rollback republishes them all). */
     public boolean refreshAllOnRestore() { return refreshAllOnRestore; }
+    /** Users per second whose refreshes a bulk request (republish, refresh on restore) schedules. */
+    public int bulkRefreshRate() { return bulkRefreshRate; }
     /** Most recent distinct items remembered per user and excluded from their list. */
     public int maxSeen() { return maxSeen; }
     public OnlineEvaluation evaluation() { return evaluation; }
@@ -69,6 +73,7 @@ public final class UserWorkerConfig implements Serializable {
         private double maxScoringShare = 0.5;
         private int maxRefreshStretch = 30;
         private boolean refreshAllOnRestore = false;
+        private int bulkRefreshRate = 5000;
         private int maxSeen = 500;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.VECTOR;
@@ -83,6 +88,7 @@ public final class UserWorkerConfig implements Serializable {
         public Builder maxScoringShare(double v) { maxScoringShare = v; return this; }
         public Builder maxRefreshStretch(int v) { maxRefreshStretch = v; return this; }
         public Builder refreshAllOnRestore(boolean v) { refreshAllOnRestore = v; return this; }
+        public Builder bulkRefreshRate(int v) { bulkRefreshRate = v; return this; }
         public Builder maxSeen(int v) { maxSeen = v; return this; }
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
@@ -92,6 +98,7 @@ public final class UserWorkerConfig implements Serializable {
             check(!refreshInterval.isNegative() && !refreshInterval.isZero(), "refresh interval must be positive");
             check(batchSize >= 1, "batch size must be at least 1, got " + batchSize);
             check(maxScoringShare > 0 && maxScoringShare <= 1, "max scoring share must be in (0, 1], got " + maxScoringShare);
+            check(bulkRefreshRate >= 1, "bulk refresh rate must be positive, got " + bulkRefreshRate);
             check(maxRefreshStretch >= 1, "max refresh stretch must be at least 1, got " + maxRefreshStretch);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
             return new UserWorkerConfig(this);

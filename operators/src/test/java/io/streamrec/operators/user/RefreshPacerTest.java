@@ -96,4 +96,14 @@ class RefreshPacerTest {
         assertThatThrownBy(() -> new RefreshPacer(1_000, 1.5, 30)).hasMessageContaining("scoring share");
         assertThatThrownBy(() -> new RefreshPacer(1_000, 0.5, 0)).hasMessageContaining("max stretch");
     }
+
+    @Test
+    void bulkRefreshesAreSpreadAtTheGivenRateFromTheNextBoundary() {
+        assertThat(pacer.bulkRefreshTime(10_300, 0, 5000)).isEqualTo(11_000);
+        assertThat(pacer.bulkRefreshTime(10_300, 4_999, 5000)).isEqualTo(11_999);
+        assertThat(pacer.bulkRefreshTime(10_300, 5_000, 5000)).isEqualTo(12_000);
+        // a million users at 5,000/s: the last is due 200 s after the first
+        assertThat(pacer.bulkRefreshTime(10_300, 999_999, 5000) - pacer.bulkRefreshTime(10_300, 0, 5000))
+                .isEqualTo(199_999);
+    }
 }
