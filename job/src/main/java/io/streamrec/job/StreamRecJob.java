@@ -168,6 +168,7 @@ public final class StreamRecJob {
                                 .maxRefreshStretch(options.get(StreamRecOptions.MAX_REFRESH_STRETCH))
                                 .refreshAllOnRestore(options.get(StreamRecOptions.REFRESH_ALL_ON_RESTORE))
                                 .bulkRefreshRate(options.get(StreamRecOptions.BULK_REFRESH_RATE))
+                                .userTtl(options.get(StreamRecOptions.USER_TTL))
                                 .maxSeen(options.get(StreamRecOptions.MAX_SEEN))
                                 .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
                                 .kernel(options.get(StreamRecOptions.KERNEL))

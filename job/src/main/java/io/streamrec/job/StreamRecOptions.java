@@ -176,6 +176,12 @@ public final class StreamRecOptions {
                     + "Negative means a negative example, 0 ignores the type.");
 
     // ------------------------------------------------------------------ Input
+    public static final ConfigOption<Duration> USER_TTL = ConfigOptions.key("state.user-ttl")
+            .durationType().defaultValue(Duration.ofDays(90))
+            .withDescription("A user without interactions for this long in event time (the watermark of the "
+                    + "interactions) leaves the job's state, and their list and meta are deleted from Redis through "
+                    + "the same versioned, exactly-once path as a forget record (metric usersExpired). 0 keeps users "
+                    + "forever.");
     public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("input.dedup-window")
             .durationType().defaultValue(Duration.ofHours(24))
             .withDescription("Events with the same id within this window of event time after the first are applied "

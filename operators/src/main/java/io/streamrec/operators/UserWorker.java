@@ -16,6 +16,7 @@ import io.streamrec.operators.user.RefreshBatch;
 import io.streamrec.operators.user.RefreshPacer;
 import io.streamrec.operators.user.SeenItems;
 import io.streamrec.operators.user.SgdStep;
+import io.streamrec.operators.user.UserExpiry;
 import io.streamrec.operators.user.UserWorkerConfig;
 
 import org.apache.flink.api.common.state.ValueState;
@@ -31,6 +32,7 @@ import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -94,6 +96,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient Counter evaluated;
     private transient Counter refreshesDeferred;
     private transient Counter usersForgotten;
+    private transient Counter usersExpired;
+    private transient UserExpiry expiry;
+    /** The interactions' watermark, held while interactions wait for the resync (see processWatermark1). */
+    private transient Watermark heldWatermark;
     private transient Histogram refreshLag;
     private transient volatile long lastRefreshLagMs;
 
@@ -129,6 +135,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         getMetricGroup().gauge("cachedItems", () -> cache.matrix().size());
         refreshesDeferred = getMetricGroup().counter("refreshesDeferred");
         usersForgotten = getMetricGroup().counter("usersForgotten");
+        usersExpired = getMetricGroup().counter("usersExpired");
+        expiry = new UserExpiry(config.userTtl());
         refreshLag = getMetricGroup().histogram("refreshLagMs", new DescriptiveStatisticsHistogram(LAG_SAMPLES));
         getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
         getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
@@ -152,7 +160,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     private void apply(Interaction event) throws Exception {
         if (event.type == EventType.FORGET) {
-            forget(event.user);
+            drop(event.user, usersForgotten);
             return;
         }
         if (event.type == EventType.REPUBLISH) {
@@ -176,6 +184,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         cache.countInteraction(event.item, event.ts,
                 weight > 0f ? model.popularityLogTerm(weight, event.ts) : Double.NEGATIVE_INFINITY);
+        moveExpiryTimer(s, Math.max(s.lastTs, event.ts));
         s.interactions++;
         s.lastTs = Math.max(s.lastTs, event.ts);
         s.seen = SeenItems.remember(s.seen, event.item, config.maxSeen());
@@ -190,18 +199,38 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     /**
-     * Deletes everything kept about the user: their state (vector, seen items, counters), a refresh
-     * waiting in the batch, and, through the sink, their list and meta in Redis. The deletion carries
-     * the next version, so no earlier list of the user can overwrite it. What the user's interactions
-     * contributed to item vectors and popularity stays: it is no longer the user's data.
+     * Deletes everything kept about the user (a forget record, or idle past {@code state.user-ttl}):
+     * their state (vector, seen items, counters), a refresh waiting in the batch, and, through the
+     * sink, their list and meta in Redis. The deletion carries the next version, so no earlier list of
+     * the user can overwrite it. What the user's interactions contributed to item vectors and
+     * popularity stays: it is no longer the user's data.
      */
-    private void forget(String user) throws Exception {
+    private void drop(String user, Counter reason) throws Exception {
         UserState s = userState.value();
         long version = s == null ? 1 : s.version + 1;
+        if (s != null && s.interactions > 0 && expiry.enabled()) {
+            refreshTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry.timerFor(s.lastTs));
+        }
         userState.clear();
         batch.remove(user);
         output.collect(new StreamRecord<>(UserList.forgotten(user, version, now())));
-        usersForgotten.inc();
+        reason.inc();
+    }
+
+    /** Keeps one expiry timer per user, at the expiry of their newest interaction {@code lastTs}. */
+    private void moveExpiryTimer(UserState s, long lastTs) {
+        if (!expiry.enabled()) {
+            return;
+        }
+        long due = expiry.timerFor(lastTs);
+        if (s.interactions > 0) {
+            long before = expiry.timerFor(s.lastTs);
+            if (before == due) {
+                return;
+            }
+            refreshTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, before);
+        }
+        refreshTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, due);
     }
 
     /** One SGD step ({@link SgdStep}); false when it was refused. */
@@ -276,6 +305,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         cache.apply(update, subtask);
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply);
+            if (heldWatermark != null) {
+                processWatermark(heldWatermark);
+                heldWatermark = null;
+            }
         }
     }
 
@@ -314,8 +347,30 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
     }
 
+    /** An idle user's expiry (see {@link UserExpiry}). */
     @Override
-    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        UserState s = userState.value();
+        if (s != null && expiry.expired(s.lastTs, timer.getTimestamp())) {
+            drop(timer.getKey(), usersExpired);
+        }
+    }
+
+    /**
+     * Event time is that of the interactions alone (item updates carry none), and it does not pass
+     * interactions that wait for the resync: a user whose newer interaction waits must not expire.
+     */
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        if (!cache.ready()) {
+            heldWatermark = mark;
+            return;
+        }
+        processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {}
 
     private void scoreBatch() throws Exception {
         if (batch.isEmpty()) {

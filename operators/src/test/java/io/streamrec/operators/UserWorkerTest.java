@@ -13,6 +13,7 @@ import io.streamrec.operators.user.UserWorkerConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -281,6 +282,82 @@ class UserWorkerTest {
             }
             h.setProcessingTime(9000);
             assertThat(h.extractOutputValues()).hasSize(2);
+        }
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> ttlHarness()
+            throws Exception {
+        // TTL 10 s: expiry timers are rounded up to 100 ms
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList>(
+                new UserWorker(config(model()).userTtl(Duration.ofSeconds(10)).build()), e -> e.user, u -> "", Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    @Test
+    void anIdleUserExpiresInEventTimeAndTheirListIsDeletedAfterEveryEarlierOne() throws Exception {
+        try (var h = ttlHarness()) {
+            twoUsersWithFirstLists(h); // u1 clicked at ts 1 (expires at 10,100), u2 at ts 2
+            h.processElement1(new StreamRecord<>(event("u2", "c", EventType.CLICK, 8_000))); // u2 now expires at 18,000
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.user + ":" + l.version + ":" + l.forgotten)
+                    .containsExactly("u1:1:false", "u2:1:false", "u2:2:false");
+            h.getOutput().clear();
+
+            h.processWatermark1(new Watermark(10_099));
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark1(new Watermark(10_100));
+            assertThat(h.extractOutputValues()).extracting(l -> l.user + ":" + l.version + ":" + l.forgotten)
+                    .containsExactly("u1:2:true");
+            assertThat(h.numEventTimeTimers()).as("u2's timer only: the moved one was deleted").isEqualTo(1);
+            h.processWatermark1(new Watermark(17_999));
+            assertThat(h.extractOutputValues()).hasSize(1);
+            h.processWatermark1(new Watermark(18_000));
+            assertThat(h.extractOutputValues()).extracting(l -> l.user + ":" + l.version + ":" + l.forgotten)
+                    .containsExactly("u1:2:true", "u2:3:true");
+            assertThat(h.numEventTimeTimers()).isZero();
+
+            // u1 comes back as a new user
+            h.processElement1(new StreamRecord<>(event("u1", "d", EventType.CLICK, 20_000)));
+            h.setProcessingTime(3000);
+            h.setProcessingTime(3001);
+            UserList back = h.extractOutputValues().get(2);
+            assertThat(back.user).isEqualTo("u1");
+            assertThat(back.interactions).isEqualTo(1);
+            assertThat(back.forgotten).isFalse();
+        }
+    }
+
+    @Test
+    void aRestoredUserDoesNotExpireWhileTheirNewerInteractionWaitsForTheResync() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = ttlHarness()) {
+            h.open();
+            h.setProcessingTime(0);
+            resync(h);
+            h.processElement1(new StreamRecord<>(event("u1", "a", EventType.CLICK, 1))); // expires at 10,100
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            snapshot = h.snapshot(1, 1001);
+        }
+        try (var h = ttlHarness()) {
+            h.setup();
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(2000);
+            // before the resync: u1's next interaction waits, and the watermark passes the old expiry
+            h.processElement1(new StreamRecord<>(event("u1", "b", EventType.CLICK, 9_000)));
+            h.processWatermark1(new Watermark(12_000));
+            assertThat(h.getOutput()).as("neither a deletion nor the watermark before the resync").isEmpty();
+            resync(h);
+            h.setProcessingTime(4000);
+            h.setProcessingTime(4001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.user + ":" + l.interactions + ":" + l.forgotten)
+                    .containsExactly("u1:2:false");
+            h.processWatermark1(new Watermark(19_000));
+            assertThat(h.extractOutputValues()).extracting(l -> l.user + ":" + l.forgotten)
+                    .containsExactly("u1:false", "u1:true");
         }
     }
 

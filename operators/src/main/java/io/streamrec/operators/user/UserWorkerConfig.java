@@ -23,6 +23,7 @@ public final class UserWorkerConfig implements Serializable {
     private final int maxRefreshStretch;
     private final boolean refreshAllOnRestore;
     private final int bulkRefreshRate;
+    private final Duration userTtl;
     private final int maxSeen;
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
@@ -36,6 +37,7 @@ public final class UserWorkerConfig implements Serializable {
         this.maxRefreshStretch = b.maxRefreshStretch;
         this.refreshAllOnRestore = b.refreshAllOnRestore;
         this.bulkRefreshRate = b.bulkRefreshRate;
+        this.userTtl = b.userTtl;
         this.maxSeen = b.maxSeen;
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
@@ -60,6 +62,8 @@ public final class UserWorkerConfig implements Serializable {
     public boolean refreshAllOnRestore() { return refreshAllOnRestore; }
     /** Users per second whose refreshes a bulk request (republish, refresh on restore) schedules. */
     public int bulkRefreshRate() { return bulkRefreshRate; }
+    /** Event time without interactions after which a user is dropped; zero: never. */
+    public Duration userTtl() { return userTtl; }
     /** Most recent distinct items remembered per user and excluded from their list. */
     public int maxSeen() { return maxSeen; }
     public OnlineEvaluation evaluation() { return evaluation; }
@@ -74,6 +78,7 @@ public final class UserWorkerConfig implements Serializable {
         private int maxRefreshStretch = 30;
         private boolean refreshAllOnRestore = false;
         private int bulkRefreshRate = 5000;
+        private Duration userTtl = Duration.ofDays(90);
         private int maxSeen = 500;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.VECTOR;
@@ -89,6 +94,7 @@ public final class UserWorkerConfig implements Serializable {
         public Builder maxRefreshStretch(int v) { maxRefreshStretch = v; return this; }
         public Builder refreshAllOnRestore(boolean v) { refreshAllOnRestore = v; return this; }
         public Builder bulkRefreshRate(int v) { bulkRefreshRate = v; return this; }
+        public Builder userTtl(Duration v) { userTtl = Objects.requireNonNull(v); return this; }
         public Builder maxSeen(int v) { maxSeen = v; return this; }
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
@@ -98,6 +104,7 @@ public final class UserWorkerConfig implements Serializable {
             check(!refreshInterval.isNegative() && !refreshInterval.isZero(), "refresh interval must be positive");
             check(batchSize >= 1, "batch size must be at least 1, got " + batchSize);
             check(maxScoringShare > 0 && maxScoringShare <= 1, "max scoring share must be in (0, 1], got " + maxScoringShare);
+            check(!userTtl.isNegative(), "user TTL must not be negative, got " + userTtl);
             check(bulkRefreshRate >= 1, "bulk refresh rate must be positive, got " + bulkRefreshRate);
             check(maxRefreshStretch >= 1, "max refresh stretch must be at least 1, got " + maxRefreshStretch);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
