@@ -2,7 +2,6 @@ package io.streamrec.operators;
 
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
-import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemUpdate;
@@ -10,26 +9,22 @@ import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
+import io.streamrec.operators.user.InteractionLearner;
 import io.streamrec.operators.user.ItemCache;
 import io.streamrec.operators.user.NegativeSampler;
 import io.streamrec.operators.user.RefreshBatch;
 import io.streamrec.operators.user.RefreshPacer;
-import io.streamrec.operators.user.SeenItems;
-import io.streamrec.operators.user.SgdStep;
 import io.streamrec.operators.user.UserExpiry;
 import io.streamrec.operators.user.UserWorkerConfig;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
-import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -38,7 +33,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,8 +40,8 @@ import java.util.List;
  * metrics) over the Flink-free parts in {@code io.streamrec.operators.user}.
  *
  * <p>Input 1 (keyed by user): interactions, each measured first ({@link OnlineEvaluation}), then
- * learned ({@link SgdStep} over the replicated {@link ItemCache}, which sums the item changes per
- * item); before the item cache has resynced they wait ({@link ResyncBuffer}). Input 2 (broadcast):
+ * learned ({@link InteractionLearner} over the replicated {@link ItemCache}, which sums the item
+ * changes per item); before the item cache has resynced they wait ({@link ResyncBuffer}). Input 2 (broadcast):
  * the ItemServer's item vectors. Refreshes are coalesced per user and interval and scored together
  * ({@link RefreshBatch}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic)
  * and the scoring batch are emitted before each checkpoint barrier, so a checkpoint's state and the
@@ -58,8 +52,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UserWorker.class);
-    /** Refresh lags kept for the histogram's quantiles. */
-    private static final int LAG_SAMPLES = 1024;
 
     /** Side output: aggregated item deltas, one per touched item per checkpoint interval. */
     public static final OutputTag<ItemDelta> ITEM_DELTAS =
@@ -71,42 +63,25 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     private final UserWorkerConfig config;
     private final ModelConfig model;
-    private final long refreshIntervalMs;
 
     private transient ValueState<UserState> userState;
     private transient ResyncBuffer waiting;
-    private transient InternalTimerService<VoidNamespace> refreshTimers;
+    private transient UserTimers timers;
     private transient ItemCache cache;
-    private transient SgdStep sgd;
-    private transient NegativeSampler sampler;
+    private transient InteractionLearner learner;
     private transient RefreshBatch batch;
     private transient RefreshPacer pacer;
+    private transient RepublishRouting republish;
+    private transient UserWorkerMetrics metrics;
     private transient boolean flushScheduled;
     private transient int subtask;
     private transient boolean restored;
-    /** Republish requests received since the last barrier, sent on with its deltas. */
-    private transient List<String> republishRequests;
-    /** The republish request acted on last (each ItemServer subtask forwards it). */
-    private transient String lastRepublish;
-
-    private transient Counter interactionsApplied;
-    private transient Counter updatesRejected;
-    private transient Counter listsEmitted;
-    private transient Counter hits;
-    private transient Counter evaluated;
-    private transient Counter refreshesDeferred;
-    private transient Counter usersForgotten;
-    private transient Counter usersExpired;
-    private transient UserExpiry expiry;
     /** The interactions' watermark, held while interactions wait for the resync (see processWatermark1). */
     private transient Watermark heldWatermark;
-    private transient Histogram refreshLag;
-    private transient volatile long lastRefreshLagMs;
 
     public UserWorker(UserWorkerConfig config) {
         this.config = config;
         this.model = config.model();
-        this.refreshIntervalMs = Math.max(1, config.refreshInterval().toMillis());
     }
 
     @Override
@@ -120,30 +95,19 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         super.open();
         userState = getPartitionedState(SavepointLayout.userState());
         waiting = new ResyncBuffer(getPartitionedState(SavepointLayout.waitingForItemCache()), getKeyedStateBackend(), this);
-        refreshTimers = getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         cache = new ItemCache(model);
-        sgd = new SgdStep(model);
-        sampler = new NegativeSampler(model, model.seed() ^ (31L * subtask));
+        learner = new InteractionLearner(model, cache, new NegativeSampler(model, model.seed() ^ (31L * subtask)),
+                config.maxSeen());
         batch = new RefreshBatch(config.kernel().create(), config.topN());
-        pacer = new RefreshPacer(refreshIntervalMs, config.maxScoringShare(), config.maxRefreshStretch());
-        interactionsApplied = getMetricGroup().counter("interactionsApplied");
-        updatesRejected = getMetricGroup().counter("updatesRejected");
-        listsEmitted = getMetricGroup().counter("listsEmitted");
-        hits = getMetricGroup().counter("onlineHits");
-        evaluated = getMetricGroup().counter("onlineEvaluated");
-        getMetricGroup().gauge("cachedItems", () -> cache.matrix().size());
-        refreshesDeferred = getMetricGroup().counter("refreshesDeferred");
-        usersForgotten = getMetricGroup().counter("usersForgotten");
-        usersExpired = getMetricGroup().counter("usersExpired");
-        expiry = new UserExpiry(config.userTtl());
-        refreshLag = getMetricGroup().histogram("refreshLagMs", new DescriptiveStatisticsHistogram(LAG_SAMPLES));
-        getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
-        getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
-        getMetricGroup().gauge("scoringShare", () -> pacer.scoringShare(now()));
-        republishRequests = new ArrayList<>();
+        pacer = new RefreshPacer(Math.max(1, config.refreshInterval().toMillis()), config.maxScoringShare(),
+                config.maxRefreshStretch());
+        timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
+                new UserExpiry(config.userTtl()), config.bulkRefreshRate());
+        republish = new RepublishRouting();
+        metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), pacer, this::now);
         if (restored && config.refreshAllOnRestore()) {
-            requestRefreshOfEveryUser("restore");
+            refreshEveryUser("restore");
         }
     }
 
@@ -160,99 +124,52 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     private void apply(Interaction event) throws Exception {
         if (event.type == EventType.FORGET) {
-            drop(event.user, usersForgotten);
+            drop(event.user, metrics.usersForgotten);
             return;
         }
         if (event.type == EventType.REPUBLISH) {
-            // travels with this barrier's deltas through the gradient topic to every ItemServer
+            // goes out with this barrier's deltas through the gradient topic to every ItemServer
             // subtask, which re-emits its items and asks every UserWorker subtask for its lists
-            republishRequests.add(event.id != null ? event.id : "republish@" + event.ts);
+            republish.request(event.id != null ? event.id : "republish@" + event.ts);
             return;
         }
         UserState s = userState.value();
         if (s == null) {
-            s = UserState.initial(FactorMath.initVector(event.user, model.dimension(), model.initScale(), model.seed()));
+            s = learner.newUser(event.user);
         }
         measureOnline(s, event);
-
-        float weight = event.type == EventType.RATING ? model.ratingWeight(event.value) : model.weight(event.type);
-        if (weight != 0f && !learn(s, event.item, weight)) {
-            updatesRejected.inc();
+        timers.moveExpiry(s, Math.max(s.lastTs, event.ts));
+        if (!learner.learn(s, event)) {
+            metrics.updatesRejected.inc();
         }
-        if (weight > 0f) {
-            sampler.observePositive(event.item);
-        }
-        cache.countInteraction(event.item, event.ts,
-                weight > 0f ? model.popularityLogTerm(weight, event.ts) : Double.NEGATIVE_INFINITY);
-        moveExpiryTimer(s, Math.max(s.lastTs, event.ts));
-        s.interactions++;
-        s.lastTs = Math.max(s.lastTs, event.ts);
-        s.seen = SeenItems.remember(s.seen, event.item, config.maxSeen());
-        interactionsApplied.inc();
-
-        if (!s.refreshPending) {
-            s.refreshPending = true;
-            s.refreshRequestedAt = now();
-            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
-        }
+        metrics.interactionsApplied.inc();
+        timers.requestRefresh(s, now());
         userState.update(s);
     }
 
     /**
      * Deletes everything kept about the user (a forget record, or idle past {@code state.user-ttl}):
-     * their state (vector, seen items, counters), a refresh waiting in the batch, and, through the
-     * sink, their list and meta in Redis. The deletion carries the next version, so no earlier list of
-     * the user can overwrite it. What the user's interactions contributed to item vectors and
-     * popularity stays: it is no longer the user's data.
+     * their state, a refresh waiting in the batch, and, through the sink, their list and meta in
+     * Redis. The deletion carries the next version, so no earlier list of the user can overwrite it.
+     * What their interactions contributed to item vectors and popularity stays: it is no longer theirs.
      */
     private void drop(String user, Counter reason) throws Exception {
         UserState s = userState.value();
-        long version = s == null ? 1 : s.version + 1;
-        if (s != null && s.interactions > 0 && expiry.enabled()) {
-            refreshTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry.timerFor(s.lastTs));
+        if (s != null) {
+            timers.cancelExpiry(s);
         }
         userState.clear();
         batch.remove(user);
-        output.collect(new StreamRecord<>(UserList.forgotten(user, version, now())));
+        output.collect(new StreamRecord<>(UserList.forgotten(user, s == null ? 1 : s.version + 1, now())));
         reason.inc();
-    }
-
-    /** Keeps one expiry timer per user, at the expiry of their newest interaction {@code lastTs}. */
-    private void moveExpiryTimer(UserState s, long lastTs) {
-        if (!expiry.enabled()) {
-            return;
-        }
-        long due = expiry.timerFor(lastTs);
-        if (s.interactions > 0) {
-            long before = expiry.timerFor(s.lastTs);
-            if (before == due) {
-                return;
-            }
-            refreshTimers.deleteEventTimeTimer(VoidNamespace.INSTANCE, before);
-        }
-        refreshTimers.registerEventTimeTimer(VoidNamespace.INSTANCE, due);
-    }
-
-    /** One SGD step ({@link SgdStep}); false when it was refused. */
-    private boolean learn(UserState s, String item, float weight) {
-        int row = cache.rowOf(item);
-        int[] negatives = weight > 0f ? sampler.sample(s.p, item, s.seen, cache, model.negatives()) : new int[0];
-        SgdStep.Update update = sgd.compute(s.p, s.b, s.interactions, row, weight, negatives, cache.matrix());
-        if (update == null) {
-            return false;
-        }
-        s.p = update.p();
-        s.b = update.b();
-        cache.applyOwn(update.items());
-        return true;
     }
 
     private void measureOnline(UserState s, Interaction event) {
         int[] ranked = batch.onlineRank(config.evaluation(), s, event.item, cache);
         if (ranked != null) {
-            evaluated.inc();
+            metrics.evaluated.inc();
             if (ranked[0] >= 0) {
-                hits.inc();
+                metrics.hits.inc();
             }
             output.collect(ONLINE_EVALUATION,
                     new StreamRecord<>(new OnlineHit(event.user, event.item, event.ts, ranked[0], ranked[1])));
@@ -260,27 +177,16 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     /**
-     * Registers a refresh for every user in this subtask's state (those without one pending), so that
-     * every list is rewritten from the model, with newer versions, also for users who never interact
-     * again: after a repair or rollback, and on a republish request (Redis lost its data). They are
-     * spread at {@code recs.bulk-refresh-rate} users per second.
+     * Every user's list rewritten from the model, with newer versions, also for users who never
+     * interact again: after a repair or rollback, and on a republish request (Redis lost its data).
      */
-    private void requestRefreshOfEveryUser(String reason) throws Exception {
-        long now = now();
-        long[] requested = {0};
-        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                SavepointLayout.userState(), (user, state) -> {
-                    UserState s = state.value();
-                    if (s != null && !s.refreshPending) {
-                        s.refreshPending = true;
-                        s.refreshRequestedAt = now;
-                        state.update(s);
-                        refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
-                                pacer.bulkRefreshTime(now, requested[0], config.bulkRefreshRate()));
-                        requested[0]++;
-                    }
-                });
-        LOG.info("UserWorker subtask {}: refresh of {} users requested ({})", subtask, requested[0], reason);
+    private void refreshEveryUser(String reason) throws Exception {
+        Object previousKey = getCurrentKey();
+        long requested = timers.refreshEveryUser(getKeyedStateBackend(), now());
+        if (previousKey != null) {
+            setCurrentKey(previousKey);
+        }
+        LOG.info("UserWorker subtask {}: refresh of {} users requested ({})", subtask, requested, reason);
     }
 
     private long now() {
@@ -291,13 +197,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void processElement2(StreamRecord<ItemUpdate> element) throws Exception {
         ItemUpdate update = element.getValue();
         if (update.isRepublish()) {
-            if (!update.republish.equals(lastRepublish)) {
-                lastRepublish = update.republish;
-                Object previousKey = getCurrentKey();
-                requestRefreshOfEveryUser("republish request '" + update.republish + "'");
-                if (previousKey != null) {
-                    setCurrentKey(previousKey);
-                }
+            if (republish.firstTime(update.republish)) {
+                refreshEveryUser("republish request '" + update.republish + "'");
             }
             return;
         }
@@ -318,16 +219,14 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (s == null) {
             return;
         }
-        if (!cache.ready()) {
-            // after a restore: wait until every ItemServer subtask has re-sent its items
-            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
-            return;
-        }
-        if (pacer.shouldDefer(now())) {
-            // scoring is over its share of the thread: learning goes first, this user is refreshed
-            // later with whatever else happens meanwhile
-            refreshesDeferred.inc();
-            refreshTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now()));
+        // after a restore, wait until every ItemServer subtask has re-sent its items; while scoring
+        // is over its share of the thread, learning goes first and the user is refreshed later
+        boolean deferred = cache.ready() && pacer.shouldDefer(now());
+        if (!cache.ready() || deferred) {
+            if (deferred) {
+                metrics.refreshesDeferred.inc();
+            }
+            timers.retryRefresh(now());
             return;
         }
         s.refreshPending = false;
@@ -339,11 +238,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             scoreBatch();
         } else if (!flushScheduled) {
             flushScheduled = true;
-            getProcessingTimeService().registerTimer(
-                    getProcessingTimeService().getCurrentProcessingTime(), t -> {
-                        flushScheduled = false;
-                        scoreBatch();
-                    });
+            getProcessingTimeService().registerTimer(now(), t -> {
+                flushScheduled = false;
+                scoreBatch();
+            });
         }
     }
 
@@ -351,8 +249,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         UserState s = userState.value();
-        if (s != null && expiry.expired(s.lastTs, timer.getTimestamp())) {
-            drop(timer.getKey(), usersExpired);
+        if (s != null && timers.expired(s, timer.getTimestamp())) {
+            drop(timer.getKey(), metrics.usersExpired);
         }
     }
 
@@ -380,16 +278,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         long[] requested = batch.requestTimes();
         long started = System.nanoTime();
         List<UserList> lists = batch.score(cache.matrix(), now());
-        long scored = now();
-        pacer.recordScoring(scored, (System.nanoTime() - started) / 1e6);
-        for (long t : requested) {
-            lastRefreshLagMs = Math.max(0, scored - t);
-            refreshLag.update(lastRefreshLagMs);
-        }
+        pacer.recordScoring(now(), (System.nanoTime() - started) / 1e6);
+        metrics.refreshed(requested, now());
         // the lists' users are not the current key: switch to each to remember its list
         for (UserList list : lists) {
             output.collect(new StreamRecord<>(list));
-            listsEmitted.inc();
+            metrics.listsEmitted.inc();
             setCurrentKey(list.user);
             UserState s = userState.value();
             if (s != null) {
@@ -410,13 +304,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         for (ItemDelta d : cache.flush(origin, checkpointId, subtask)) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
         }
-        for (String request : republishRequests) {
-            for (ItemDelta marker : RepublishRouting.markers(request, model.dimension(),
-                    getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(), origin, checkpointId, subtask)) {
-                output.collect(ITEM_DELTAS, new StreamRecord<>(marker));
-            }
+        for (ItemDelta marker : republish.drain(model.dimension(),
+                getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(), origin, checkpointId, subtask)) {
+            output.collect(ITEM_DELTAS, new StreamRecord<>(marker));
         }
-        republishRequests.clear();
     }
 
     @Override

@@ -1,0 +1,95 @@
+package io.streamrec.operators;
+
+import io.streamrec.operators.state.SavepointLayout;
+import io.streamrec.operators.state.UserState;
+import io.streamrec.operators.user.RefreshPacer;
+import io.streamrec.operators.user.UserExpiry;
+
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+
+/**
+ * The UserWorker's timers, per user: at most one refresh timer (processing time, at the pacer's
+ * next boundary) while the user has a change not yet in a list, and one expiry timer (event time,
+ * {@link UserExpiry}) at the expiry of their newest interaction. Both live in the keyed timer
+ * service, so they are checkpointed with the user's state.
+ */
+final class UserTimers {
+
+    private final InternalTimerService<VoidNamespace> timers;
+    private final RefreshPacer pacer;
+    private final UserExpiry expiry;
+    private final int bulkRefreshRate;
+
+    UserTimers(InternalTimerService<VoidNamespace> timers, RefreshPacer pacer, UserExpiry expiry, int bulkRefreshRate) {
+        this.timers = timers;
+        this.pacer = pacer;
+        this.expiry = expiry;
+        this.bulkRefreshRate = bulkRefreshRate;
+    }
+
+    /** Asks for a refresh of the current user (state {@code s}) unless one is pending. */
+    void requestRefresh(UserState s, long now) {
+        if (!s.refreshPending) {
+            s.refreshPending = true;
+            s.refreshRequestedAt = now;
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+        }
+    }
+
+    /** A due refresh of the current user that has to wait: due again at the next boundary. */
+    void retryRefresh(long now) {
+        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+    }
+
+    /**
+     * Registers a refresh for every user in the backend (those without one pending), spread at the
+     * bulk rate: Flink fires all due timers in one go, and the lists scored before a checkpoint wait
+     * in the Redis sink until it completes. Returns how many were requested.
+     */
+    long refreshEveryUser(KeyedStateBackend<String> backend, long now) throws Exception {
+        long[] requested = {0};
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.userState(), (user, state) -> {
+                    UserState s = state.value();
+                    if (s != null && !s.refreshPending) {
+                        s.refreshPending = true;
+                        s.refreshRequestedAt = now;
+                        state.update(s);
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
+                                pacer.bulkRefreshTime(now, requested[0]++, bulkRefreshRate));
+                    }
+                });
+        return requested[0];
+    }
+
+    /** Moves the current user's expiry timer to that of an interaction at {@code lastTs} (the user's newest). */
+    void moveExpiry(UserState s, long lastTs) {
+        if (!expiry.enabled()) {
+            return;
+        }
+        long due = expiry.timerFor(lastTs);
+        if (s.interactions > 0) {
+            long before = expiry.timerFor(s.lastTs);
+            if (before == due) {
+                return;
+            }
+            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, before);
+        }
+        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, due);
+    }
+
+    /** Removes the current user's expiry timer (the user is being deleted). */
+    void cancelExpiry(UserState s) {
+        if (expiry.enabled() && s.interactions > 0) {
+            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry.timerFor(s.lastTs));
+        }
+    }
+
+    /** True when the user (state {@code s}) has expired at event time {@code time}. */
+    boolean expired(UserState s, long time) {
+        return expiry.expired(s.lastTs, time);
+    }
+}
