@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}, {@code status}, {@code ui},
- * the cluster commands, {@code evaluate}, {@code export-model} and {@code bootstrap}. Commands that
+ * the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and {@code backfill}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
  * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
@@ -61,6 +61,7 @@ public final class StreamRecCli {
                 case "stop": return ClusterCommands.stop(home, rest);
                 case "export-model": return ExportModelCommand.run(home, CliArgs.parse(rest));
                 case "bootstrap": return BootstrapCommand.run(CliArgs.parse(rest));
+                case "backfill": return BackfillCommand.run(home, rest);
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
                     return 2;
@@ -106,6 +107,7 @@ public final class StreamRecCli {
                 "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
                 "  export-model --savepoint PATH|last --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
                 "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
+                BackfillCommand.USAGE,
                 "",
                 "Kafka, Redis and Flink addresses default to those of the running local cluster (bin/streamrec cluster start).",
                 "Job options: see README.md (\"Options\").");

@@ -105,7 +105,7 @@ public final class StreamRecOptions {
             .booleanType().defaultValue(false)
             .withDescription("When restored from a savepoint or checkpoint, refresh every user's list once, also of users "
                     + "who never interact again: after a repair or rollback every list in Redis then comes from the "
-                    + "restored model (bin/backfill repair sets it). Costs one scoring pass over all users, paced.");
+                    + "restored model (bin/streamrec backfill repair sets it). Costs one scoring pass over all users, paced.");
     public static final ConfigOption<Integer> SCORING_BATCH = ConfigOptions.key("recs.batch-size")
             .intType().defaultValue(128).withDescription("Users scored together in one matrix product.");
     public static final ConfigOption<Integer> MAX_SEEN = ConfigOptions.key("recs.max-seen")

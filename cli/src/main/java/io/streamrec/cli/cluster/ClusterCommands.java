@@ -146,6 +146,17 @@ public final class ClusterCommands {
     }
 
     private static int submitCommand(Path home, List<String> argv) {
+        submitJob(home, argv);
+        return 0;
+    }
+
+    /**
+     * What {@code bin/streamrec submit ARGS} does (checks, topics, upload, run, wait until every task
+     * runs, messages), for commands built from it: returns the submission, with the job id the REST
+     * API gave. Usage errors are IllegalArgumentException; operational failures IllegalStateException
+     * or {@link FlinkRestClient.FlinkRestException}.
+     */
+    public static Submission submitJob(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
         Optional<LocalCluster> local = LocalCluster.attach(endpoints.stateDir());
@@ -194,7 +205,7 @@ public final class ClusterCommands {
                 submission.jobId(), parallelism > 0 ? parallelism : "default",
                 savepoint == null ? "" : " from " + savepoint, submission.seconds());
         System.out.println("Web UI: " + rest.baseUrl() + "#/job/running/" + submission.jobId() + "/overview");
-        return 0;
+        return submission;
     }
 
     /** The outcome of {@link #submit(FlinkRestClient, Path, Map, int, String, boolean)}. */
@@ -291,6 +302,15 @@ public final class ClusterCommands {
     }
 
     private static int stopCommand(Path home, List<String> argv) {
+        stopJob(home, argv);
+        return 0;
+    }
+
+    /**
+     * What {@code bin/streamrec stop ARGS} does, for commands built from it: returns the path of the
+     * savepoint as the REST API reported it (empty after {@code --cancel}).
+     */
+    public static Optional<String> stopJob(Path home, List<String> argv) {
         Flags flags = Flags.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
         Optional<String> restFlag = flags.take("rest");
@@ -314,14 +334,14 @@ public final class ClusterCommands {
         if (cancel) {
             rest.cancel(job);
             System.out.println("Cancelled job " + job + " (its last retained checkpoint can still be restored).");
-            return 0;
+            return Optional.empty();
         }
         long start = System.nanoTime();
         String path = rest.stopWithSavepoint(job, dir, drain, SAVEPOINT_TIMEOUT);
         local.ifPresent(c -> c.remember(LAST_SAVEPOINT, path));
         System.out.printf("Stopped job %s with savepoint %s%n  in %.1f s, %s. Resume: bin/streamrec submit --from-savepoint %s [--parallelism N]%n",
                 job, path, seconds(start), formatBytes(savepointBytes(path)), path);
-        return 0;
+        return Optional.of(path);
     }
 
     /**

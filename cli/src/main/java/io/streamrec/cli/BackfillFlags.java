@@ -1,0 +1,176 @@
+package io.streamrec.cli;
+
+import io.streamrec.operators.model.ModelConfig;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The flags of {@code bin/streamrec backfill bootstrap|repair}, checked before anything runs. Every
+ * backfill flag takes a value ({@code --flag VALUE} or {@code --flag=VALUE}) except {@code --direct};
+ * everything after {@code --} is passed to each {@code submit} as job (and submit) options.
+ *
+ * @param mode        {@code bootstrap} or {@code repair}
+ * @param file        bootstrap: a JSON-lines history to load into the topic {@code NAME-history}, or null
+ * @param topic       bootstrap: a topic that already holds the history, or null
+ * @param from        bootstrap: read the history from this epoch ms (null: from the earliest offset)
+ * @param passes      bootstrap: passes over the history ({@link ModelConfig#HISTORY_PASSES} by default)
+ * @param prefix      the Redis prefix of the replay ({@code bf:} / {@code shadow:} by default)
+ * @param parallelism of the replay's job (4 / 2 by default)
+ * @param name        the run's name: Kafka identities and the work directory (mode and local time by default)
+ * @param savepoint   repair: the savepoint taken at T
+ * @param since       repair: T in epoch ms, for the model-only restore (null with {@code direct})
+ * @param direct      repair: restore the savepoint itself instead of its model only
+ * @param jobOptions  the arguments after {@code --}, in order
+ */
+record BackfillFlags(String mode, String file, String topic, Long from, int passes, String prefix, int parallelism,
+                     String name, String savepoint, Long since, boolean direct, List<String> jobOptions) {
+
+    static final String BOOTSTRAP = "bootstrap";
+    static final String REPAIR = "repair";
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    /**
+     * Parses {@code MODE [flags] [-- job options]}; {@code now} names an unnamed run. Unknown flags,
+     * missing values and missing required flags are IllegalArgumentException naming the flag;
+     * an unknown or missing mode is {@link UnknownMode} (the caller prints the usage).
+     */
+    static BackfillFlags parse(List<String> argv, LocalDateTime now) {
+        if (argv.isEmpty() || !(argv.get(0).equals(BOOTSTRAP) || argv.get(0).equals(REPAIR))) {
+            throw new UnknownMode(argv.isEmpty() ? "" : argv.get(0));
+        }
+        String mode = argv.get(0);
+        String file = null, topic = null, from = null, passes = null, prefix = null, parallelism = null, name = null,
+                savepoint = null, since = null;
+        boolean direct = false;
+        List<String> jobOptions = new ArrayList<>();
+        for (int i = 1; i < argv.size(); i++) {
+            String arg = argv.get(i);
+            if (arg.equals("--")) {
+                jobOptions.addAll(argv.subList(i + 1, argv.size()));
+                break;
+            }
+            if (arg.equals("--direct")) {
+                direct = true;
+                continue;
+            }
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "' (job options go after --)");
+            }
+            int eq = arg.indexOf('=');
+            String key = eq >= 0 ? arg.substring(2, eq) : arg.substring(2);
+            String value;
+            if (eq >= 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < argv.size()) {
+                value = argv.get(++i);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value");
+            }
+            switch (key) {
+                case "file" -> file = value;
+                case "topic" -> topic = value;
+                case "from" -> from = value;
+                case "passes" -> passes = value;
+                case "prefix" -> prefix = value;
+                case "parallelism" -> parallelism = value;
+                case "name" -> name = value;
+                case "savepoint" -> savepoint = value;
+                case "since" -> since = value;
+                default -> throw new IllegalArgumentException("unknown option --" + key
+                        + " (job options go after --; bin/streamrec help lists the backfill flags)");
+            }
+        }
+        boolean bootstrap = mode.equals(BOOTSTRAP);
+        if (bootstrap && file == null && topic == null) {
+            throw new IllegalArgumentException("bootstrap needs --file HISTORY.jsonl or --topic TOPIC");
+        }
+        if (!bootstrap && savepoint == null) {
+            throw new IllegalArgumentException("repair needs --savepoint SAVEPOINT_AT_T");
+        }
+        if (!bootstrap && since == null && !direct) {
+            throw new IllegalArgumentException("repair needs --since T_EPOCH_MS (model-only restore) or --direct");
+        }
+        int passCount = positive("passes", passes, ModelConfig.HISTORY_PASSES);
+        return new BackfillFlags(mode, file, topic, epochMs("from", from), passCount,
+                prefix != null ? prefix : bootstrap ? "bf:" : "shadow:",
+                positive("parallelism", parallelism, bootstrap ? 4 : 2),
+                name != null ? name : mode + "-" + now.format(NAME_TIME),
+                savepoint, epochMs("since", since), direct, List.copyOf(jobOptions));
+    }
+
+    boolean isBootstrap() {
+        return mode.equals(BOOTSTRAP);
+    }
+
+    /** The value of a job option given after {@code --} ({@code --key VALUE} or {@code --key=VALUE}). */
+    Optional<String> jobOption(String key) {
+        Optional<String> found = Optional.empty();
+        for (int i = 0; i < jobOptions.size(); i++) {
+            String arg = jobOptions.get(i);
+            if (arg.equals("--" + key) && i + 1 < jobOptions.size()) {
+                found = Optional.of(jobOptions.get(++i));
+            } else if (arg.startsWith("--" + key + "=")) {
+                found = Optional.of(arg.substring(key.length() + 3));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The job options that matter to {@code produce}: the input rules ({@code --input.*}) and the
+     * broker ({@code --kafka.bootstrap}), in either form.
+     */
+    List<String> produceOptions() {
+        List<String> options = new ArrayList<>();
+        for (int i = 0; i < jobOptions.size(); i++) {
+            String arg = jobOptions.get(i);
+            boolean matters = arg.startsWith("--input.") || arg.equals("--kafka.bootstrap")
+                    || arg.startsWith("--kafka.bootstrap=");
+            if (!matters) {
+                continue;
+            }
+            options.add(arg);
+            if (!arg.contains("=") && i + 1 < jobOptions.size()) {
+                options.add(jobOptions.get(++i));
+            }
+        }
+        return options;
+    }
+
+    private static int positive(String flag, String value, int defaultValue) {
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--" + flag + " must be a whole number of at least 1, got '" + value + "'");
+    }
+
+    private static Long epochMs(String flag, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + " must be a time in epoch milliseconds, got '" + value + "'");
+        }
+    }
+
+    /** No mode, or not one of {@code bootstrap} and {@code repair}. */
+    static final class UnknownMode extends IllegalArgumentException {
+        UnknownMode(String given) {
+            super(given.isEmpty() ? "expected bootstrap or repair" : "expected bootstrap or repair, got '" + given + "'");
+        }
+    }
+}
