@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.ClusterCommands;
 
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class BackfillCommand {
             List<String> produce = new ArrayList<>(List.of("--file", flags.file(), "--format", "json", "--topic", topic));
             produce.addAll(flags.produceOptions());
             flags.jobOption("state-dir").ifPresent(dir -> produce.addAll(List.of("--state-dir", dir)));
-            ProduceCommand.run(home, CliArgs.parse(produce));
+            ProduceCommand.run(home, CommandArgs.parse(produce));
         }
         String current = null;
         for (int pass = 1; pass <= flags.passes(); pass++) {
@@ -123,8 +124,8 @@ final class BackfillCommand {
      */
     private String modelOnly(String savepoint, String tag) throws Exception {
         Path dir = work.resolve(tag).toAbsolutePath();
-        ExportModelCommand.run(home, CliArgs.parse(List.of("--savepoint", savepoint, "--out", dir.resolve("factors").toString())));
-        BootstrapCommand.run(CliArgs.parse(List.of("--factors", dir.resolve("factors").toString(),
+        ExportModelCommand.run(home, CommandArgs.parse(List.of("--savepoint", savepoint, "--out", dir.resolve("factors").toString())));
+        BootstrapCommand.run(CommandArgs.parse(List.of("--factors", dir.resolve("factors").toString(),
                 "--out", dir.resolve("savepoint").toString())));
         return "file:" + dir.resolve("savepoint");
     }

@@ -1,5 +1,7 @@
 package io.streamrec.cli;
 
+import io.streamrec.evaluation.LocalStack;
+import io.streamrec.job.CommandArgs;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
@@ -64,7 +66,7 @@ final class DemoCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path home;
-    private final CliArgs args;
+    private final CommandArgs args;
 
     private final Map<String, Long> expectedPerUser = new ConcurrentHashMap<>();
     private final AtomicLong produced = new AtomicLong();
@@ -85,7 +87,7 @@ final class DemoCommand {
     private RedisServerProcess redisServer;
     private JobClient job;
 
-    DemoCommand(Path home, CliArgs args) {
+    DemoCommand(Path home, CommandArgs args) {
         this.home = home;
         this.args = args;
     }

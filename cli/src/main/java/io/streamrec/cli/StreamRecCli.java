@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.ClusterCommands;
 import io.streamrec.cli.cluster.FlinkRestClient;
 
@@ -46,21 +47,21 @@ public final class StreamRecCli {
         try {
             switch (command) {
                 case "demo":
-                    return new DemoCommand(home, CliArgs.parse(rest)).run();
+                    return new DemoCommand(home, CommandArgs.parse(rest)).run();
                 case "recs":
-                    return RecsCommand.run(home, CliArgs.parse(rest));
+                    return RecsCommand.run(home, CommandArgs.parse(rest));
                 case "evaluate":
-                    return new EvaluateCommand(CliArgs.parse(rest)).run();
+                    return new EvaluateCommand(CommandArgs.parse(rest)).run();
                 case "produce":
-                    return ProduceCommand.run(home, CliArgs.parse(rest));
-                case "status": return StatusCommand.run(home, CliArgs.parse(rest));
-                case "ui": return UiCommand.run(home, CliArgs.parse(rest));
+                    return ProduceCommand.run(home, CommandArgs.parse(rest));
+                case "status": return StatusCommand.run(home, CommandArgs.parse(rest));
+                case "ui": return UiCommand.run(home, CommandArgs.parse(rest));
                 case "cluster": return ClusterCommands.cluster(home, rest);
                 case "submit": return ClusterCommands.submit(home, rest);
                 case "savepoint": return ClusterCommands.savepoint(home, rest);
                 case "stop": return ClusterCommands.stop(home, rest);
-                case "export-model": return ExportModelCommand.run(home, CliArgs.parse(rest));
-                case "bootstrap": return BootstrapCommand.run(CliArgs.parse(rest));
+                case "export-model": return ExportModelCommand.run(home, CommandArgs.parse(rest));
+                case "bootstrap": return BootstrapCommand.run(CommandArgs.parse(rest));
                 case "backfill": return BackfillCommand.run(home, rest);
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
