@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.operators.model.ModelConfig;
 
 import java.time.LocalDateTime;
@@ -7,11 +8,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The flags of {@code bin/streamrec backfill bootstrap|repair}, checked before anything runs. Every
- * backfill flag takes a value ({@code --flag VALUE} or {@code --flag=VALUE}) except {@code --direct};
- * everything after {@code --} is passed to each {@code submit} as job (and submit) options.
+ * The flags of {@code bin/streamrec backfill bootstrap|repair}, checked before anything runs
+ * ({@link CommandArgs}). Every backfill flag takes a value ({@code --flag VALUE} or
+ * {@code --flag=VALUE}) except {@code --direct}; everything after {@code --} is passed to each
+ * {@code submit} as job (and submit) options.
  *
  * @param mode        {@code bootstrap} or {@code repair}
  * @param file        bootstrap: a JSON-lines history to load into the topic {@code NAME-history}, or null
@@ -31,6 +34,9 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
 
     static final String BOOTSTRAP = "bootstrap";
     static final String REPAIR = "repair";
+    /** The backfill flags that take a value. */
+    private static final Set<String> VALUE_FLAGS =
+            Set.of("file", "topic", "from", "passes", "prefix", "parallelism", "name", "savepoint", "since");
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     /**
@@ -43,47 +49,27 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
             throw new UnknownMode(argv.isEmpty() ? "" : argv.get(0));
         }
         String mode = argv.get(0);
-        String file = null, topic = null, from = null, passes = null, prefix = null, parallelism = null, name = null,
-                savepoint = null, since = null;
-        boolean direct = false;
-        List<String> jobOptions = new ArrayList<>();
-        for (int i = 1; i < argv.size(); i++) {
-            String arg = argv.get(i);
-            if (arg.equals("--")) {
-                jobOptions.addAll(argv.subList(i + 1, argv.size()));
-                break;
-            }
-            if (arg.equals("--direct")) {
-                direct = true;
-                continue;
-            }
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "' (job options go after --)");
-            }
-            int eq = arg.indexOf('=');
-            String key = eq >= 0 ? arg.substring(2, eq) : arg.substring(2);
-            String value;
-            if (eq >= 0) {
-                value = arg.substring(eq + 1);
-            } else if (i + 1 < argv.size()) {
-                value = argv.get(++i);
-            } else {
-                throw new IllegalArgumentException("--" + key + " needs a value");
-            }
-            switch (key) {
-                case "file" -> file = value;
-                case "topic" -> topic = value;
-                case "from" -> from = value;
-                case "passes" -> passes = value;
-                case "prefix" -> prefix = value;
-                case "parallelism" -> parallelism = value;
-                case "name" -> name = value;
-                case "savepoint" -> savepoint = value;
-                case "since" -> since = value;
-                default -> throw new IllegalArgumentException("unknown option --" + key
-                        + " (job options go after --; bin/streamrec help lists the backfill flags)");
-            }
+        CommandArgs args = CommandArgs.parse(argv.subList(1, argv.size()));
+        if (!args.positional().isEmpty()) {
+            throw new IllegalArgumentException("unexpected argument '" + args.positional().get(0) + "' (job options go after --)");
         }
+        boolean direct = args.takeBoolean("direct");
+        try {
+            args.rejectUnknown(VALUE_FLAGS);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException(unknown.getMessage()
+                    + " (job options go after --; bin/streamrec help lists the backfill flags)");
+        }
+        args.requireValues();
+        String file = args.take("file", null);
+        String topic = args.take("topic", null);
+        String from = args.take("from", null);
+        String passes = args.take("passes", null);
+        String prefix = args.take("prefix", null);
+        String parallelism = args.take("parallelism", null);
+        String name = args.take("name", null);
+        String savepoint = args.take("savepoint", null);
+        String since = args.take("since", null);
         boolean bootstrap = mode.equals(BOOTSTRAP);
         if (bootstrap && file == null && topic == null) {
             throw new IllegalArgumentException("bootstrap needs --file HISTORY.jsonl or --topic TOPIC");
@@ -99,7 +85,7 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
                 prefix != null ? prefix : bootstrap ? "bf:" : "shadow:",
                 positive("parallelism", parallelism, bootstrap ? 4 : 2),
                 name != null ? name : mode + "-" + now.format(NAME_TIME),
-                savepoint, epochMs("since", since), direct, List.copyOf(jobOptions));
+                savepoint, epochMs("since", since), direct, args.afterSeparator());
     }
 
     boolean isBootstrap() {
@@ -108,36 +94,21 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
 
     /** The value of a job option given after {@code --} ({@code --key VALUE} or {@code --key=VALUE}). */
     Optional<String> jobOption(String key) {
-        Optional<String> found = Optional.empty();
-        for (int i = 0; i < jobOptions.size(); i++) {
-            String arg = jobOptions.get(i);
-            if (arg.equals("--" + key) && i + 1 < jobOptions.size()) {
-                found = Optional.of(jobOptions.get(++i));
-            } else if (arg.startsWith("--" + key + "=")) {
-                found = Optional.of(arg.substring(key.length() + 3));
-            }
-        }
-        return found;
+        return CommandArgs.parse(jobOptions).take(key);
     }
 
     /**
      * The job options that matter to {@code produce}: the input rules ({@code --input.*}) and the
-     * broker ({@code --kafka.bootstrap}), in either form.
+     * broker ({@code --kafka.bootstrap}), as {@code --key value} pairs.
      */
     List<String> produceOptions() {
         List<String> options = new ArrayList<>();
-        for (int i = 0; i < jobOptions.size(); i++) {
-            String arg = jobOptions.get(i);
-            boolean matters = arg.startsWith("--input.") || arg.equals("--kafka.bootstrap")
-                    || arg.startsWith("--kafka.bootstrap=");
-            if (!matters) {
-                continue;
+        CommandArgs.parse(jobOptions).remainingOptions().forEach((key, value) -> {
+            if (key.startsWith("input.") || key.equals("kafka.bootstrap")) {
+                options.add("--" + key);
+                options.add(value);
             }
-            options.add(arg);
-            if (!arg.contains("=") && i + 1 < jobOptions.size()) {
-                options.add(jobOptions.get(++i));
-            }
-        }
+        });
         return options;
     }
 

@@ -79,6 +79,8 @@ class BackfillFlagsTest {
                 .hasMessage("repair needs --since T_EPOCH_MS (model-only restore) or --direct");
         assertThatThrownBy(() -> parse("bootstrap", "--topic", "t", "--redis.prefix", "x"))
                 .hasMessageStartingWith("unknown option --redis.prefix (job options go after --");
+        assertThatThrownBy(() -> parse("bootstrap", "--topic", "t", "--bogus"))
+                .hasMessageStartingWith("unknown option --bogus (job options go after --");
         assertThatThrownBy(() -> parse("bootstrap", "--topic", "t", "--passes", "0"))
                 .hasMessage("--passes must be a whole number of at least 1, got '0'");
         assertThatThrownBy(() -> parse("bootstrap", "--topic", "t", "--parallelism", "four"))
@@ -86,7 +88,7 @@ class BackfillFlagsTest {
         assertThatThrownBy(() -> parse("bootstrap", "--topic", "t", "--from", "yesterday"))
                 .hasMessage("--from must be a time in epoch milliseconds, got 'yesterday'");
         assertThatThrownBy(() -> parse("bootstrap", "--topic"))
-                .hasMessage("--topic needs a value");
+                .hasMessage("option --topic needs a value");
         assertThatThrownBy(() -> parse("bootstrap", "--topic", "t", "history.jsonl"))
                 .hasMessageStartingWith("unexpected argument 'history.jsonl'");
         assertThatThrownBy(() -> parse("rebuild")).isInstanceOf(BackfillFlags.UnknownMode.class)
@@ -127,8 +129,9 @@ class BackfillFlagsTest {
                 "--input.min-timestamp", "0", "--redis.prefix", "x:", "--kafka.bootstrap=k:9092",
                 "--input.max-future-ms=5", "--kafka.group", "g", "--kafka.bootstrap", "k2:9092");
 
-        assertThat(flags.produceOptions()).containsExactly("--input.min-timestamp", "0", "--kafka.bootstrap=k:9092",
-                "--input.max-future-ms=5", "--kafka.bootstrap", "k2:9092");
+        // as --key value pairs; of a flag given twice, the last (as submit takes it)
+        assertThat(flags.produceOptions()).containsExactly("--input.min-timestamp", "0", "--kafka.bootstrap", "k2:9092",
+                "--input.max-future-ms", "5");
     }
 
     @Test

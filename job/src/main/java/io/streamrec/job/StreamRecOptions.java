@@ -225,26 +225,13 @@ public final class StreamRecOptions {
 
     /** Parses {@code --key value} / {@code --key=value} pairs; unknown keys and bad values are errors. */
     public static StreamRecOptions fromArgs(String... args) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("expected an option like --kafka.bootstrap, got '" + arg + "'");
-            }
-            String key = arg.substring(2);
-            String value;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("option --" + key + " needs a value");
-            }
-            values.put(key, value);
+        CommandArgs parsed = CommandArgs.parse(args);
+        if (!parsed.positional().isEmpty() || !parsed.afterSeparator().isEmpty()) {
+            throw new IllegalArgumentException("expected an option like --kafka.bootstrap, got '"
+                    + (parsed.positional().isEmpty() ? "--" : parsed.positional().get(0)) + "'");
         }
-        return fromMap(values);
+        parsed.requireValues();
+        return fromMap(parsed.remainingOptions());
     }
 
     public static StreamRecOptions fromMap(Map<String, String> values) {

@@ -51,4 +51,32 @@ class CommandArgsTest {
         assertThat(args.take("flag")).hasValue("true");
         assertThat(args.take("other")).hasValue("--x");
     }
+
+    @Test
+    void aLoneDoubleDashEndsTheFlagsAndKeepsTheRestAsGiven() {
+        CommandArgs args = CommandArgs.parse("bootstrap", "--topic", "t", "--direct", "--", "--redis.url", "redis://r:6379/1",
+                "--model.negatives=2", "x");
+
+        assertThat(args.positional()).containsExactly("bootstrap");
+        assertThat(args.remainingOptions()).containsExactly(Map.entry("topic", "t"), Map.entry("direct", "true"));
+        assertThat(args.afterSeparator()).containsExactly("--redis.url", "redis://r:6379/1", "--model.negatives=2", "x");
+        assertThat(CommandArgs.parse("--a", "1").afterSeparator()).isEmpty();
+    }
+
+    @Test
+    void whereEveryFlagTakesAValueABareOneIsNamed() {
+        CommandArgs args = CommandArgs.parse("--recs.top-n", "7", "--redis.prefix");
+        assertThatThrownBy(args::requireValues).hasMessage("option --redis.prefix needs a value");
+
+        CommandArgs given = CommandArgs.parse("--flag", "--flag=x", "--other", "true");
+        given.requireValues(); // given again with a value, and "true" written out, are values
+        assertThat(given.take("flag")).hasValue("x");
+    }
+
+    @Test
+    void requireNamesTheMissingFlag() {
+        CommandArgs args = CommandArgs.parse("--out", "dir");
+        assertThat(args.require("out")).isEqualTo("dir");
+        assertThatThrownBy(() -> args.require("savepoint")).hasMessage("missing --savepoint");
+    }
 }
