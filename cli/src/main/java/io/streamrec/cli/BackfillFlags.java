@@ -61,16 +61,16 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
                     + " (job options go after --; bin/streamrec help lists the backfill flags)");
         }
         args.requireValues();
+        boolean bootstrap = mode.equals(BOOTSTRAP);
         String file = args.take("file", null);
         String topic = args.take("topic", null);
-        String from = args.take("from", null);
-        String passes = args.take("passes", null);
-        String prefix = args.take("prefix", null);
-        String parallelism = args.take("parallelism", null);
-        String name = args.take("name", null);
+        Long from = args.has("from") ? args.takeLong("from", 0) : null;
+        int passes = atLeastOne("passes", args.takeInt("passes", ModelConfig.HISTORY_PASSES));
+        String prefix = args.take("prefix", bootstrap ? "bf:" : "shadow:");
+        int parallelism = atLeastOne("parallelism", args.takeInt("parallelism", bootstrap ? 4 : 2));
+        String name = args.take("name", mode + "-" + now.format(NAME_TIME));
         String savepoint = args.take("savepoint", null);
-        String since = args.take("since", null);
-        boolean bootstrap = mode.equals(BOOTSTRAP);
+        Long since = args.has("since") ? args.takeLong("since", 0) : null;
         if (bootstrap && file == null && topic == null) {
             throw new IllegalArgumentException("bootstrap needs --file HISTORY.jsonl or --topic TOPIC");
         }
@@ -80,12 +80,8 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
         if (!bootstrap && since == null && !direct) {
             throw new IllegalArgumentException("repair needs --since T_EPOCH_MS (model-only restore) or --direct");
         }
-        int passCount = positive("passes", passes, ModelConfig.HISTORY_PASSES);
-        return new BackfillFlags(mode, file, topic, epochMs("from", from), passCount,
-                prefix != null ? prefix : bootstrap ? "bf:" : "shadow:",
-                positive("parallelism", parallelism, bootstrap ? 4 : 2),
-                name != null ? name : mode + "-" + now.format(NAME_TIME),
-                savepoint, epochMs("since", since), direct, args.afterSeparator());
+        return new BackfillFlags(mode, file, topic, from, passes, prefix, parallelism, name, savepoint, since, direct,
+                args.afterSeparator());
     }
 
     boolean isBootstrap() {
@@ -112,30 +108,11 @@ record BackfillFlags(String mode, String file, String topic, Long from, int pass
         return options;
     }
 
-    private static int positive(String flag, String value, int defaultValue) {
-        if (value == null) {
-            return defaultValue;
+    private static int atLeastOne(String flag, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("--" + flag + " must be at least 1, got " + value);
         }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // the message below
-        }
-        throw new IllegalArgumentException("--" + flag + " must be a whole number of at least 1, got '" + value + "'");
-    }
-
-    private static Long epochMs(String flag, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + flag + " must be a time in epoch milliseconds, got '" + value + "'");
-        }
+        return value;
     }
 
     /** No mode, or not one of {@code bootstrap} and {@code repair}. */

@@ -142,12 +142,7 @@ final class DemoCommand {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
                 flinkConfiguration(parallelism, restPort));
         StreamRecJob.configure(env, options);
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
         job = env.executeAsync("StreamRec demo");
         System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
         if (prometheusPort > 0) {

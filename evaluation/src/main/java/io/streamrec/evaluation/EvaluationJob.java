@@ -57,7 +57,7 @@ final class EvaluationJob {
         StreamRecOptions options = stack.namespace("eval" + (++runs) + "-s" + seed, values, 1);
         StreamExecutionEnvironment env = LocalStack.environment(1, s.checkpointMillis);
         StreamRecJob.configure(env, options);
-        buildJob(env, options);
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
         JobClient job = env.executeAsync("StreamRec evaluate (holdout, seed " + seed + ")");
         try {
             PassTimeline timeline = PassTimeline.of(train.get(0).ts(), train.get(train.size() - 1).ts(), s.passes,
@@ -120,7 +120,7 @@ final class EvaluationJob {
         Path hits = Files.createTempFile("streamrec-online-hits-", ".tsv");
         StreamExecutionEnvironment env = LocalStack.environment(1, s.checkpointMillis);
         StreamRecJob.configure(env, options);
-        SingleOutputStreamOperator<UserList> userWorker = buildJob(env, options);
+        SingleOutputStreamOperator<UserList> userWorker = StreamRecJob.buildWithKafkaAndRedis(env, options);
         userWorker.getSideOutput(UserWorker.ONLINE_EVALUATION)
                 .sinkTo(new HitFileSink(hits)).uid(HITS_SINK_UID).name("Evaluation: online hits -> file")
                 .setParallelism(1);
@@ -146,15 +146,6 @@ final class EvaluationJob {
         Map<String, Integer> ranks = HitFileSink.read(hits);
         Files.deleteIfExists(hits);
         return ranks;
-    }
-
-    private static SingleOutputStreamOperator<UserList> buildJob(StreamExecutionEnvironment env, StreamRecOptions options) {
-        return StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
     }
 
     /**

@@ -52,12 +52,7 @@ final class ModelJobSupport {
         env.setParallelism(2);
         env.setMaxParallelism(options.get(StreamRecOptions.MAX_PARALLELISM));
         env.enableCheckpointing(500, CheckpointingMode.EXACTLY_ONCE);
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
         return env.executeAsync(name);
     }
 
