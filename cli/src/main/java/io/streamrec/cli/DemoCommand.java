@@ -1,7 +1,7 @@
 package io.streamrec.cli;
 
-import io.streamrec.evaluation.LocalStack;
 import io.streamrec.job.CommandArgs;
+import io.streamrec.job.InteractionCounts;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
@@ -340,7 +340,7 @@ final class DemoCommand {
 
     /** True when every user's list in Redis reflects all of that user's produced events. */
     private boolean allListsCurrent(Jedis redis, String prefix) {
-        return LocalStack.usersBehind(redis, prefix, Map.copyOf(expectedPerUser)).isEmpty();
+        return InteractionCounts.usersBehind(redis, prefix, Map.copyOf(expectedPerUser)).isEmpty();
     }
 
     private void summary(Jedis redis, String prefix, String redisUrl, int restPort, long start, long doneAt)

@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import io.streamrec.cli.cluster.ClusterCommands;
+import io.streamrec.cli.cluster.ClusterTestSupport;
 import io.streamrec.cli.cluster.LocalCluster;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.testkit.EmbeddedKafka;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,21 +50,11 @@ class BackfillCommandITCase {
     private static Path jobJar;
 
     @BeforeAll
-    static void startCluster() throws IOException {
-        Path home = checkout();
-        try (Stream<Path> jars = Files.list(home.resolve("job").resolve("target"))) {
-            jobJar = jars.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst().orElseThrow(
-                    () -> new AssertionError("no job jar in job/target (the job module's package phase builds it)"));
-        }
+    static void startCluster() {
+        jobJar = ClusterTestSupport.jobJar();
         kafka = EmbeddedKafka.start();
         redis = RedisServerProcess.start();
-        cluster = LocalCluster.start(new LocalCluster.Settings(home)
-                .stateDir(work.resolve("cluster"))
-                .restPort(0)
-                .services(false)
-                .kafkaBootstrap(kafka.bootstrapServers())
-                .redisUrl(redis.url())
-                .flink("taskmanager.memory.process.size", "1536m"));
+        cluster = ClusterTestSupport.startCluster(work.resolve("cluster"), kafka, redis);
     }
 
     @AfterAll
@@ -170,10 +160,5 @@ class BackfillCommandITCase {
             out.put(fields[user], Long.parseLong(fields[interactions]));
         }
         return out;
-    }
-
-    private static Path checkout() {
-        Path cli = Path.of("").toAbsolutePath();
-        return cli.getFileName().toString().equals("cli") ? cli.getParent() : cli;
     }
 }

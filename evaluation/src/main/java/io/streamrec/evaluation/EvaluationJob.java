@@ -1,6 +1,7 @@
 package io.streamrec.evaluation;
 
 import io.streamrec.evaluation.data.PassTimeline;
+import io.streamrec.job.InteractionCounts;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.operators.OnlineEvaluation;
@@ -196,12 +197,12 @@ final class EvaluationJob {
         long lastProgress = start;
         long applied = -1;
         while (true) {
-            List<String> behind = LocalStack.usersBehind(jedis, prefix, expected);
+            List<String> behind = InteractionCounts.usersBehind(jedis, prefix, expected);
             if (behind.isEmpty()) {
                 return;
             }
             long now = System.currentTimeMillis();
-            long appliedNow = LocalStack.appliedInteractions(jedis, prefix, expected.keySet());
+            long appliedNow = InteractionCounts.applied(jedis, prefix, expected.keySet());
             if (appliedNow != applied) {
                 applied = appliedNow;
                 lastProgress = now;

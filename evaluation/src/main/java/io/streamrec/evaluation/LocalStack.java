@@ -27,7 +27,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +35,9 @@ import java.util.TreeMap;
 
 /**
  * Kafka (in-process KRaft broker) and Redis (child process) on this machine, plus the helpers an
- * end-to-end run needs around them: topics, a local Flink environment, a producer, and the check
- * that every user's list in Redis reflects all of their events. Each run uses its own topic and
+ * end-to-end run needs around them: topics, a local Flink environment, a producer, the dead letters
+ * summarised, and the users' lists read back (whether every list counts all of a user's events is
+ * {@link io.streamrec.job.InteractionCounts}'s). Each run uses its own topic and
  * key namespace ({@link #namespace}), so one stack serves many runs in sequence. Close it to stop
  * both servers.
  */
@@ -176,50 +176,12 @@ public final class LocalStack implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Users whose list meta in Redis does not yet count {@code expected} interactions (the
-     * {@code interactions} field of {@code {prefix}{user}:meta}).
-     */
-    public static List<String> usersBehind(Jedis jedis, String prefix, Map<String, Long> expected) {
-        List<Map.Entry<String, Long>> entries = new ArrayList<>(expected.entrySet());
-        Pipeline pipeline = jedis.pipelined();
-        List<Response<String>> applied = new ArrayList<>(entries.size());
-        for (Map.Entry<String, Long> e : entries) {
-            applied.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(prefix, e.getKey())), RedisKeys.FIELD_INTERACTIONS));
-        }
-        pipeline.sync();
-        List<String> behind = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            String value = applied.get(i).get();
-            if (value == null || Long.parseLong(value) < entries.get(i).getValue()) {
-                behind.add(entries.get(i).getKey());
-            }
-        }
-        return behind;
-    }
-
-    /** The interactions that the users' list metas in Redis count, summed (how far the job has got). */
-    public static long appliedInteractions(Jedis jedis, String prefix, Iterable<String> users) {
-        Pipeline pipeline = jedis.pipelined();
-        List<Response<String>> applied = new ArrayList<>();
-        for (String user : users) {
-            applied.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(prefix, user)), RedisKeys.FIELD_INTERACTIONS));
-        }
-        pipeline.sync();
-        long sum = 0;
-        for (Response<String> r : applied) {
-            String value = r.get();
-            sum += value == null ? 0 : Long.parseLong(value);
-        }
-        return sum;
-    }
-
     /** Each user's list from Redis, best first (at most {@code n} items). */
     public static Map<String, List<String>> lists(Jedis jedis, String prefix, Iterable<String> users, int n) {
         Map<String, Response<List<String>>> responses = new LinkedHashMap<>();
         Pipeline pipeline = jedis.pipelined();
         for (String user : users) {
-            responses.put(user, pipeline.zrevrange(prefix + user, 0, n - 1));
+            responses.put(user, pipeline.zrevrange(RedisKeys.userList(prefix, user), 0, n - 1));
         }
         pipeline.sync();
         Map<String, List<String>> out = new LinkedHashMap<>();
