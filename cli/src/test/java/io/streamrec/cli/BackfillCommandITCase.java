@@ -59,15 +59,7 @@ class BackfillCommandITCase {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        ClusterTestSupport.stop(cluster, redis, kafka);
     }
 
     @Test

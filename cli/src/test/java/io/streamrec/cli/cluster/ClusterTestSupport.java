@@ -50,6 +50,19 @@ public final class ClusterTestSupport {
         return cli.getFileName().toString().equals("cli") ? cli.getParent() : cli;
     }
 
+    /** Stops the cluster, then Redis and Kafka; what did not start (null) is skipped. */
+    public static void stop(LocalCluster cluster, RedisServerProcess redis, EmbeddedKafka kafka) {
+        if (cluster != null) {
+            cluster.stop();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
     /** The shaded job jar: {@code -Dstreamrec.job.jar=...}, else the one {@code mvn package} built. */
     public static Path jobJar() {
         String given = System.getProperty("streamrec.job.jar");

@@ -68,15 +68,7 @@ class LocalClusterITCase {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        ClusterTestSupport.stop(cluster, redis, kafka);
     }
 
     /**
