@@ -1,8 +1,9 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.job.StreamRecOptions;
-import io.streamrec.job.model.ModelBootstrap;
-import io.streamrec.job.model.ModelExport;
+import io.streamrec.modelexport.ModelBootstrap;
+import io.streamrec.modelexport.ModelExport;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class BootstrapCommand {
     private BootstrapCommand() {}
 
-    static int run(CliArgs args) throws Exception {
+    static int run(CommandArgs args) throws Exception {
         String factors = args.take("factors", null);
         String out = args.take("out", null);
         long maxParallelism = args.takeLong("max-parallelism", StreamRecOptions.MAX_PARALLELISM.defaultValue());

@@ -1,5 +1,7 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
+import io.streamrec.job.InteractionCounts;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
@@ -64,7 +66,7 @@ final class DemoCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path home;
-    private final CliArgs args;
+    private final CommandArgs args;
 
     private final Map<String, Long> expectedPerUser = new ConcurrentHashMap<>();
     private final AtomicLong produced = new AtomicLong();
@@ -85,7 +87,7 @@ final class DemoCommand {
     private RedisServerProcess redisServer;
     private JobClient job;
 
-    DemoCommand(Path home, CliArgs args) {
+    DemoCommand(Path home, CommandArgs args) {
         this.home = home;
         this.args = args;
     }
@@ -140,12 +142,7 @@ final class DemoCommand {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
                 flinkConfiguration(parallelism, restPort));
         StreamRecJob.configure(env, options);
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
         job = env.executeAsync("StreamRec demo");
         System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
         if (prometheusPort > 0) {
@@ -343,7 +340,7 @@ final class DemoCommand {
 
     /** True when every user's list in Redis reflects all of that user's produced events. */
     private boolean allListsCurrent(Jedis redis, String prefix) {
-        return LocalStack.usersBehind(redis, prefix, Map.copyOf(expectedPerUser)).isEmpty();
+        return InteractionCounts.usersBehind(redis, prefix, Map.copyOf(expectedPerUser)).isEmpty();
     }
 
     private void summary(Jedis redis, String prefix, String redisUrl, int restPort, long start, long doneAt)

@@ -1,7 +1,8 @@
 package io.streamrec.cli;
 
-import io.streamrec.job.model.ModelExport;
-import io.streamrec.job.model.ModelMetadata;
+import io.streamrec.job.CommandArgs;
+import io.streamrec.modelexport.ModelExport;
+import io.streamrec.modelexport.ModelMetadata;
 
 import io.streamrec.cli.cluster.ClusterCommands;
 import io.streamrec.cli.cluster.Endpoints;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class ExportModelCommand {
     private ExportModelCommand() {}
 
-    static int run(Path home, CliArgs args) throws Exception {
+    static int run(Path home, CommandArgs args) throws Exception {
         String savepoint = args.take("savepoint", null);
         Optional<String> stateDir = Optional.ofNullable(args.take("state-dir", null));
         if ("last".equals(savepoint)) {

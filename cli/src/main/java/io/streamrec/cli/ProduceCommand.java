@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.cli.cluster.LocalCluster;
 import io.streamrec.job.StreamRecOptions;
@@ -38,7 +39,7 @@ import java.util.stream.Stream;
 final class ProduceCommand {
     private ProduceCommand() {}
 
-    static int run(Path home, CliArgs args) {
+    static int run(Path home, CommandArgs args) {
         String file = args.take("file", null);
         if (file == null) {
             throw new IllegalArgumentException("--file PATH is required");

@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.Recommendations;
@@ -16,7 +17,7 @@ import java.util.Set;
 final class RecsCommand {
     private RecsCommand() {}
 
-    static int run(Path home, CliArgs args) {
+    static int run(Path home, CommandArgs args) {
         if (args.positional().size() != 1) {
             throw new IllegalArgumentException("expected exactly one USER, e.g. bin/streamrec recs u42");
         }

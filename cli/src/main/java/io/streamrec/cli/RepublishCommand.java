@@ -2,6 +2,7 @@ package io.streamrec.cli;
 
 import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.cli.cluster.LocalCluster;
+import io.streamrec.job.CommandArgs;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.testkit.InteractionProducer;
 
@@ -27,7 +28,7 @@ final class RepublishCommand {
         return "{\"id\":\"" + id + "\",\"type\":\"republish\",\"ts\":" + ts + "}";
     }
 
-    static int run(Path home, CliArgs args) {
+    static int run(Path home, CommandArgs args) {
         Optional<String> topicFlag = Optional.ofNullable(args.take("topic", null));
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Map<String, String> given = new LinkedHashMap<>(args.remainingOptions());

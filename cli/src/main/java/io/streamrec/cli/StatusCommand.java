@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.cli.cluster.FlinkRestClient;
 import io.streamrec.cli.cluster.LocalCluster;
@@ -56,7 +57,7 @@ final class StatusCommand {
         this.out = out;
     }
 
-    static int run(Path home, CliArgs args) {
+    static int run(Path home, CommandArgs args) {
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Endpoints.Endpoint flink = endpoints.flink(Optional.ofNullable(args.take("rest", null)));
         Optional<String> jobFlag = Optional.ofNullable(args.take("job", null));

@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.ClusterCommands;
 import io.streamrec.cli.cluster.FlinkRestClient;
 
@@ -11,7 +12,7 @@ import java.util.List;
 
 /**
  * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}, {@code status}, {@code ui},
- * the cluster commands, {@code evaluate}, {@code export-model} and {@code bootstrap}. Commands that
+ * the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and {@code backfill}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
  * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
@@ -46,22 +47,23 @@ public final class StreamRecCli {
         try {
             switch (command) {
                 case "demo":
-                    return new DemoCommand(home, CliArgs.parse(rest)).run();
+                    return new DemoCommand(home, CommandArgs.parse(rest)).run();
                 case "recs":
-                    return RecsCommand.run(home, CliArgs.parse(rest));
+                    return RecsCommand.run(home, CommandArgs.parse(rest));
                 case "evaluate":
-                    return new EvaluateCommand(CliArgs.parse(rest)).run();
+                    return new EvaluateCommand(CommandArgs.parse(rest)).run();
                 case "produce":
-                    return ProduceCommand.run(home, CliArgs.parse(rest));
-                case "status": return StatusCommand.run(home, CliArgs.parse(rest));
-                case "republish": return RepublishCommand.run(home, CliArgs.parse(rest));
-                case "ui": return UiCommand.run(home, CliArgs.parse(rest));
+                    return ProduceCommand.run(home, CommandArgs.parse(rest));
+                case "status": return StatusCommand.run(home, CommandArgs.parse(rest));
+                case "republish": return RepublishCommand.run(home, CommandArgs.parse(rest));
+                case "ui": return UiCommand.run(home, CommandArgs.parse(rest));
                 case "cluster": return ClusterCommands.cluster(home, rest);
                 case "submit": return ClusterCommands.submit(home, rest);
                 case "savepoint": return ClusterCommands.savepoint(home, rest);
                 case "stop": return ClusterCommands.stop(home, rest);
-                case "export-model": return ExportModelCommand.run(home, CliArgs.parse(rest));
-                case "bootstrap": return BootstrapCommand.run(CliArgs.parse(rest));
+                case "export-model": return ExportModelCommand.run(home, CommandArgs.parse(rest));
+                case "bootstrap": return BootstrapCommand.run(CommandArgs.parse(rest));
+                case "backfill": return BackfillCommand.run(home, rest);
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
                     return 2;
@@ -110,6 +112,7 @@ public final class StreamRecCli {
                 "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
                 "  export-model --savepoint PATH|last --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
                 "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
+                BackfillCommand.USAGE,
                 "",
                 "Kafka, Redis and Flink addresses default to those of the running local cluster (bin/streamrec cluster start).",
                 "Job options: see README.md (\"Options\").");

@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.cli.ui.RecommendationsPage;
 import io.streamrec.job.StreamRecOptions;
@@ -17,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
 final class UiCommand {
     private UiCommand() {}
 
-    static int run(Path home, CliArgs args) throws InterruptedException {
+    static int run(Path home, CommandArgs args) throws InterruptedException {
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Endpoints.Endpoint redis = endpoints.redis(args.remainingOptions());
         args.take(StreamRecOptions.REDIS_URL.key(), null);

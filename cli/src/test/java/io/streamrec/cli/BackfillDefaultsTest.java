@@ -6,22 +6,28 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.time.LocalDateTime;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A bootstrap from history is the one a user runs: {@code bin/backfill bootstrap} must make as many
- * passes by default as {@code bin/streamrec evaluate --protocol holdout} measures.
+ * A bootstrap from history is the one a user runs: {@code bin/streamrec backfill bootstrap} must make
+ * as many passes by default as {@code bin/streamrec evaluate --protocol holdout} measures.
  */
 class BackfillDefaultsTest {
 
     @Test
-    void backfillBootstrapMakesTheEvaluatedNumberOfPassesByDefault() throws Exception {
+    void backfillBootstrapMakesTheEvaluatedNumberOfPassesByDefault() {
+        BackfillFlags flags = BackfillFlags.parse(List.of("bootstrap", "--topic", "history"), LocalDateTime.now());
+        assertThat(flags.passes()).isEqualTo(ModelConfig.HISTORY_PASSES);
+        assertThat(BackfillCommand.USAGE).contains("N passes, default " + ModelConfig.HISTORY_PASSES);
+    }
+
+    @Test
+    void theOldScriptRunsTheJavaCommand() throws Exception {
         String script = Files.readString(Path.of("..", "bin", "backfill"));
-        Matcher m = Pattern.compile("(?m)^file=\"\".* passes=(\\d+) ").matcher(script);
-        assertThat(m.find()).as("bin/backfill declares its passes default").isTrue();
-        assertThat(Integer.parseInt(m.group(1))).isEqualTo(ModelConfig.HISTORY_PASSES);
+        assertThat(script.lines().filter(l -> !l.isBlank() && !l.startsWith("#")))
+                .containsExactly("exec \"$(dirname \"${BASH_SOURCE[0]}\")/streamrec\" backfill \"$@\"");
     }
 }

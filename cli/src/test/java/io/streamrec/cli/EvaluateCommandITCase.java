@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.testkit.InteractionGenerator;
 
@@ -57,7 +58,7 @@ class EvaluateCommandITCase {
                 "--dataset", "json:" + dataset, "--protocol", protocol, "--seeds", "1", "--out", out.toString(),
                 "--timeout-s", "120"));
         args.addAll(List.of(more));
-        int status = new EvaluateCommand(CliArgs.parse(args)).run();
+        int status = new EvaluateCommand(CommandArgs.parse(args)).run();
         assertThat(status).isZero();
         assertThat(out.resolve("results.md")).exists();
         return JSON.readTree(out.resolve("results.json").toFile());

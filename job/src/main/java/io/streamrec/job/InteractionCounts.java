@@ -41,4 +41,47 @@ public final class InteractionCounts {
         }
         return wrong;
     }
+
+    /**
+     * Users whose list meta does not yet count {@code expected} interactions (fewer, or no list
+     * yet): empty once the job has applied all of them.
+     */
+    public static List<String> usersBehind(Jedis jedis, String prefix, Map<String, Long> expected) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(expected.entrySet());
+        List<String> counts = userCounts(jedis, prefix, entries.stream().map(Map.Entry::getKey).toList());
+        List<String> behind = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String value = counts.get(i);
+            if (value == null || Long.parseLong(value) < entries.get(i).getValue()) {
+                behind.add(entries.get(i).getKey());
+            }
+        }
+        return behind;
+    }
+
+    /** The interactions the users' list metas count, summed: how far the job has got. */
+    public static long applied(Jedis jedis, String prefix, Iterable<String> users) {
+        List<String> ids = new ArrayList<>();
+        users.forEach(ids::add);
+        long sum = 0;
+        for (String value : userCounts(jedis, prefix, ids)) {
+            sum += value == null ? 0 : Long.parseLong(value);
+        }
+        return sum;
+    }
+
+    /** The {@code interactions} field of each user's list meta, in order (null: no list yet). */
+    private static List<String> userCounts(Jedis jedis, String prefix, List<String> users) {
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<String>> responses = new ArrayList<>(users.size());
+        for (String user : users) {
+            responses.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(prefix, user)), RedisKeys.FIELD_INTERACTIONS));
+        }
+        pipeline.sync();
+        List<String> values = new ArrayList<>(users.size());
+        for (Response<String> r : responses) {
+            values.add(r.get());
+        }
+        return values;
+    }
 }

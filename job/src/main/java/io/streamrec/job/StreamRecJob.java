@@ -59,13 +59,28 @@ public final class StreamRecJob {
         configure(env, options);
         RunEpoch run = RunEpoch.atSubmit();
         LOG.info("StreamRec {}: gradients carry its id, Redis versions its epoch", run);
-        build(env, options, run,
+        buildWithKafkaAndRedis(env, options, run);
+        env.execute("StreamRec");
+    }
+
+    /**
+     * The deployed graph: {@link #build} with the Kafka topics and the Redis server the options name
+     * (what {@code main}, the demo and the evaluation run), for a new run.
+     */
+    public static SingleOutputStreamOperator<UserList> buildWithKafkaAndRedis(StreamExecutionEnvironment env,
+                                                                            StreamRecOptions options) {
+        return buildWithKafkaAndRedis(env, options, RunEpoch.atSubmit());
+    }
+
+    /** {@link #buildWithKafkaAndRedis(StreamExecutionEnvironment, StreamRecOptions)} of the given run. */
+    public static SingleOutputStreamOperator<UserList> buildWithKafkaAndRedis(StreamExecutionEnvironment env,
+                                                                            StreamRecOptions options, RunEpoch run) {
+        return build(env, options, run,
                 interactionsSource(options),
                 gradientsSource(options, System.currentTimeMillis()),
                 deadLetterSink(options),
                 gradientsSink(options),
                 redisSink(options));
-        env.execute("StreamRec");
     }
 
     /**

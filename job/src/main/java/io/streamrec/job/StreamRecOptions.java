@@ -105,7 +105,7 @@ public final class StreamRecOptions {
             .booleanType().defaultValue(false)
             .withDescription("When restored from a savepoint or checkpoint, refresh every user's list once, also of users "
                     + "who never interact again: after a repair or rollback every list in Redis then comes from the "
-                    + "restored model (bin/backfill repair sets it). Costs one scoring pass over all users, paced.");
+                    + "restored model (bin/streamrec backfill repair sets it). Costs one scoring pass over all users, paced.");
     public static final ConfigOption<Integer> BULK_REFRESH_RATE = ConfigOptions.key("recs.bulk-refresh-rate")
             .intType().defaultValue(5000)
             .withDescription("Users per second per UserWorker subtask whose refreshes a bulk request (a republish "
@@ -236,26 +236,13 @@ public final class StreamRecOptions {
 
     /** Parses {@code --key value} / {@code --key=value} pairs; unknown keys and bad values are errors. */
     public static StreamRecOptions fromArgs(String... args) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("expected an option like --kafka.bootstrap, got '" + arg + "'");
-            }
-            String key = arg.substring(2);
-            String value;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("option --" + key + " needs a value");
-            }
-            values.put(key, value);
+        CommandArgs parsed = CommandArgs.parse(args);
+        if (!parsed.positional().isEmpty() || !parsed.afterSeparator().isEmpty()) {
+            throw new IllegalArgumentException("expected an option like --kafka.bootstrap, got '"
+                    + (parsed.positional().isEmpty() ? "--" : parsed.positional().get(0)) + "'");
         }
-        return fromMap(values);
+        parsed.requireValues();
+        return fromMap(parsed.remainingOptions());
     }
 
     public static StreamRecOptions fromMap(Map<String, String> values) {

@@ -72,12 +72,7 @@ class GradientTransactionTimeoutITCase {
         StreamExecutionEnvironment env = environment(Duration.ofSeconds(2), 3);
         // the start check: 3 s + 10 s + (3 + 2) x (2 s + 500 ms) = 25.5 s, within 90% of 30 s
         StreamRecJob.configure(env, options);
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
         JobClient job = env.executeAsync("gradient transaction timeout ITCase");
         try {
             try (Jedis jedis = new Jedis(INFRA.redis().url())) {

@@ -1,5 +1,6 @@
 package io.streamrec.cli.cluster;
 
+import io.streamrec.job.CommandArgs;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
@@ -48,17 +49,17 @@ public final class ClusterCommands {
     }
 
     private static int clusterCommand(Path home, List<String> argv) {
-        Flags flags = Flags.parse(argv);
-        String action = flags.positional.isEmpty() ? "status" : flags.positional.get(0);
+        CommandArgs flags = CommandArgs.parse(argv);
+        String action = flags.positional().isEmpty() ? "status" : flags.positional().get(0);
         Path stateDir = stateDir(home, flags);
         switch (action) {
             case "start": {
                 LocalCluster.Settings settings = new LocalCluster.Settings(home).stateDir(stateDir)
-                        .taskManagers(flags.integer("taskmanagers", 2))
-                        .restPort(flags.integer("rest-port", 8081));
+                        .taskManagers(flags.takeInt("taskmanagers", 2))
+                        .restPort(flags.takeInt("rest-port", 8081));
                 Optional<String> kafka = flags.take("kafka.bootstrap");
                 Optional<String> redis = flags.take("redis.url");
-                if (kafka.isPresent() || redis.isPresent() || flags.bool("no-services")) {
+                if (kafka.isPresent() || redis.isPresent() || flags.takeBoolean("no-services")) {
                     settings.services(false);
                     kafka.ifPresent(settings::kafkaBootstrap);
                     redis.ifPresent(settings::redisUrl);
@@ -146,7 +147,18 @@ public final class ClusterCommands {
     }
 
     private static int submitCommand(Path home, List<String> argv) {
-        Flags flags = Flags.parse(argv);
+        submitJob(home, argv);
+        return 0;
+    }
+
+    /**
+     * What {@code bin/streamrec submit ARGS} does (checks, topics, upload, run, wait until every task
+     * runs, messages), for commands built from it: returns the submission, with the job id the REST
+     * API gave. Usage errors are IllegalArgumentException; operational failures IllegalStateException
+     * or {@link FlinkRestClient.FlinkRestException}.
+     */
+    public static Submission submitJob(Path home, List<String> argv) {
+        CommandArgs flags = CommandArgs.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
         Optional<LocalCluster> local = LocalCluster.attach(endpoints.stateDir());
         Endpoints.Endpoint flink = endpoints.flink(flags.take("rest"));
@@ -155,14 +167,14 @@ public final class ClusterCommands {
             savepoint = local.flatMap(c -> c.remembered(LAST_SAVEPOINT))
                     .orElseThrow(() -> new IllegalArgumentException("--from-savepoint last: no savepoint taken yet"));
         }
-        boolean allowNonRestored = flags.bool("allow-non-restored-state");
+        boolean allowNonRestored = flags.takeBoolean("allow-non-restored-state");
         Path jar = flags.take("jar").map(Path::of).orElseGet(() -> defaultJobJar(home));
-        if (!flags.positional.isEmpty()) {
-            throw new IllegalArgumentException("unexpected argument '" + flags.positional.get(0) + "'");
+        if (!flags.positional().isEmpty()) {
+            throw new IllegalArgumentException("unexpected argument '" + flags.positional().get(0) + "'");
         }
 
         // everything else is a job option; Kafka and Redis default to the local cluster's
-        Map<String, String> jobOptions = new LinkedHashMap<>(flags.options);
+        Map<String, String> jobOptions = new LinkedHashMap<>(flags.remainingOptions());
         Endpoints.Endpoint kafka = endpoints.kafka(jobOptions);
         Endpoints.Endpoint redis = endpoints.redis(jobOptions);
         jobOptions.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), kafka.address());
@@ -194,7 +206,7 @@ public final class ClusterCommands {
                 submission.jobId(), parallelism > 0 ? parallelism : "default",
                 savepoint == null ? "" : " from " + savepoint, submission.seconds());
         System.out.println("Web UI: " + rest.baseUrl() + "#/job/running/" + submission.jobId() + "/overview");
-        return 0;
+        return submission;
     }
 
     /** The outcome of {@link #submit(FlinkRestClient, Path, Map, int, String, boolean)}. */
@@ -265,12 +277,12 @@ public final class ClusterCommands {
     }
 
     private static int savepointCommand(Path home, List<String> argv) {
-        Flags flags = Flags.parse(argv);
+        CommandArgs flags = CommandArgs.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
         Optional<String> restFlag = flags.take("rest");
         Optional<String> jobFlag = flags.take("job");
         String dir = flags.take("dir").orElse(null);
-        boolean whenCaughtUp = flags.bool("when-caught-up");
+        boolean whenCaughtUp = flags.takeBoolean("when-caught-up");
         flags.rejectUnknown();
         FlinkRestClient rest = restClient(restFlag, endpoints);
         String job = jobFlag.orElseGet(() -> theRunningJob(rest));
@@ -291,16 +303,25 @@ public final class ClusterCommands {
     }
 
     private static int stopCommand(Path home, List<String> argv) {
-        Flags flags = Flags.parse(argv);
+        stopJob(home, argv);
+        return 0;
+    }
+
+    /**
+     * What {@code bin/streamrec stop ARGS} does, for commands built from it: returns the path of the
+     * savepoint as the REST API reported it (empty after {@code --cancel}).
+     */
+    public static Optional<String> stopJob(Path home, List<String> argv) {
+        CommandArgs flags = CommandArgs.parse(argv);
         Endpoints endpoints = Endpoints.of(home, flags.take("state-dir"));
         Optional<String> restFlag = flags.take("rest");
         Optional<String> jobFlag = flags.take("job");
         Optional<String> savepointFlag = flags.take("savepoint"); // --savepoint [DIR]
         boolean withSavepoint = savepointFlag.isPresent();
-        boolean cancel = flags.bool("cancel");
-        boolean drain = flags.bool("drain");
+        boolean cancel = flags.takeBoolean("cancel");
+        boolean drain = flags.takeBoolean("drain");
         String dir = savepointFlag.filter(v -> !v.equals("true")).or(() -> flags.take("dir")).orElse(null);
-        boolean whenCaughtUp = flags.bool("when-caught-up");
+        boolean whenCaughtUp = flags.takeBoolean("when-caught-up");
         flags.rejectUnknown();
         if (withSavepoint == cancel) {
             throw new IllegalArgumentException("say --savepoint (stop with a savepoint to resume from) or --cancel (no savepoint)");
@@ -314,14 +335,14 @@ public final class ClusterCommands {
         if (cancel) {
             rest.cancel(job);
             System.out.println("Cancelled job " + job + " (its last retained checkpoint can still be restored).");
-            return 0;
+            return Optional.empty();
         }
         long start = System.nanoTime();
         String path = rest.stopWithSavepoint(job, dir, drain, SAVEPOINT_TIMEOUT);
         local.ifPresent(c -> c.remember(LAST_SAVEPOINT, path));
         System.out.printf("Stopped job %s with savepoint %s%n  in %.1f s, %s. Resume: bin/streamrec submit --from-savepoint %s [--parallelism N]%n",
                 job, path, seconds(start), formatBytes(savepointBytes(path)), path);
-        return 0;
+        return Optional.of(path);
     }
 
     /**
@@ -384,7 +405,7 @@ public final class ClusterCommands {
 
     // ------------------------------------------------------------------ helpers
 
-    private static Path stateDir(Path home, Flags flags) {
+    private static Path stateDir(Path home, CommandArgs flags) {
         return Endpoints.stateDir(home, flags.take("state-dir"));
     }
 
@@ -432,56 +453,6 @@ public final class ClusterCommands {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** {@code --key value}, {@code --key=value}, bare {@code --flag}, and positional arguments. */
-    static final class Flags {
-        final Map<String, String> options = new LinkedHashMap<>();
-        final List<String> positional = new ArrayList<>();
-
-        static Flags parse(List<String> args) {
-            Flags flags = new Flags();
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                if (!a.startsWith("--")) {
-                    flags.positional.add(a);
-                    continue;
-                }
-                String key = a.substring(2);
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    flags.options.put(key.substring(0, eq), key.substring(eq + 1));
-                } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
-                    flags.options.put(key, args.get(++i));
-                } else {
-                    flags.options.put(key, "true");
-                }
-            }
-            return flags;
-        }
-
-        Optional<String> take(String key) {
-            return Optional.ofNullable(options.remove(key));
-        }
-
-        boolean bool(String key) {
-            return take(key).map(v -> v.equals("true")).orElse(false);
-        }
-
-        int integer(String key, int defaultValue) {
-            Optional<String> v = take(key);
-            try {
-                return v.map(Integer::parseInt).orElse(defaultValue);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + key + " must be a number, got '" + v.get() + "'");
-            }
-        }
-
-        void rejectUnknown() {
-            if (!options.isEmpty()) {
-                throw new IllegalArgumentException("unknown option --" + options.keySet().iterator().next());
-            }
         }
     }
 }

@@ -14,26 +14,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ClusterCommandsTest {
 
     @Test
-    void flagsTakeValuesBareFlagsAndPositionals() {
-        ClusterCommands.Flags flags = ClusterCommands.Flags.parse(
-                List.of("start", "--taskmanagers", "3", "--savepoint", "--parallelism=4", "--redis.prefix", "bf:"));
-
-        assertThat(flags.positional).containsExactly("start");
-        assertThat(flags.integer("taskmanagers", 2)).isEqualTo(3);
-        assertThat(flags.bool("savepoint")).isTrue();
-        assertThat(flags.take("parallelism")).hasValue("4");
-        // what a command does not take stays for the job
-        assertThat(flags.options).containsOnlyKeys("redis.prefix");
-        assertThatThrownBy(flags::rejectUnknown).hasMessage("unknown option --redis.prefix");
-    }
-
-    @Test
-    void badNumbersNameTheFlag() {
-        ClusterCommands.Flags flags = ClusterCommands.Flags.parse(List.of("--rest-port", "eighty"));
-        assertThatThrownBy(() -> flags.integer("rest-port", 8081)).hasMessageContaining("--rest-port must be a number");
-    }
-
-    @Test
     void usageErrorsComeBeforeAnyClusterCall(@TempDir Path home) {
         assertThatThrownBy(() -> ClusterCommands.stop(home, List.of("--rest", "http://127.0.0.1:1", "--job", "j1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--savepoint").hasMessageContaining("--cancel");

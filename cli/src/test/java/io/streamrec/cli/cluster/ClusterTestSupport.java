@@ -5,6 +5,7 @@ import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.Interaction;
 import io.streamrec.testkit.InteractionGenerator;
 import io.streamrec.testkit.InteractionProducer;
+import io.streamrec.testkit.RedisServerProcess;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -24,9 +25,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /** Plumbing of the cluster ITCases: input with known counts, job options, Redis checks, figures. */
-final class ClusterTestSupport {
+public final class ClusterTestSupport {
 
     private ClusterTestSupport() {}
+
+    /**
+     * The cluster the ITCases run on: a JobManager and two TaskManager JVMs as
+     * {@code bin/streamrec cluster start} starts them, in {@code stateDir}, on the given Kafka and
+     * Redis, its REST API on a free port.
+     */
+    public static LocalCluster startCluster(Path stateDir, EmbeddedKafka kafka, RedisServerProcess redis) {
+        return LocalCluster.start(new LocalCluster.Settings(home())
+                .stateDir(stateDir)
+                .restPort(0)
+                .services(false)
+                .kafkaBootstrap(kafka.bootstrapServers())
+                .redisUrl(redis.url())
+                .flink("taskmanager.memory.process.size", "1536m"));
+    }
 
     /** The StreamRec checkout: the parent of the cli module, which is the tests' working directory. */
     static Path home() {
@@ -34,8 +50,21 @@ final class ClusterTestSupport {
         return cli.getFileName().toString().equals("cli") ? cli.getParent() : cli;
     }
 
+    /** Stops the cluster, then Redis and Kafka; what did not start (null) is skipped. */
+    public static void stop(LocalCluster cluster, RedisServerProcess redis, EmbeddedKafka kafka) {
+        if (cluster != null) {
+            cluster.stop();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
     /** The shaded job jar: {@code -Dstreamrec.job.jar=...}, else the one {@code mvn package} built. */
-    static Path jobJar() {
+    public static Path jobJar() {
         String given = System.getProperty("streamrec.job.jar");
         Path jar = given != null ? Path.of(given) : ClusterCommands.defaultJobJar(home());
         assertThat(jar).as("the job jar (built by the job module's package phase: run mvn verify)").isRegularFile();

@@ -61,28 +61,14 @@ class LocalClusterITCase {
         kafka = EmbeddedKafka.start();
         redis = RedisServerProcess.start();
         long start = System.nanoTime();
-        cluster = LocalCluster.start(new LocalCluster.Settings(ClusterTestSupport.home())
-                .stateDir(work.resolve("cluster"))
-                .restPort(0)
-                .services(false)
-                .kafkaBootstrap(kafka.bootstrapServers())
-                .redisUrl(redis.url())
-                .flink("taskmanager.memory.process.size", "1536m"));
+        cluster = ClusterTestSupport.startCluster(work.resolve("cluster"), kafka, redis);
         rest = cluster.rest();
         figure("cluster start (JobManager + 2 TaskManagers, separate JVMs): %.1f s", (System.nanoTime() - start) / 1e9);
     }
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        ClusterTestSupport.stop(cluster, redis, kafka);
     }
 
     /**

@@ -103,9 +103,7 @@ class RecommendationsPageITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(2);
         StreamRecJob.configure(env, options);
-        StreamRecJob.build(env, options, StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()), StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options), StreamRecJob.redisSink(options));
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
         job = env.executeAsync(JOB_NAME);
 
         InteractionGenerator generator = new InteractionGenerator(InteractionGenerator.Config.builder()

@@ -1,7 +1,6 @@
 /**
- * Recommendation-quality arithmetic, free of Flink: ranking metrics of the holdout protocol
- * (precision, recall, nDCG, MAP at k), prequential hit accounting, the seeded stratified split, an
- * online popularity baseline, and the rolling counters behind the live job's {@code rec:_metrics}.
- * The evaluate command and {@link io.streamrec.operators.OnlineMetricsAggregator} call these.
+ * Live quality of the running job, free of Flink: the rolling hit counters and the snapshot behind
+ * {@code rec:_metrics}, which {@link io.streamrec.operators.OnlineMetricsAggregator} keeps. Offline
+ * evaluation (metrics, splits, baselines, protocols) is the {@code evaluation} module's.
  */
 package io.streamrec.operators.evaluation;

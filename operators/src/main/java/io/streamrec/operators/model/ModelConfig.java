@@ -44,7 +44,7 @@ public final class ModelConfig implements Serializable {
 
     /**
      * Passes over a history that a bootstrap makes by default ({@code bin/streamrec evaluate
-     * --protocol holdout} and {@code bin/backfill bootstrap}): with the default step-size decay the
+     * --protocol holdout} and {@code bin/streamrec backfill bootstrap}): with the default step-size decay the
      * model has converged by then (validation nDCG@10 on MovieLens 100K: 0.2668 after 10 passes,
      * 0.2617 after 30).
      */
