@@ -33,8 +33,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
-
 /**
  * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs,
  * metrics) over the Flink-free parts in {@code io.streamrec.operators.user}.
@@ -69,11 +67,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient UserTimers timers;
     private transient ItemCache cache;
     private transient InteractionLearner learner;
-    private transient RefreshBatch batch;
+    private transient ListScoring scoring;
     private transient RefreshPacer pacer;
     private transient RepublishRouting republish;
     private transient UserWorkerMetrics metrics;
-    private transient boolean flushScheduled;
     private transient int subtask;
     private transient boolean restored;
     /** The interactions' watermark, held while interactions wait for the resync (see processWatermark1). */
@@ -99,13 +96,14 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         cache = new ItemCache(model);
         learner = new InteractionLearner(model, cache, new NegativeSampler(model, model.seed() ^ (31L * subtask)),
                 config.maxSeen());
-        batch = new RefreshBatch(config.kernel().create(), config.topN());
         pacer = new RefreshPacer(Math.max(1, config.refreshInterval().toMillis()), config.maxScoringShare(),
                 config.maxRefreshStretch());
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
                 new UserExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), pacer, this::now);
+        scoring = new ListScoring(new RefreshBatch(config.kernel().create(), config.topN()), pacer, metrics,
+                getProcessingTimeService(), cache, config.batchSize(), this::emit);
         if (restored && config.refreshAllOnRestore()) {
             refreshEveryUser("restore");
         }
@@ -159,13 +157,13 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             timers.cancelExpiry(s);
         }
         userState.clear();
-        batch.remove(user);
+        scoring.remove(user);
         output.collect(new StreamRecord<>(UserList.forgotten(user, s == null ? 1 : s.version + 1, now())));
         reason.inc();
     }
 
     private void measureOnline(UserState s, Interaction event) {
-        int[] ranked = batch.onlineRank(config.evaluation(), s, event.item, cache);
+        int[] ranked = scoring.onlineRank(config.evaluation(), s, event.item);
         if (ranked != null) {
             metrics.evaluated.inc();
             if (ranked[0] >= 0) {
@@ -231,18 +229,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         s.refreshPending = false;
         s.version++;
-        batch.add(timer.getKey(), s, cache.rowsOf(s.seen));
         // the list itself is stored when the batch is scored; keep the state consistent now
         userState.update(s);
-        if (batch.size() >= config.batchSize()) {
-            scoreBatch();
-        } else if (!flushScheduled) {
-            flushScheduled = true;
-            getProcessingTimeService().registerTimer(now(), t -> {
-                flushScheduled = false;
-                scoreBatch();
-            });
-        }
+        scoring.add(timer.getKey(), s);
     }
 
     /** An idle user's expiry (see {@link UserExpiry}). */
@@ -270,26 +259,15 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void processWatermark2(Watermark mark) {}
 
-    private void scoreBatch() throws Exception {
-        if (batch.isEmpty()) {
-            return;
-        }
+    /** Emits a scored list and remembers it in the user's state (the list's user is not the current key). */
+    private void emit(UserList list) throws Exception {
+        output.collect(new StreamRecord<>(list));
         Object previousKey = getCurrentKey();
-        long[] requested = batch.requestTimes();
-        long started = System.nanoTime();
-        List<UserList> lists = batch.score(cache.matrix(), now());
-        pacer.recordScoring(now(), (System.nanoTime() - started) / 1e6);
-        metrics.refreshed(requested, now());
-        // the lists' users are not the current key: switch to each to remember its list
-        for (UserList list : lists) {
-            output.collect(new StreamRecord<>(list));
-            metrics.listsEmitted.inc();
-            setCurrentKey(list.user);
-            UserState s = userState.value();
-            if (s != null) {
-                s.lastList = list.items;
-                userState.update(s);
-            }
+        setCurrentKey(list.user);
+        UserState s = userState.value();
+        if (s != null) {
+            s.lastList = list.items;
+            userState.update(s);
         }
         if (previousKey != null) {
             setCurrentKey(previousKey);
@@ -299,7 +277,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        scoreBatch();
+        scoring.scoreNow();
         String origin = getRuntimeContext().getJobInfo().getJobId().toHexString();
         for (ItemDelta d : cache.flush(origin, checkpointId, subtask)) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
