@@ -1,11 +1,17 @@
 package io.streamrec.operators;
 
+import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.UserState;
 import io.streamrec.operators.user.ItemCache;
 import io.streamrec.operators.user.RefreshBatch;
 import io.streamrec.operators.user.RefreshPacer;
 
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 import java.util.List;
@@ -13,15 +19,11 @@ import java.util.List;
 /**
  * The UserWorker's scoring of due refreshes: users wait in the {@link RefreshBatch} until it is full
  * or until the task thread is free again (a timer at "now" runs after the mails already queued, so
- * the refreshes due together are scored together), and at every barrier. Records the time spent
- * with the {@link RefreshPacer} and the refresh lags with the metrics.
+ * the refreshes due together are scored together), and at every barrier. Emits the lists and keeps
+ * each as the user's last list; records the time spent with the {@link RefreshPacer} and the
+ * refresh lags with the metrics.
  */
 final class ListScoring {
-
-    /** Receives each scored list, with the operator's key free to change. */
-    interface Emitter {
-        void emit(UserList list) throws Exception;
-    }
 
     private final RefreshBatch batch;
     private final RefreshPacer pacer;
@@ -29,18 +31,23 @@ final class ListScoring {
     private final ProcessingTimeService time;
     private final ItemCache cache;
     private final int batchSize;
-    private final Emitter emitter;
+    private final KeyContext keys;
+    private final ValueState<UserState> users;
+    private final Output<StreamRecord<UserList>> output;
     private boolean flushScheduled;
 
     ListScoring(RefreshBatch batch, RefreshPacer pacer, UserWorkerMetrics metrics, ProcessingTimeService time,
-                ItemCache cache, int batchSize, Emitter emitter) {
+                ItemCache cache, int batchSize, KeyContext keys, ValueState<UserState> users,
+                Output<StreamRecord<UserList>> output) {
         this.batch = batch;
         this.pacer = pacer;
         this.metrics = metrics;
         this.time = time;
         this.cache = cache;
         this.batchSize = batchSize;
-        this.emitter = emitter;
+        this.keys = keys;
+        this.users = users;
+        this.output = output;
     }
 
     /** Adds a due user (state {@code s}, already with the list's version) to the batch. */
@@ -62,9 +69,17 @@ final class ListScoring {
         batch.remove(user);
     }
 
-    /** The item's rank for the online evaluation ({@link RefreshBatch#onlineRank}), or null. */
-    int[] onlineRank(OnlineEvaluation mode, UserState s, String item) {
-        return batch.onlineRank(mode, s, item, cache);
+    /**
+     * The test-then-learn measurement of {@code event} against the user's list ({@link
+     * RefreshBatch#onlineRank}), to {@link UserWorker#ONLINE_EVALUATION} and the metrics.
+     */
+    void measure(OnlineEvaluation mode, UserState s, Interaction event) {
+        int[] ranked = batch.onlineRank(mode, s, event.item, cache);
+        if (ranked != null) {
+            OnlineHit hit = new OnlineHit(event.user, event.item, event.ts, ranked[0], ranked[1]);
+            metrics.measured(hit);
+            output.collect(UserWorker.ONLINE_EVALUATION, new StreamRecord<>(hit));
+        }
     }
 
     /** Scores every waiting user and emits their lists. */
@@ -78,9 +93,20 @@ final class ListScoring {
         long scored = time.getCurrentProcessingTime();
         pacer.recordScoring(scored, (System.nanoTime() - started) / 1e6);
         metrics.refreshed(requested, scored);
+        // the lists' users are not the current key: switch to each to remember its list
+        Object previousKey = keys.getCurrentKey();
         for (UserList list : lists) {
-            emitter.emit(list);
+            output.collect(new StreamRecord<>(list));
             metrics.listsEmitted.inc();
+            keys.setCurrentKey(list.user);
+            UserState s = users.value();
+            if (s != null) {
+                s.lastList = list.items;
+                users.update(s);
+            }
+        }
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
         }
     }
 }

@@ -9,6 +9,7 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.api.watermark.Watermark;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,11 +37,17 @@ final class ResyncBuffer {
     private final KeyContext keys;
     /** Next arrival number; -1 until the first wait of this run (then it continues after restored ones). */
     private long nextArrival = -1;
+    private Watermark held;
 
     ResyncBuffer(ListState<Tuple2<Long, Interaction>> waiting, KeyedStateBackend<String> backend, KeyContext keys) {
         this.waiting = waiting;
         this.backend = backend;
         this.keys = keys;
+    }
+
+    /** Keeps the interactions' watermark until they are applied (it must not pass them). */
+    void hold(Watermark mark) {
+        held = mark;
     }
 
     /** Keeps the interaction of the current key's user. */
@@ -51,8 +58,8 @@ final class ResyncBuffer {
         waiting.add(Tuple2.of(nextArrival++, event));
     }
 
-    /** Applies every waiting interaction in arrival order and forgets them. */
-    void drain(Apply apply) throws Exception {
+    /** Applies every waiting interaction in arrival order and forgets them; returns the held watermark, or null. */
+    Watermark drain(Apply apply) throws Exception {
         Object previousKey = keys.getCurrentKey();
         for (Tuple3<Long, String, Interaction> w : inArrivalOrder()) {
             keys.setCurrentKey(w.f1);
@@ -65,6 +72,9 @@ final class ResyncBuffer {
         if (previousKey != null) {
             keys.setCurrentKey(previousKey);
         }
+        Watermark mark = held;
+        held = null;
+        return mark;
     }
 
     private List<Tuple3<Long, String, Interaction>> inArrivalOrder() throws Exception {

@@ -9,6 +9,9 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The UserWorker's timers, per user: at most one refresh timer (processing time, at the pacer's
@@ -17,6 +20,8 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * service, so they are checkpointed with the user's state.
  */
 final class UserTimers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserTimers.class);
 
     private final InternalTimerService<VoidNamespace> timers;
     private final RefreshPacer pacer;
@@ -45,11 +50,14 @@ final class UserTimers {
     }
 
     /**
-     * Registers a refresh for every user in the backend (those without one pending), spread at the
-     * bulk rate: Flink fires all due timers in one go, and the lists scored before a checkpoint wait
+     * Registers a refresh for every user in the backend (those without one pending), so that every
+     * list is rewritten from the model with a newer version, also for users who never interact again:
+     * after a repair or rollback ({@code recs.refresh-all-on-restore}) and on a republish request
+     * (Redis lost its data). Spread at the bulk rate: Flink fires all due timers in one go, and the lists scored before a checkpoint wait
      * in the Redis sink until it completes. Returns how many were requested.
      */
-    long refreshEveryUser(KeyedStateBackend<String> backend, long now) throws Exception {
+    long refreshEveryUser(KeyedStateBackend<String> backend, KeyContext keys, long now, String reason) throws Exception {
+        Object previousKey = keys.getCurrentKey();
         long[] requested = {0};
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 SavepointLayout.userState(), (user, state) -> {
@@ -62,6 +70,10 @@ final class UserTimers {
                                 pacer.bulkRefreshTime(now, requested[0]++, bulkRefreshRate));
                     }
                 });
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
+        }
+        LOG.info("refresh of {} users requested ({})", requested[0], reason);
         return requested[0];
     }
 
@@ -81,9 +93,9 @@ final class UserTimers {
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, due);
     }
 
-    /** Removes the current user's expiry timer (the user is being deleted). */
+    /** Removes the current user's expiry timer, if any (the user is being deleted; {@code s} may be null). */
     void cancelExpiry(UserState s) {
-        if (expiry.enabled() && s.interactions > 0) {
+        if (s != null && expiry.enabled() && s.interactions > 0) {
             timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, expiry.timerFor(s.lastTs));
         }
     }

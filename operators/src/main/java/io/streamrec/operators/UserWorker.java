@@ -30,8 +30,9 @@ import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs,
@@ -49,7 +50,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(UserWorker.class);
 
     /** Side output: aggregated item deltas, one per touched item per checkpoint interval. */
     public static final OutputTag<ItemDelta> ITEM_DELTAS =
@@ -60,7 +60,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             new OutputTag<>("online-evaluation", TypeInformation.of(OnlineHit.class));
 
     private final UserWorkerConfig config;
-    private final ModelConfig model;
 
     private transient ValueState<UserState> userState;
     private transient ResyncBuffer waiting;
@@ -73,12 +72,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient UserWorkerMetrics metrics;
     private transient int subtask;
     private transient boolean restored;
-    /** The interactions' watermark, held while interactions wait for the resync (see processWatermark1). */
-    private transient Watermark heldWatermark;
 
     public UserWorker(UserWorkerConfig config) {
         this.config = config;
-        this.model = config.model();
     }
 
     @Override
@@ -93,6 +89,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         userState = getPartitionedState(SavepointLayout.userState());
         waiting = new ResyncBuffer(getPartitionedState(SavepointLayout.waitingForItemCache()), getKeyedStateBackend(), this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        ModelConfig model = config.model();
         cache = new ItemCache(model);
         learner = new InteractionLearner(model, cache, new NegativeSampler(model, model.seed() ^ (31L * subtask)),
                 config.maxSeen());
@@ -103,9 +100,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         republish = new RepublishRouting();
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), pacer, this::now);
         scoring = new ListScoring(new RefreshBatch(config.kernel().create(), config.topN()), pacer, metrics,
-                getProcessingTimeService(), cache, config.batchSize(), this::emit);
+                getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
         if (restored && config.refreshAllOnRestore()) {
-            refreshEveryUser("restore");
+            timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);
         }
     }
 
@@ -135,7 +132,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (s == null) {
             s = learner.newUser(event.user);
         }
-        measureOnline(s, event);
+        scoring.measure(config.evaluation(), s, event);
         timers.moveExpiry(s, Math.max(s.lastTs, event.ts));
         if (!learner.learn(s, event)) {
             metrics.updatesRejected.inc();
@@ -153,38 +150,11 @@ public class UserWorker extends AbstractStreamOperator<UserList>
      */
     private void drop(String user, Counter reason) throws Exception {
         UserState s = userState.value();
-        if (s != null) {
-            timers.cancelExpiry(s);
-        }
+        timers.cancelExpiry(s);
         userState.clear();
         scoring.remove(user);
         output.collect(new StreamRecord<>(UserList.forgotten(user, s == null ? 1 : s.version + 1, now())));
         reason.inc();
-    }
-
-    private void measureOnline(UserState s, Interaction event) {
-        int[] ranked = scoring.onlineRank(config.evaluation(), s, event.item);
-        if (ranked != null) {
-            metrics.evaluated.inc();
-            if (ranked[0] >= 0) {
-                metrics.hits.inc();
-            }
-            output.collect(ONLINE_EVALUATION,
-                    new StreamRecord<>(new OnlineHit(event.user, event.item, event.ts, ranked[0], ranked[1])));
-        }
-    }
-
-    /**
-     * Every user's list rewritten from the model, with newer versions, also for users who never
-     * interact again: after a repair or rollback, and on a republish request (Redis lost its data).
-     */
-    private void refreshEveryUser(String reason) throws Exception {
-        Object previousKey = getCurrentKey();
-        long requested = timers.refreshEveryUser(getKeyedStateBackend(), now());
-        if (previousKey != null) {
-            setCurrentKey(previousKey);
-        }
-        LOG.info("UserWorker subtask {}: refresh of {} users requested ({})", subtask, requested, reason);
     }
 
     private long now() {
@@ -196,17 +166,17 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         ItemUpdate update = element.getValue();
         if (update.isRepublish()) {
             if (republish.firstTime(update.republish)) {
-                refreshEveryUser("republish request '" + update.republish + "'");
+                timers.refreshEveryUser(getKeyedStateBackend(), this, now(),
+                        "republish request '" + update.republish + "', subtask " + subtask);
             }
             return;
         }
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (!wasReady && cache.ready()) {
-            waiting.drain(this::apply);
-            if (heldWatermark != null) {
-                processWatermark(heldWatermark);
-                heldWatermark = null;
+            Watermark held = waiting.drain(this::apply);
+            if (held != null) {
+                processWatermark(held);
             }
         }
     }
@@ -219,9 +189,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         // after a restore, wait until every ItemServer subtask has re-sent its items; while scoring
         // is over its share of the thread, learning goes first and the user is refreshed later
-        boolean deferred = cache.ready() && pacer.shouldDefer(now());
-        if (!cache.ready() || deferred) {
-            if (deferred) {
+        if (!cache.ready() || pacer.shouldDefer(now())) {
+            if (cache.ready()) {
                 metrics.refreshesDeferred.inc();
             }
             timers.retryRefresh(now());
@@ -250,7 +219,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void processWatermark1(Watermark mark) throws Exception {
         if (!cache.ready()) {
-            heldWatermark = mark;
+            waiting.hold(mark);
             return;
         }
         processWatermark(mark);
@@ -259,32 +228,16 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void processWatermark2(Watermark mark) {}
 
-    /** Emits a scored list and remembers it in the user's state (the list's user is not the current key). */
-    private void emit(UserList list) throws Exception {
-        output.collect(new StreamRecord<>(list));
-        Object previousKey = getCurrentKey();
-        setCurrentKey(list.user);
-        UserState s = userState.value();
-        if (s != null) {
-            s.lastList = list.items;
-            userState.update(s);
-        }
-        if (previousKey != null) {
-            setCurrentKey(previousKey);
-        }
-    }
-
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         scoring.scoreNow();
         String origin = getRuntimeContext().getJobInfo().getJobId().toHexString();
-        for (ItemDelta d : cache.flush(origin, checkpointId, subtask)) {
+        List<ItemDelta> out = new ArrayList<>(cache.flush(origin, checkpointId, subtask));
+        out.addAll(republish.drain(config.model().dimension(),
+                getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(), origin, checkpointId, subtask));
+        for (ItemDelta d : out) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
-        }
-        for (ItemDelta marker : republish.drain(model.dimension(),
-                getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(), origin, checkpointId, subtask)) {
-            output.collect(ITEM_DELTAS, new StreamRecord<>(marker));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamrec.operators;
 
+import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.user.RefreshPacer;
 
 import org.apache.flink.metrics.Counter;
@@ -40,6 +41,14 @@ final class UserWorkerMetrics {
         group.gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
         group.gauge("refreshIntervalMs", () -> pacer.intervalMs(now.getAsLong()));
         group.gauge("scoringShare", () -> pacer.scoringShare(now.getAsLong()));
+    }
+
+    /** One test-then-learn measurement. */
+    void measured(OnlineHit hit) {
+        evaluated.inc();
+        if (hit.rank >= 0) {
+            hits.inc();
+        }
     }
 
     /** The lag from each refresh request to {@code scoredAt}, when its list was scored. */
