@@ -132,6 +132,9 @@ final class DemoCommand {
             // MovieLens 100K is from 1997-98; MovieLens ratings count as plain interactions
             jobOptions.putIfAbsent(StreamRecOptions.MIN_TIMESTAMP.key(), "0");
             jobOptions.putIfAbsent(StreamRecOptions.RATING_MODE.key(), "IMPLICIT");
+            // the demo replays seven months in minutes and waits for every user's list: keep every
+            // user (with the default 90-day retention about half would expire at the end)
+            jobOptions.putIfAbsent(StreamRecOptions.USER_TTL.key(), "0");
         }
         StreamRecOptions options = StreamRecOptions.fromMap(jobOptions);
         String topic = options.get(StreamRecOptions.TOPIC_INTERACTIONS);

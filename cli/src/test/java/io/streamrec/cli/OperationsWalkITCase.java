@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * {@code bin/streamrec} runs this build's classes ({@code STREAMREC_CLASSPATH}) instead of building.
  *
  * <p>Each command's output is checked for values: records checked and sent, the job's input counts
- * in {@code status}, 943 users with lists, user 196's list counting all of their ratings. Before
+ * in {@code status}, 458 users with lists (the others idle for over 90 days of event time, expired), user 655's list
+ * counting all of their ratings. Before
  * the job is stopped, 30 records with 1997 timestamps are sent with {@code --force}: the job must
  * log its rejection warning and {@code status} must show them by reason.
  */
@@ -60,9 +61,9 @@ class OperationsWalkITCase {
         assertThat(System.getProperty("java.class.path")).as("the test classpath holds this build")
                 .contains(Path.of("cli", "target", "classes").toString());
         stateDir = work.resolve("cluster");
-        long user196Ratings;
+        long user655Ratings;
         try (Stream<String> lines = Files.lines(ratings)) {
-            user196Ratings = lines.filter(l -> l.startsWith("196\t")).count();
+            user655Ratings = lines.filter(l -> l.startsWith("655\t")).count();
         }
 
         List<String> walk = walk();
@@ -84,7 +85,7 @@ class OperationsWalkITCase {
                 case "status" -> {
                     // as the doc says: again until the job has read everything and every user has a list
                     long deadline = System.currentTimeMillis() + 240_000;
-                    while (!(result.output.contains("source lag   0 records") && result.output.contains("943 users have a list")
+                    while (!(result.output.contains("source lag   0 records") && result.output.contains("458 users have a list")
                                      && result.output.contains("since start 100,000 read") && result.exit == 0)
                             && System.currentTimeMillis() < deadline) {
                         Thread.sleep(3000);
@@ -95,14 +96,14 @@ class OperationsWalkITCase {
                             .contains("RUNNING")
                             .contains("since start 100,000 read: 100,000 valid, 0 rejected")
                             .contains("source lag   0 records")
-                            .contains("943 users have a list")
+                            .contains("458 users have a list")
                             .contains("answers (PING")
                             .containsPattern("checkpoint   #\\d+ completed")
                             .contains("(event times are far in the past: a replay of history)");
                     System.out.println("[walk] status output for the closing note:\n" + result.output);
                 }
-                case "recs 196" -> {
-                    assertThat(result.output).containsPattern("196: version \\d+, updated .*, " + user196Ratings + " interactions");
+                case "recs 655" -> {
+                    assertThat(result.output).containsPattern("655: version \\d+, updated .*, " + user655Ratings + " interactions");
                     assertThat(result.output.lines().filter(l -> l.matches("\\s+\\d+\\. .*"))).hasSize(20);
                 }
                 case "stop --savepoint" -> assertThat(result.output).contains("Stopped job").contains("with savepoint file:");

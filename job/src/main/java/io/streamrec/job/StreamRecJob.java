@@ -157,7 +157,9 @@ public final class StreamRecJob {
         DataStream<Interaction> distinct = valid
                 .assignTimestampsAndWatermarks(WatermarkStrategy
                         .<Interaction>forBoundedOutOfOrderness(options.get(StreamRecOptions.OUT_OF_ORDERNESS))
-                        .withTimestampAssigner((event, previous) -> event.ts)
+                        // control records (forget, republish) are stamped when they are sent, not in the
+                        // stream's event time: they must not move the watermark (idle users would expire)
+                        .withTimestampAssigner((event, previous) -> event.type.isControl() ? Long.MIN_VALUE : event.ts)
                         .withIdleness(Duration.ofSeconds(30)))
                 .uid(OperatorIds.WATERMARKS).name(OperatorIds.NAME_WATERMARKS)
                 .keyBy(Interaction::dedupKey)

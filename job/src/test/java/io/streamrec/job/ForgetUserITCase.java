@@ -30,12 +30,9 @@ class ForgetUserITCase {
     void aForgetRecordDeletesTheUsersListAndMetaAndNothingElse() throws Exception {
         JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "forget");
         StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(20, 40, 400, 17);
-        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), data.payloads);
-        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, "fg:");
-        JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "forget ITCase");
         try (Jedis jedis = new Jedis(INFRA.redis().url())) {
-            JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, "fg:", data.expectedPerUser, data.expectedPerItem),
-                    180, "every count in Redis");
+            JobClient job = JobTestSupport.startAndAwaitCounts(INFRA, topics, "fg:", data, jedis, "forget ITCase");
+            try {
             String forgotten = "u3";
             assertThat(jedis.exists("fg:" + forgotten, "fg:" + forgotten + ":meta")).isEqualTo(2);
 
@@ -55,8 +52,9 @@ class ForgetUserITCase {
             JobTestSupport.await(() -> "1".equals(jedis.hget("fg:" + forgotten + ":meta", "interactions")), 60,
                     "the returning user's first list");
             assertThat(jedis.zrange("fg:" + forgotten, 0, -1)).isNotEmpty().doesNotContain("i1");
-        } finally {
-            job.cancel().get();
+            } finally {
+                job.cancel().get();
+            }
         }
     }
 }

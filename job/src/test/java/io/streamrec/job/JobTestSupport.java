@@ -65,6 +65,19 @@ final class JobTestSupport {
         return env.executeAsync(name);
     }
 
+    /**
+     * Produces {@code data} to the topics named {@code name}, starts the job into Redis prefix
+     * {@code prefix} and waits until every user's and item's count is in Redis.
+     */
+    static org.apache.flink.core.execution.JobClient startAndAwaitCounts(KafkaAndRedis infra, Topics topics,
+            String prefix, StreamRecJobITCase.TestData data, Jedis jedis, String name) throws Exception {
+        produce(infra.kafka(), topics.interactions(), data.payloads);
+        StreamRecOptions options = options(infra.kafka(), infra.redis(), topics, prefix);
+        org.apache.flink.core.execution.JobClient job = start(options, StreamRecJob.redisSink(options), name);
+        await(() -> countsMatch(jedis, prefix, data.expectedPerUser, data.expectedPerItem), 180, "every count in Redis");
+        return job;
+    }
+
     static Configuration clusterConfiguration() {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
