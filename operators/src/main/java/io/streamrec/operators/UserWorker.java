@@ -89,6 +89,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient Counter evaluated;
     private transient Counter refreshesDeferred;
     private transient Counter usersForgotten;
+    /** Users scored and the time scoring took: their ratio is the scorer's users/s. */
+    private transient Counter usersScored;
+    private transient Counter scoringMicros;
     private transient Histogram refreshLag;
     private transient volatile long lastRefreshLagMs;
 
@@ -114,7 +117,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         cache = new ItemCache(model);
         sgd = new SgdStep(model);
         sampler = new NegativeSampler(model, model.seed() ^ (31L * subtask));
-        batch = new RefreshBatch(config.kernel().create(), config.topN());
+        batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
         pacer = new RefreshPacer(refreshIntervalMs, config.maxScoringShare(), config.maxRefreshStretch());
         interactionsApplied = getMetricGroup().counter("interactionsApplied");
         updatesRejected = getMetricGroup().counter("updatesRejected");
@@ -128,6 +131,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         getMetricGroup().gauge("lastRefreshLagMs", () -> lastRefreshLagMs);
         getMetricGroup().gauge("refreshIntervalMs", () -> pacer.intervalMs(now()));
         getMetricGroup().gauge("scoringShare", () -> pacer.scoringShare(now()));
+        usersScored = getMetricGroup().counter("usersScored");
+        scoringMicros = getMetricGroup().counter("scoringMicros");
+        getMetricGroup().gauge("indexedItems", () -> batch.indexedItems());
         if (restored && config.refreshAllOnRestore()) {
             requestRefreshOfEveryUser();
         }
@@ -300,7 +306,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         long started = System.nanoTime();
         List<UserList> lists = batch.score(cache.matrix(), now());
         long scored = now();
-        pacer.recordScoring(scored, (System.nanoTime() - started) / 1e6);
+        long elapsedNanos = System.nanoTime() - started;
+        pacer.recordScoring(scored, elapsedNanos / 1e6);
+        usersScored.inc(lists.size());
+        scoringMicros.inc(elapsedNanos / 1000);
         for (long t : requested) {
             lastRefreshLagMs = Math.max(0, scored - t);
             refreshLag.update(lastRefreshLagMs);
@@ -335,5 +344,13 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void finish() throws Exception {
         prepareSnapshotPreBarrier(-1);
         super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (batch != null) {
+            batch.close(); // stops the index builder thread, if any
+        }
+        super.close();
     }
 }
