@@ -137,8 +137,13 @@ final class DemoCommand {
         System.out.printf("Kafka: %s   Redis: %s%n", bootstrap, redisUrl);
 
         int restPort = freePort(8081);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-                flinkConfiguration(parallelism, restPort));
+        Configuration conf = flinkConfiguration(home, parallelism, restPort);
+        if (conf.containsKey(PROMETHEUS_FACTORY)) {
+            // the mini cluster is one process: one port, printed at start
+            prometheusPort = freePort(9249);
+            conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         StreamRecJob.configure(env, options);
         StreamRecJob.build(env, options,
                 StreamRecJob.interactionsSource(options),
@@ -408,6 +413,11 @@ final class DemoCommand {
         synchronized (latencies) {
             copy = new ArrayList<>(latencies);
         }
+        return percentile(copy, p);
+    }
+
+    /** The {@code p}-th percentile (nearest rank) of the values, or -1 when there are none; sorts {@code copy}. */
+    static long percentile(List<Long> copy, int p) {
         if (copy.isEmpty()) {
             return -1;
         }
@@ -416,15 +426,19 @@ final class DemoCommand {
         return copy.get(Math.max(0, Math.min(copy.size() - 1, index)));
     }
 
-    private static String formatMillis(long ms) {
+    static String formatMillis(long ms) {
         return ms < 0 ? "-" : String.format("%.2f s", ms / 1000.0);
     }
 
-    private static String formatBytes(long bytes) {
+    static String formatBytes(long bytes) {
         return bytes >= 1 << 20 ? String.format("%.1f MiB", bytes / 1048576.0) : String.format("%.1f KiB", bytes / 1024.0);
     }
 
-    private Configuration flinkConfiguration(int parallelism, int restPort) {
+    /**
+     * The Flink configuration of a local mini cluster with the web UI on {@code restPort}: the
+     * project's flink-conf (RocksDB, checkpointing), with directories under {@code home/.streamrec}.
+     */
+    static Configuration flinkConfiguration(Path home, int parallelism, int restPort) {
         Configuration conf = GlobalConfiguration.loadConfiguration(home.resolve("flink-conf").toString());
         Path work = home.resolve(".streamrec");
         conf.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
@@ -433,11 +447,6 @@ final class DemoCommand {
         conf.setString("rest.bind-port", Integer.toString(restPort));
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         conf.setString("parallelism.default", Integer.toString(parallelism));
-        if (conf.containsKey(PROMETHEUS_FACTORY)) {
-            // the mini cluster is one process: one port, printed at start
-            prometheusPort = freePort(9249);
-            conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
-        }
         // process sizes are for a real cluster (bin/streamrec cluster); a mini cluster ignores them
         conf.removeKey("taskmanager.memory.process.size");
         conf.removeKey("jobmanager.memory.process.size");
@@ -456,7 +465,7 @@ final class DemoCommand {
         return new Jedis(URI.create(url));
     }
 
-    private static int freePort(int preferred) {
+    static int freePort(int preferred) {
         try (ServerSocket socket = new ServerSocket(preferred)) {
             return preferred;
         } catch (IOException e) {

@@ -6,7 +6,19 @@ package io.streamrec.operators.scoring;
  */
 final class Dots {
 
+    /** Whether {@link #fast} runs on the Vector API (probed once, with the vector kernel). */
+    private static final boolean VECTOR = TopNKernels.vectorAvailable();
+
     private Dots() {}
+
+    /**
+     * The same product as {@link #dot}, on the Vector API where the vector kernel works (the sum
+     * order differs, so results may differ in the last bits), else {@link #dot}. For the index,
+     * whose searches and builds are dot products of single rows.
+     */
+    static float fast(float[] a, int aOffset, float[] b, int bOffset, int dim) {
+        return VECTOR ? VectorDots.dot(a, aOffset, b, bOffset, dim) : dot(a, aOffset, b, bOffset, dim);
+    }
 
     /** {@code a[aOffset .. aOffset + dim) · b[bOffset .. bOffset + dim)}. */
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int dim) {

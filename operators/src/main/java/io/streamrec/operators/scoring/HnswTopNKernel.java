@@ -265,10 +265,10 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
         float[] biases = items.biasData();
         int dim = items.dim();
         for (int row : rows) {
-            heap.offerScore(row, Dots.dot(data, row * dim, p, dim) + biases[row] + offset);
+            heap.offerScore(row, Dots.fast(data, row * dim, p, 0, dim) + biases[row] + offset);
         }
         for (int row = indexed; row < rowCount; row++) { // items newer than the graph: exactly
-            heap.offerScore(row, Dots.dot(data, row * dim, p, dim) + biases[row] + offset);
+            heap.offerScore(row, Dots.fast(data, row * dim, p, 0, dim) + biases[row] + offset);
         }
         return heap.toResult();
     }
@@ -343,7 +343,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
             float[] inverseNorms = new float[size];
             float maxSq = 0f;
             for (int r = 0; r < size; r++) {
-                float sq = Dots.dot(data, r * dim, data, r * dim, dim) + biases[r] * biases[r];
+                float sq = Dots.fast(data, r * dim, data, r * dim, dim) + biases[r] * biases[r];
                 extra[r] = sq;
                 inverseNorms[r] = sq > 0f ? (float) (1 / Math.sqrt(sq)) : 0f;
                 maxSq = Math.max(maxSq, sq);
@@ -379,14 +379,14 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
                 @Override
                 public float score(int node) {
                     if (similarity == GraphSimilarity.ANGULAR) {
-                        float ip = Dots.dot(data, offset, data, node * dim, dim) + b * biases[node];
+                        float ip = Dots.fast(data, offset, data, node * dim, dim) + b * biases[node];
                         return Math.max(0f, (1f + ip * inverseNorms[ord] * inverseNorms[node]) * 0.5f);
                     }
                     if (similarity == GraphSimilarity.INNER_PRODUCT) {
-                        float ip = Dots.dot(data, offset, data, node * dim, dim) + b * biases[node];
+                        float ip = Dots.fast(data, offset, data, node * dim, dim) + b * biases[node];
                         return ip < 0f ? 1f / (1f - ip) : ip + 1f;
                     }
-                    float cos = (Dots.dot(data, offset, data, node * dim, dim) + b * biases[node] + e * extra[node]) * scale;
+                    float cos = (Dots.fast(data, offset, data, node * dim, dim) + b * biases[node] + e * extra[node]) * scale;
                     return Math.max(0f, (1f + cos) * 0.5f);
                 }
 
@@ -421,7 +421,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
 
         @Override
         public float score(int node) {
-            return Dots.dot(data, node * dim, p, dim) + biases[node];
+            return Dots.fast(data, node * dim, p, 0, dim) + biases[node];
         }
 
         @Override
