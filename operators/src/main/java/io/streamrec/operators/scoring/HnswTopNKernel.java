@@ -52,6 +52,13 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * ready) until the new one is swapped in on the scoring thread. The tolerances are chosen by the
  * recall measured in {@code HnswTopNKernelTest} and {@code HnswIndexBenchmark}.
  *
+ * <p><b>Cost.</b> A search visits a few thousand nodes (about 4,000 at a beam of 200: 20k clustered
+ * items, d = 64), each a random memory access of ~350 ns on the development machine, against ~7 ns
+ * per item for the batched vector kernel's sequential scan; so the graph pays off only past about
+ * 50 × the nodes it visits, which is why {@link ItemIndex#AUTO} switches at 1M items. Building
+ * costs about {@value #BEAM_WIDTH} searches' worth per item (100k items, d = 64: 500–930 s of wall
+ * time on the loaded 2-core machine), on the builder thread.
+ *
  * <p>The graph is derived state: never checkpointed, built from the cache after every (re)start.
  * Below {@code minItems} items no graph is built and the exact kernel answers.
  *
@@ -93,6 +100,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
 
     private final GraphSimilarity similarity;
     private final int minCandidates;
+    private int candidateFactor = CANDIDATE_FACTOR;
     private long visited;
 
     private final TopNKernel exact;
@@ -148,12 +156,13 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
 
     /** Search beam for lists of {@code n}: {@code max(CANDIDATE_FACTOR × n, MIN_CANDIDATES)} by default. */
     public int candidates(int n) {
-        return Math.max(CANDIDATE_FACTOR * n, minCandidates);
+        return Math.max(candidateFactor * n, minCandidates);
     }
 
     /** A kernel sharing this one's graph with another search beam, for measurements. */
     HnswTopNKernel withBeamForTest(int beam) {
         HnswTopNKernel other = new HnswTopNKernel(exact, minItems, false, similarity, beam);
+        other.candidateFactor = 1;
         other.index = index;
         return other;
     }
