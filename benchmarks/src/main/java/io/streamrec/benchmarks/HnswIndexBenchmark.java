@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,8 +36,6 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * {@code java -jar benchmarks/target/benchmarks.jar HnswIndexBenchmark -p items=1000000}.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 3)
@@ -74,18 +71,6 @@ public class HnswIndexBenchmark {
     private int[][] excluded;
     private Random random;
     private float moveStep;
-
-    /** Counts users (not batches), so JMH reports users/s next to the primary batches/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Users {
-        public long users;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            users = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
@@ -144,7 +129,9 @@ public class HnswIndexBenchmark {
     }
 
     @Benchmark
-    public ScoredItems[] scoreBatch(Users counter) {
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public ScoredItems[] scoreBatch(TopNKernelBenchmark.Users counter) {
         ScoredItems[] result = topN.topN(matrix, users, offsets, excluded, n);
         counter.users += batch;
         return result;

@@ -2,7 +2,6 @@ package io.streamrec.cli;
 
 import io.streamrec.cli.cluster.FlinkRestClient;
 import io.streamrec.job.OperatorIds;
-import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.testkit.Interaction;
@@ -13,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -100,15 +98,7 @@ final class BenchCommand {
             int restPort = DemoCommand.freePort(8081);
             Configuration conf = DemoCommand.flinkConfiguration(home, parallelism, restPort);
             conf.setString("metrics.fetcher.update-interval", Long.toString(POLL_MS));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-            StreamRecJob.configure(env, options);
-            StreamRecJob.build(env, options,
-                    StreamRecJob.interactionsSource(options),
-                    StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                    StreamRecJob.deadLetterSink(options),
-                    StreamRecJob.gradientsSink(options),
-                    StreamRecJob.redisSink(options));
-            JobClient job = env.executeAsync("StreamRec bench");
+            JobClient job = DemoCommand.startJob(conf, options, "StreamRec bench");
             try (Jedis redis = stack.jedis()) {
                 FlinkRestClient rest = new FlinkRestClient("http://localhost:" + restPort);
                 Run run = new Run(rest, job.getJobID().toHexString(), redis, prefix, expectedPerUser, probes, events);

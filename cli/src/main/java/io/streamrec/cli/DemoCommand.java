@@ -143,15 +143,7 @@ final class DemoCommand {
             prometheusPort = freePort(9249);
             conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        StreamRecJob.configure(env, options);
-        StreamRecJob.build(env, options,
-                StreamRecJob.interactionsSource(options),
-                StreamRecJob.gradientsSource(options, System.currentTimeMillis()),
-                StreamRecJob.deadLetterSink(options),
-                StreamRecJob.gradientsSink(options),
-                StreamRecJob.redisSink(options));
-        job = env.executeAsync("StreamRec demo");
+        job = startJob(conf, options, "StreamRec demo");
         System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
         if (prometheusPort > 0) {
             System.out.printf("Prometheus metrics: http://localhost:%d/metrics   recommendations page: bin/streamrec ui --redis.url %s --rest http://localhost:%d%n",
@@ -201,6 +193,19 @@ final class DemoCommand {
         }
         shutdown();
         return 0;
+    }
+
+    /**
+     * Starts the real job graph (Kafka in, Redis out, the gradient loop through Kafka) on a local
+     * mini cluster with the web UI, configured by {@code conf}.
+     */
+    static JobClient startJob(Configuration conf, StreamRecOptions options, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        StreamRecJob.configure(env, options);
+        StreamRecJob.build(env, options, StreamRecJob.interactionsSource(options),
+                StreamRecJob.gradientsSource(options, System.currentTimeMillis()), StreamRecJob.deadLetterSink(options),
+                StreamRecJob.gradientsSink(options), StreamRecJob.redisSink(options));
+        return env.executeAsync(name);
     }
 
     /**

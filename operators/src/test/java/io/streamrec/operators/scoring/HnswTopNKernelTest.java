@@ -173,10 +173,10 @@ class HnswTopNKernelTest {
 
     @Test
     void smallCataloguesAreScoredExactly() {
-        Random random = new Random(8);
-        ItemMatrix items = gaussianItems(random, 500, DIM);
-        float[][] users = gaussianUsers(random, 3, DIM);
         HnswTopNKernel hnsw = new HnswTopNKernel(new JavaTopNKernel(), 1_000, false);
+        Random random = new Random(8);
+        ItemMatrix items = gaussianItems(random, 500, DIM); // fewer than the 1,000 a graph needs
+        float[][] users = gaussianUsers(random, 3, DIM);
 
         assertThat(hnsw.topN(items, users, null, null, N)).containsExactly(new JavaTopNKernel().topN(items, users, null, null, N));
         assertThat(hnsw.builds()).isZero();
