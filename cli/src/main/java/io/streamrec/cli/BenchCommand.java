@@ -334,10 +334,11 @@ final class BenchCommand {
                 userWorkerVertex = vertexNamed(OperatorIds.NAME_USER_WORKER);
             }
             Map<String, Double> scoring = rest.vertexMetricSums(jobId, userWorkerVertex,
-                    id -> id.endsWith(".usersScored") || id.endsWith(".scoringMicros"));
+                    id -> id.endsWith(".usersScored") || id.endsWith(".scoringMicros") || id.endsWith(".indexedItems"));
             double scored = sum(scoring, ".usersScored");
             double micros = sum(scoring, ".scoringMicros");
             r.put("users_scored", (long) scored);
+            r.put("indexed_items", (long) sum(scoring, ".indexedItems")); // summed over subtasks: each has a graph
             r.put("scoring_users_per_s", micros > 0 ? scored / (micros / 1e6) : 0);
             return r;
         }
@@ -363,7 +364,7 @@ final class BenchCommand {
                 r.path("checkpoints_completed").asLong(), DemoCommand.formatBytes(r.path("checkpoint_bytes").asLong()),
                 r.path("checkpoint_duration_ms_p50").asDouble(), r.path("checkpoint_duration_ms_max").asLong());
         System.out.printf("heap (TaskManager JVM)  %s at most%n", DemoCommand.formatBytes(r.path("heap_bytes").asLong()));
-        System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored)%n",
-                r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong());
+        System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; HNSW graphs hold %,d items)%n",
+                r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("indexed_items").asLong());
     }
 }

@@ -87,6 +87,8 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
     public static final double MAX_NEW_SHARE = 0.05;
 
     private static final long BUILD_SEED = 42L;
+    /** Exact batches smaller than this use the Java kernel (lower fixed cost per call). */
+    static final int SMALL_EXACT_BATCH = 8;
 
     /** How the graph compares two items while it is built. */
     enum GraphSimilarity {
@@ -104,6 +106,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
     private long visited;
 
     private final TopNKernel exact;
+    private final TopNKernel smallExact = new JavaTopNKernel();
     private final int minItems;
     private final boolean background;
     private ExecutorService builder;
@@ -144,6 +147,11 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
         this.background = background;
     }
 
+    /**
+     * True: the kernel takes batches of any size (it must see every call to keep its graph current).
+     * Without a graph, batches below {@value #SMALL_EXACT_BATCH} users go to the Java kernel, as
+     * {@code RefreshBatch} does for the exact kernels.
+     */
     @Override
     public boolean perUser() {
         return true;
@@ -212,7 +220,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
         Index current = index;
         if (current == null || current.items != items || n <= 0 || users.length == 0) {
             exactCalls++;
-            return exact.topN(items, users, userOffsets, excludedRows, n);
+            return (users.length < SMALL_EXACT_BATCH ? smallExact : exact).topN(items, users, userOffsets, excludedRows, n);
         }
         int batch = users.length;
         if (userOffsets != null && userOffsets.length != batch) {

@@ -24,13 +24,12 @@ public final class RefreshBatch implements AutoCloseable {
     static final int SMALL_BATCH = 8;
 
     private final TopNKernel kernel;
-    private final TopNKernel smallBatchKernel;
+    private final TopNKernel smallBatchKernel = new JavaTopNKernel();
     private final int topN;
     private final List<Due> due = new ArrayList<>();
 
     public RefreshBatch(TopNKernel kernel, int topN) {
         this.kernel = kernel;
-        this.smallBatchKernel = kernel.perUser() ? kernel : new JavaTopNKernel();
         this.topN = topN;
     }
 
@@ -92,7 +91,7 @@ public final class RefreshBatch implements AutoCloseable {
             offsets[u] = d.bias;
             excluded[u] = d.excluded;
         }
-        ScoredItems[] top = (b < SMALL_BATCH ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
+        ScoredItems[] top = (b < SMALL_BATCH && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
         List<UserList> lists = new ArrayList<>(b);
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);

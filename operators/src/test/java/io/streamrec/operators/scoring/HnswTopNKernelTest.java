@@ -181,7 +181,7 @@ class HnswTopNKernelTest {
         assertThat(hnsw.topN(items, users, null, null, N)).containsExactly(new JavaTopNKernel().topN(items, users, null, null, N));
         assertThat(hnsw.builds()).isZero();
         assertThat(ItemIndex.EXACT.kernel(new JavaTopNKernel())).isInstanceOf(JavaTopNKernel.class);
-        assertThat(ItemIndex.AUTO.kernel(new JavaTopNKernel()).perUser()).isTrue();
+        assertThat(ItemIndex.AUTO.kernel(new JavaTopNKernel())).isInstanceOf(HnswTopNKernel.class);
     }
 
     private static double recall(ItemMatrix items, float[][] users, int[][] excluded) {
