@@ -142,11 +142,13 @@ final class DemoCommand {
         System.out.printf("Kafka: %s   Redis: %s%n", bootstrap, redisUrl);
 
         int restPort = freePort(8081);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-                flinkConfiguration(parallelism, restPort));
-        StreamRecJob.configure(env, options);
-        StreamRecJob.buildWithKafkaAndRedis(env, options);
-        job = env.executeAsync("StreamRec demo");
+        Configuration conf = flinkConfiguration(home, parallelism, restPort);
+        if (conf.containsKey(PROMETHEUS_FACTORY)) {
+            // the mini cluster is one process: one port, printed at start
+            prometheusPort = freePort(9249);
+            conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
+        }
+        job = startJob(conf, options, "StreamRec demo");
         System.out.printf("Flink web UI: http://localhost:%d   job %s%n", restPort, job.getJobID());
         if (prometheusPort > 0) {
             System.out.printf("Prometheus metrics: http://localhost:%d/metrics   recommendations page: bin/streamrec ui --redis.url %s --rest http://localhost:%d%n",
@@ -196,6 +198,17 @@ final class DemoCommand {
         }
         shutdown();
         return 0;
+    }
+
+    /**
+     * Starts the real job graph (Kafka in, Redis out, the gradient loop through Kafka) on a local
+     * mini cluster with the web UI, configured by {@code conf}.
+     */
+    static JobClient startJob(Configuration conf, StreamRecOptions options, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        StreamRecJob.configure(env, options);
+        StreamRecJob.buildWithKafkaAndRedis(env, options);
+        return env.executeAsync(name);
     }
 
     /**
@@ -408,6 +421,11 @@ final class DemoCommand {
         synchronized (latencies) {
             copy = new ArrayList<>(latencies);
         }
+        return percentile(copy, p);
+    }
+
+    /** The {@code p}-th percentile (nearest rank) of the values, or -1 when there are none; sorts {@code copy}. */
+    static long percentile(List<Long> copy, int p) {
         if (copy.isEmpty()) {
             return -1;
         }
@@ -416,15 +434,19 @@ final class DemoCommand {
         return copy.get(Math.max(0, Math.min(copy.size() - 1, index)));
     }
 
-    private static String formatMillis(long ms) {
+    static String formatMillis(long ms) {
         return ms < 0 ? "-" : String.format("%.2f s", ms / 1000.0);
     }
 
-    private static String formatBytes(long bytes) {
+    static String formatBytes(long bytes) {
         return bytes >= 1 << 20 ? String.format("%.1f MiB", bytes / 1048576.0) : String.format("%.1f KiB", bytes / 1024.0);
     }
 
-    private Configuration flinkConfiguration(int parallelism, int restPort) {
+    /**
+     * The Flink configuration of a local mini cluster with the web UI on {@code restPort}: the
+     * project's flink-conf (RocksDB, checkpointing), with directories under {@code home/.streamrec}.
+     */
+    static Configuration flinkConfiguration(Path home, int parallelism, int restPort) {
         Configuration conf = GlobalConfiguration.loadConfiguration(home.resolve("flink-conf").toString());
         Path work = home.resolve(".streamrec");
         conf.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
@@ -433,11 +455,6 @@ final class DemoCommand {
         conf.setString("rest.bind-port", Integer.toString(restPort));
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         conf.setString("parallelism.default", Integer.toString(parallelism));
-        if (conf.containsKey(PROMETHEUS_FACTORY)) {
-            // the mini cluster is one process: one port, printed at start
-            prometheusPort = freePort(9249);
-            conf.setString(PROMETHEUS_PORT, Integer.toString(prometheusPort));
-        }
         // process sizes are for a real cluster (bin/streamrec cluster); a mini cluster ignores them
         conf.removeKey("taskmanager.memory.process.size");
         conf.removeKey("jobmanager.memory.process.size");
@@ -456,7 +473,7 @@ final class DemoCommand {
         return new Jedis(URI.create(url));
     }
 
-    private static int freePort(int preferred) {
+    static int freePort(int preferred) {
         try (ServerSocket socket = new ServerSocket(preferred)) {
             return preferred;
         } catch (IOException e) {

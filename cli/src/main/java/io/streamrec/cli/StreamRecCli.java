@@ -11,8 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code bin/streamrec}: {@code demo}, {@code recs USER}, {@code produce}, {@code status}, {@code ui},
- * the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and {@code backfill}. Commands that
+ * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code produce}, {@code status},
+ * {@code republish}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and
+ * {@code backfill}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
  * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
@@ -48,6 +49,8 @@ public final class StreamRecCli {
             switch (command) {
                 case "demo":
                     return new DemoCommand(home, CommandArgs.parse(rest)).run();
+                case "bench":
+                    return new BenchCommand(home, CommandArgs.parse(rest)).run();
                 case "recs":
                     return RecsCommand.run(home, CommandArgs.parse(rest));
                 case "evaluate":
@@ -87,6 +90,10 @@ public final class StreamRecCli {
                 "      broker and Redis server started for you (or the ones given), streams generated",
                 "      interactions (or a MovieLens file) into Kafka and shows progress. With --events N it",
                 "      stops once N events are processed and visible in Redis, and prints a summary.",
+                "  bench --events N [--users 5000] [--items 2000] [--out DIR] [--parallelism 2] [job options, e.g. --recs.index HNSW]",
+                "      Pre-loads a fresh topic with N generated events, runs the job over it from the beginning (local",
+                "      mini cluster, RocksDB) and reports sustained events/s, event->list p50/p95/p99, checkpoint size",
+                "      and duration, TaskManager heap and scoring users/s; --out DIR writes DIR/results.json.",
                 "  recs USER [--redis.url URL] [--redis.prefix rec:]",
                 "      Prints USER's list from Redis (or the popular list when USER has none).",
                 "  produce --file PATH --format movielens|json [--shift-timestamps] [--force] [--kafka.bootstrap HOST:PORT]",

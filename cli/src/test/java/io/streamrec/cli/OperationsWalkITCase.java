@@ -209,7 +209,8 @@ class OperationsWalkITCase {
         return new Result(process.exitValue(), output);
     }
 
-    private static Path home() {
+    /** The project directory (tests run in cli/). */
+    static Path home() {
         Path cli = Path.of("").toAbsolutePath();
         return cli.getFileName().toString().equals("cli") ? cli.getParent() : cli;
     }

@@ -189,6 +189,7 @@ public final class StreamRecJob {
                                 .maxSeen(options.get(StreamRecOptions.MAX_SEEN))
                                 .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
                                 .kernel(options.get(StreamRecOptions.KERNEL))
+                                .index(options.get(StreamRecOptions.INDEX))
                                 .build()))
                 .uid(OperatorIds.USER_WORKER);
 

@@ -4,6 +4,7 @@ import io.streamrec.operators.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.ValidationRules;
 import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.scoring.ItemIndex;
 import io.streamrec.operators.scoring.ScoringKernel;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -122,6 +123,12 @@ public final class StreamRecOptions {
             .withDescription("Top-N kernel: VECTOR (Vector API, default: needs the JVM option "
                     + "--add-modules=jdk.incubator.vector, else falls back to JAVA, logged once), JAVA (auto-vectorized "
                     + "Java) or JBLAS (sgemm on item blocks; falls back to JAVA if the native library cannot load).");
+    public static final ConfigOption<ItemIndex> INDEX = ConfigOptions.key("recs.index")
+            .enumType(ItemIndex.class).defaultValue(ItemIndex.AUTO)
+            .withDescription("How top-N candidates are found: EXACT (every item scored by recs.kernel), HNSW (candidates "
+                    + "from a Lucene HNSW graph over the item cache, re-ranked exactly with the current vectors, seen items "
+                    + "excluded; the graph is rebuilt in the background as items move, never checkpointed) or AUTO "
+                    + "(default: EXACT below " + ItemIndex.AUTO_MIN_ITEMS + " cached items, HNSW from there on).");
     public static final ConfigOption<OnlineEvaluation> ONLINE_EVALUATION = ConfigOptions.key("recs.online-evaluation")
             .enumType(OnlineEvaluation.class).defaultValue(OnlineEvaluation.LAST_LIST)
             .withDescription("Test-then-learn quality measurement of each interaction: LAST_LIST (against the list the "

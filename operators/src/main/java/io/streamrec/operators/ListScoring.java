@@ -82,6 +82,11 @@ final class ListScoring {
         }
     }
 
+    /** Releases the kernel's resources (an index builder thread). */
+    void close() throws Exception {
+        batch.close();
+    }
+
     /** Scores every waiting user and emits their lists. */
     void scoreNow() throws Exception {
         if (batch.isEmpty()) {
@@ -91,7 +96,10 @@ final class ListScoring {
         long started = System.nanoTime();
         List<UserList> lists = batch.score(cache.matrix(), time.getCurrentProcessingTime());
         long scored = time.getCurrentProcessingTime();
-        pacer.recordScoring(scored, (System.nanoTime() - started) / 1e6);
+        long elapsedNanos = System.nanoTime() - started;
+        pacer.recordScoring(scored, elapsedNanos / 1e6);
+        metrics.usersScored.inc(lists.size());
+        metrics.scoringMicros.inc(elapsedNanos / 1000);
         metrics.refreshed(requested, scored);
         // the lists' users are not the current key: switch to each to remember its list
         Object previousKey = keys.getCurrentKey();

@@ -27,6 +27,11 @@ import java.util.stream.Stream;
  */
 final class ResyncBuffer {
 
+    /** Advances the operator's event time. */
+    interface WatermarkSink {
+        void process(Watermark mark) throws Exception;
+    }
+
     /** Applies one interaction with the operator's current key set to its user. */
     interface Apply {
         void apply(Interaction event) throws Exception;
@@ -58,8 +63,8 @@ final class ResyncBuffer {
         waiting.add(Tuple2.of(nextArrival++, event));
     }
 
-    /** Applies every waiting interaction in arrival order and forgets them; returns the held watermark, or null. */
-    Watermark drain(Apply apply) throws Exception {
+    /** Applies every waiting interaction in arrival order and forgets them, then passes on the held watermark. */
+    void drain(Apply apply, WatermarkSink watermarks) throws Exception {
         Object previousKey = keys.getCurrentKey();
         for (Tuple3<Long, String, Interaction> w : inArrivalOrder()) {
             keys.setCurrentKey(w.f1);
@@ -72,9 +77,11 @@ final class ResyncBuffer {
         if (previousKey != null) {
             keys.setCurrentKey(previousKey);
         }
-        Watermark mark = held;
-        held = null;
-        return mark;
+        if (held != null) {
+            Watermark mark = held;
+            held = null;
+            watermarks.process(mark);
+        }
     }
 
     private List<Tuple3<Long, String, Interaction>> inArrivalOrder() throws Exception {

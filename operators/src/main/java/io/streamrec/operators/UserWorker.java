@@ -35,16 +35,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs,
- * metrics) over the Flink-free parts in {@code io.streamrec.operators.user}.
- *
- * <p>Input 1 (keyed by user): interactions, each measured first ({@link OnlineEvaluation}), then
- * learned ({@link InteractionLearner} over the replicated {@link ItemCache}, which sums the item
- * changes per item); before the item cache has resynced they wait ({@link ResyncBuffer}). Input 2 (broadcast):
- * the ItemServer's item vectors. Refreshes are coalesced per user and interval and scored together
- * ({@link RefreshBatch}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic)
- * and the scoring batch are emitted before each checkpoint barrier, so a checkpoint's state and the
- * records it produced always agree.
+ * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs)
+ * over the parts in {@code io.streamrec.operators.user}. Input 1 (keyed by user): interactions,
+ * measured ({@link OnlineEvaluation}), then learned ({@link InteractionLearner} over the replicated
+ * {@link ItemCache}); before the cache has resynced they wait ({@link ResyncBuffer}). Input 2
+ * (broadcast): the ItemServer's item vectors. Refreshes are coalesced and scored in batches ({@link
+ * ListScoring}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic) and the
+ * scoring batch are emitted before each barrier, so a checkpoint's state and its records agree.
  */
 public class UserWorker extends AbstractStreamOperator<UserList>
         implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
@@ -98,8 +95,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
                 new UserExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
-        metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), pacer, this::now);
-        scoring = new ListScoring(new RefreshBatch(config.kernel().create(), config.topN()), pacer, metrics,
+        RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
+        metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
+        scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
         if (restored && config.refreshAllOnRestore()) {
             timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);
@@ -143,10 +141,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     }
 
     /**
-     * Deletes everything kept about the user (a forget record, or idle past {@code state.user-ttl}):
-     * their state, a refresh waiting in the batch, and, through the sink, their list and meta in
-     * Redis. The deletion carries the next version, so no earlier list of the user can overwrite it.
-     * What their interactions contributed to item vectors and popularity stays: it is no longer theirs.
+     * Deletes the user (a forget record, or idle past {@code state.user-ttl}): state, waiting refresh,
+     * and through the sink their list and meta, with the next version so no earlier list overwrites
+     * it. What they contributed to item vectors and popularity stays: it is no longer theirs.
      */
     private void drop(String user, Counter reason) throws Exception {
         UserState s = userState.value();
@@ -174,10 +171,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (!wasReady && cache.ready()) {
-            Watermark held = waiting.drain(this::apply);
-            if (held != null) {
-                processWatermark(held);
-            }
+            waiting.drain(this::apply, this::processWatermark);
         }
     }
 
@@ -187,8 +181,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (s == null) {
             return;
         }
-        // after a restore, wait until every ItemServer subtask has re-sent its items; while scoring
-        // is over its share of the thread, learning goes first and the user is refreshed later
+        // wait for the resync after a restore; while scoring is over its share, learning goes first
         if (!cache.ready() || pacer.shouldDefer(now())) {
             if (cache.ready()) {
                 metrics.refreshesDeferred.inc();
@@ -212,10 +205,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
     }
 
-    /**
-     * Event time is that of the interactions alone (item updates carry none), and it does not pass
-     * interactions that wait for the resync: a user whose newer interaction waits must not expire.
-     */
+    /** Event time: the interactions' alone, held behind those waiting for the resync (a waiting user must not expire). */
     @Override
     public void processWatermark1(Watermark mark) throws Exception {
         if (!cache.ready()) {
@@ -245,5 +235,13 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void finish() throws Exception {
         prepareSnapshotPreBarrier(-1);
         super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (scoring != null) {
+            scoring.close(); // stops the index builder thread, if any
+        }
+        super.close();
     }
 }

@@ -24,10 +24,14 @@ final class UserWorkerMetrics {
     final Counter refreshesDeferred;
     final Counter usersForgotten;
     final Counter usersExpired;
+    /** Users scored and the time scoring took: their ratio is the scorer's users/s. */
+    final Counter usersScored;
+    final Counter scoringMicros;
     private final Histogram refreshLag;
     private volatile long lastRefreshLagMs;
 
-    UserWorkerMetrics(MetricGroup group, IntSupplier cachedItems, RefreshPacer pacer, LongSupplier now) {
+    UserWorkerMetrics(MetricGroup group, IntSupplier cachedItems, IntSupplier indexedItems, RefreshPacer pacer,
+                      LongSupplier now) {
         interactionsApplied = group.counter("interactionsApplied");
         updatesRejected = group.counter("updatesRejected");
         listsEmitted = group.counter("listsEmitted");
@@ -36,6 +40,9 @@ final class UserWorkerMetrics {
         refreshesDeferred = group.counter("refreshesDeferred");
         usersForgotten = group.counter("usersForgotten");
         usersExpired = group.counter("usersExpired");
+        usersScored = group.counter("usersScored");
+        scoringMicros = group.counter("scoringMicros");
+        group.gauge("indexedItems", indexedItems::getAsInt);
         refreshLag = group.histogram("refreshLagMs", new DescriptiveStatisticsHistogram(LAG_SAMPLES));
         group.gauge("cachedItems", cachedItems::getAsInt);
         group.gauge("lastRefreshLagMs", () -> lastRefreshLagMs);

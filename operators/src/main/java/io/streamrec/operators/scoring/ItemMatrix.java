@@ -28,6 +28,14 @@ public final class ItemMatrix {
     /** Interactions with each item that the model has applied: the clock of the item's step size. */
     private long[] interactions;
     private int size;
+    /**
+     * Squared distance each row has moved (vector and bias) since {@link #markMoves}, or null while
+     * nobody tracks moves. An approximate index reads it to know when its graph has gone stale.
+     */
+    private float[] movedSq;
+    private float moveLimitSq;
+    private int markedSize;
+    private int movedRows;
 
     /** An empty matrix for vectors of {@code dim} components. */
     public ItemMatrix(int dim) {
@@ -81,6 +89,9 @@ public final class ItemMatrix {
         int row;
         if (existing != null) {
             row = existing;
+            if (movedSq != null && row < markedSize) {
+                trackMove(row, vector, bias);
+            }
         } else {
             ensureCapacity(size + 1);
             row = size++;
@@ -90,6 +101,58 @@ public final class ItemMatrix {
         System.arraycopy(vector, 0, vectors, row * dim, dim);
         biases[row] = bias;
         return row;
+    }
+
+    /**
+     * Starts counting moved rows afresh: from now on a row among the current {@link #size()} rows
+     * counts as moved once the sum of its squared steps (vector and bias; for a random walk, the
+     * expected squared displacement) exceeds {@code tolerance²} times the current mean squared row
+     * norm. Costs one pass over the
+     * matrix; afterwards every update of a marked row costs one more pass over its components.
+     */
+    public void markMoves(float tolerance) {
+        if (!(tolerance > 0f)) {
+            throw new IllegalArgumentException("tolerance must be positive, got " + tolerance);
+        }
+        double sumSq = 0;
+        for (int r = 0; r < size; r++) {
+            int offset = r * dim;
+            double rowSq = (double) biases[r] * biases[r];
+            for (int k = 0; k < dim; k++) {
+                rowSq += (double) vectors[offset + k] * vectors[offset + k];
+            }
+            sumSq += rowSq;
+        }
+        float meanSq = size == 0 ? 0f : (float) (sumSq / size);
+        moveLimitSq = tolerance * tolerance * meanSq;
+        markedSize = size;
+        movedRows = 0;
+        if (movedSq == null || movedSq.length < ids.length) {
+            movedSq = new float[ids.length];
+        } else {
+            Arrays.fill(movedSq, 0f);
+        }
+    }
+
+    /** Rows that moved further than the tolerance since {@link #markMoves} (0 if never marked). */
+    public int movedRows() {
+        return movedRows;
+    }
+
+    private void trackMove(int row, float[] vector, float bias) {
+        int offset = row * dim;
+        float db = bias - biases[row];
+        float stepSq = db * db;
+        for (int k = 0; k < dim; k++) {
+            float d = vector[k] - vectors[offset + k];
+            stepSq += d * d;
+        }
+        float before = movedSq[row];
+        float after = before + stepSq;
+        movedSq[row] = after;
+        if (before <= moveLimitSq && after > moveLimitSq) {
+            movedRows++;
+        }
     }
 
     /** Interactions applied to the item in {@code row} (0 for an item the cache has only seen as new). */
@@ -178,5 +241,8 @@ public final class ItemMatrix {
         biases = Arrays.copyOf(biases, newCapacity);
         ids = Arrays.copyOf(ids, newCapacity);
         interactions = Arrays.copyOf(interactions, newCapacity);
+        if (movedSq != null) {
+            movedSq = Arrays.copyOf(movedSq, newCapacity);
+        }
     }
 }

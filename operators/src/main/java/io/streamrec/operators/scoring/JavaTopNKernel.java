@@ -101,28 +101,13 @@ public final class JavaTopNKernel extends AbstractTopNKernel {
         final float[] data = items.vectorData();
         final float[] biases = items.biasData();
         final float[] d = dots;
-        final int dim4 = dim & ~3;
         for (int start = 0; start < rowCount; start += blockRows) {
             final int k = Math.min(blockRows, rowCount - start);
             for (int u = 0; u < users.length; u++) {
                 final float[] user = users[u];
                 int base = start * dim;
                 for (int j = 0; j < k; j++, base += dim) {
-                    float a0 = 0f;
-                    float a1 = 0f;
-                    float a2 = 0f;
-                    float a3 = 0f;
-                    int c = 0;
-                    for (; c < dim4; c += 4) {
-                        a0 += user[c] * data[base + c];
-                        a1 += user[c + 1] * data[base + c + 1];
-                        a2 += user[c + 2] * data[base + c + 2];
-                        a3 += user[c + 3] * data[base + c + 3];
-                    }
-                    for (; c < dim; c++) {
-                        a0 += user[c] * data[base + c];
-                    }
-                    d[j] = (a0 + a1) + (a2 + a3);
+                    d[j] = Dots.dot(data, base, user, dim);
                 }
                 heaps[u].offer(d, 0, k, start, biases);
             }

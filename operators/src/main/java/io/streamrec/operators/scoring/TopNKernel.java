@@ -26,6 +26,14 @@ public interface TopNKernel {
      */
     ScoredItems[] topN(ItemMatrix items, float[][] users, float[] userOffsets, int[][] excludedRows, int n);
 
+    /**
+     * True if the kernel now handles users one at a time (an index search per user), so a batch of
+     * one costs no more per user than a large batch and needs no special small-batch kernel.
+     */
+    default boolean perUser() {
+        return false;
+    }
+
     /** Short name for logs and benchmarks. */
     String name();
 }

@@ -2,6 +2,7 @@ package io.streamrec.operators.user;
 
 import io.streamrec.operators.OnlineEvaluation;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.scoring.HnswTopNKernel;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.JavaTopNKernel;
 import io.streamrec.operators.scoring.ScoredItems;
@@ -15,9 +16,10 @@ import java.util.List;
  * Users whose lists are due, scored together: one matrix × matrix pass of a top-N kernel over the
  * item cache for the whole batch (seen items excluded), instead of one pass per user. Batches
  * smaller than {@link #SMALL_BATCH} use the Java kernel, whose fixed cost per call is far lower than
- * a BLAS kernel's. Not thread-safe.
+ * a BLAS kernel's, unless the kernel searches an index user by user ({@link TopNKernel#perUser()}).
+ * Not thread-safe.
  */
-public final class RefreshBatch {
+public final class RefreshBatch implements AutoCloseable {
 
     static final int SMALL_BATCH = 8;
 
@@ -29,6 +31,19 @@ public final class RefreshBatch {
     public RefreshBatch(TopNKernel kernel, int topN) {
         this.kernel = kernel;
         this.topN = topN;
+    }
+
+    /** Items in the kernel's approximate index now (0 when scoring is exact or no index is ready). */
+    public int indexedItems() {
+        return kernel instanceof HnswTopNKernel ? ((HnswTopNKernel) kernel).indexedItems() : 0;
+    }
+
+    /** Releases the kernel's resources (an index's builder thread). */
+    @Override
+    public void close() throws Exception {
+        if (kernel instanceof AutoCloseable) {
+            ((AutoCloseable) kernel).close();
+        }
     }
 
     private record Due(String user, float[] p, float bias, int[] excluded, long version, long interactions, long eventTs,
@@ -76,7 +91,7 @@ public final class RefreshBatch {
             offsets[u] = d.bias;
             excluded[u] = d.excluded;
         }
-        ScoredItems[] top = (b < SMALL_BATCH ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
+        ScoredItems[] top = (b < SMALL_BATCH && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
         List<UserList> lists = new ArrayList<>(b);
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);

@@ -2,6 +2,7 @@ package io.streamrec.operators.user;
 
 import io.streamrec.operators.OnlineEvaluation;
 import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.scoring.ItemIndex;
 import io.streamrec.operators.scoring.ScoringKernel;
 
 import java.io.Serializable;
@@ -27,6 +28,7 @@ public final class UserWorkerConfig implements Serializable {
     private final int maxSeen;
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
+    private final ItemIndex index;
 
     private UserWorkerConfig(Builder b) {
         this.model = b.model;
@@ -41,6 +43,7 @@ public final class UserWorkerConfig implements Serializable {
         this.maxSeen = b.maxSeen;
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
+        this.index = b.index;
     }
 
     public static Builder builder(ModelConfig model) {
@@ -68,6 +71,8 @@ public final class UserWorkerConfig implements Serializable {
     public int maxSeen() { return maxSeen; }
     public OnlineEvaluation evaluation() { return evaluation; }
     public ScoringKernel kernel() { return kernel; }
+    /** Exact scoring of every item, or HNSW candidates re-ranked exactly (by catalogue size with AUTO). */
+    public ItemIndex index() { return index; }
 
     public static final class Builder {
         private final ModelConfig model;
@@ -82,6 +87,7 @@ public final class UserWorkerConfig implements Serializable {
         private int maxSeen = 500;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.VECTOR;
+        private ItemIndex index = ItemIndex.AUTO;
 
         private Builder(ModelConfig model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -98,6 +104,7 @@ public final class UserWorkerConfig implements Serializable {
         public Builder maxSeen(int v) { maxSeen = v; return this; }
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
+        public Builder index(ItemIndex v) { index = Objects.requireNonNull(v); return this; }
 
         public UserWorkerConfig build() {
             check(topN >= 1, "top N must be at least 1, got " + topN);

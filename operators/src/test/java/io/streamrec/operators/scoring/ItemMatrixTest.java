@@ -63,4 +63,29 @@ class ItemMatrixTest {
         float[] v = {0.25f, -2f, 4f};
         assertThat(m.dot(b, v)).isEqualTo(io.streamrec.operators.model.FactorMath.dot(m.vectorAt(b), v)).isEqualTo(6.75f);
     }
+
+    @Test
+    void countsRowsThatMovedPastTheToleranceSinceTheMark() {
+        ItemMatrix m = new ItemMatrix(2, 1);
+        m.upsert("a", new float[] {3, 0}, 0f); // norm² 9
+        m.upsert("b", new float[] {0, 3}, 0f); // norm² 9: mean 9, tolerance 0.5 -> limit 2.25
+        assertThat(m.movedRows()).isZero();
+        m.markMoves(0.5f);
+
+        m.upsert("a", new float[] {4, 0}, 0f); // step² 1
+        assertThat(m.movedRows()).isZero();
+        m.upsert("a", new float[] {4, 1}, 0.5f); // + 1.25 = 2.25: not past the limit
+        assertThat(m.movedRows()).isZero();
+        m.upsert("a", new float[] {4, 1.5f}, 0.5f); // + 0.25: past it, counted once
+        m.upsert("a", new float[] {5, 1.5f}, 0.5f);
+        m.upsert("c", new float[] {9, 9}, 9f); // a new row is not a move
+        for (int i = 0; i < 50; i++) {
+            m.upsert("grow" + i, new float[] {0, 0}, 0f); // growing keeps the counts
+        }
+        assertThat(m.movedRows()).isEqualTo(1);
+
+        m.markMoves(0.5f);
+        assertThat(m.movedRows()).isZero();
+        assertThatThrownBy(() -> m.markMoves(0f)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
