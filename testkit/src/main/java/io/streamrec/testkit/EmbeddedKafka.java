@@ -60,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * <p>Its length is what one in-process node needs: the broker settings for transactions, a start
  * that retries on port races, the optional SASL listener, topic helpers and a clean shutdown, all
  * sharing the node's lifecycle.
+ *
+ * <p>Why it is long (over 400 lines): one broker's whole life cycle is here: the KRaft configuration,
+ * formatting the log directory, start, the SASL variant, topic helpers and a clean stop; split, each
+ * part would need the others' private state.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 

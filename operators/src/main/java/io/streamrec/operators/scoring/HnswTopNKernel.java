@@ -68,6 +68,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * which only perturbs the graph's neighbour choice; every score that reaches a list is computed on
  * the task thread. A matrix that grows replaces its arrays; the builder keeps the old ones. Call
  * {@link #close} to stop the builder thread.
+ *
+ * <p>Why it is long (over 400 lines): the index's life cycle (build in the background, swap, rebuild
+ * on movement), the search with seen-item filtering and the exact re-ranking share the graph and the
+ * move counters; the measured design choices are documented here, next to the code they decided.
  */
 public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
 
