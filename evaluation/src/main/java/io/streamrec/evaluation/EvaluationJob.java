@@ -4,8 +4,8 @@ import io.streamrec.evaluation.data.PassTimeline;
 import io.streamrec.job.InteractionCounts;
 import io.streamrec.job.StreamRecJob;
 import io.streamrec.job.StreamRecOptions;
-import io.streamrec.operators.OnlineEvaluation;
-import io.streamrec.operators.UserWorker;
+import io.streamrec.operators.evaluation.OnlineEvaluation;
+import io.streamrec.operators.user.UserWorker;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.testkit.Interaction;
 

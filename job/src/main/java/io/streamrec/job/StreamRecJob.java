@@ -1,11 +1,11 @@
 package io.streamrec.job;
 
-import io.streamrec.operators.Deduplicator;
-import io.streamrec.operators.InteractionValidator;
-import io.streamrec.operators.ItemServer;
-import io.streamrec.operators.OnlineMetricsAggregator;
-import io.streamrec.operators.PopularityRanker;
-import io.streamrec.operators.UserWorker;
+import io.streamrec.operators.input.Deduplicator;
+import io.streamrec.operators.input.InteractionValidator;
+import io.streamrec.operators.item.ItemServer;
+import io.streamrec.operators.evaluation.OnlineMetricsAggregator;
+import io.streamrec.operators.item.PopularityRanker;
+import io.streamrec.operators.user.UserWorker;
 import io.streamrec.operators.evaluation.OnlineMetricsSnapshot;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.ModelConfig;

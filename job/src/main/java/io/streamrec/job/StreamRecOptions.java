@@ -1,6 +1,6 @@
 package io.streamrec.job;
 
-import io.streamrec.operators.OnlineEvaluation;
+import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.ValidationRules;
 import io.streamrec.operators.model.ModelConfig;

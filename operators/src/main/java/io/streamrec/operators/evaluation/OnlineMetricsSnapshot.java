@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The live job's quality figures at one instant, as emitted by
- * {@link io.streamrec.operators.OnlineMetricsAggregator}: parallel arrays of metric names
+ * {@link io.streamrec.operators.evaluation.OnlineMetricsAggregator}: parallel arrays of metric names
  * (e.g. {@code hr@10:1m}) and values, a monotonic version and the processing time. A Flink POJO.
  */
 public class OnlineMetricsSnapshot {

@@ -1,5 +1,7 @@
 /**
- * The input contract without Flink: the validated {@link io.streamrec.operators.input.Interaction}
+ * Input: the operators {@link io.streamrec.operators.input.InteractionValidator} (parse and validate,
+ * dead letters) and {@link io.streamrec.operators.input.Deduplicator} (event-time de-duplication),
+ * and the input contract without Flink: the validated {@link io.streamrec.operators.input.Interaction}
  * record, its {@link io.streamrec.operators.input.EventType}s, and {@link
  * io.streamrec.operators.input.InteractionParser}, which turns one raw JSON payload into either an
  * interaction or a {@link io.streamrec.operators.input.RejectReason} with a readable detail, under

@@ -1,6 +1,6 @@
 package io.streamrec.operators.user;
 
-import io.streamrec.operators.OnlineEvaluation;
+import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.scoring.HnswTopNKernel;
 import io.streamrec.operators.scoring.ItemMatrix;

@@ -1,6 +1,6 @@
 package io.streamrec.operators.user;
 
-import io.streamrec.operators.OnlineEvaluation;
+import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.scoring.ItemIndex;
 import io.streamrec.operators.scoring.ScoringKernel;

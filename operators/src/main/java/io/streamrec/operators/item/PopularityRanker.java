@@ -1,4 +1,4 @@
-package io.streamrec.operators;
+package io.streamrec.operators.item;
 
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemStats;

@@ -1,7 +1,5 @@
-package io.streamrec.operators;
+package io.streamrec.operators.evaluation;
 
-import io.streamrec.operators.evaluation.OnlineMetricsSnapshot;
-import io.streamrec.operators.evaluation.RollingHitCounts;
 import io.streamrec.operators.records.OnlineHit;
 
 import org.apache.flink.api.common.state.ListState;

@@ -1,4 +1,4 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
 import io.streamrec.operators.records.ItemDelta;
 
@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * falls into that group. Whatever the ItemServer's parallelism, every subtask owns at least one key
  * group and so receives the request (the job gives all keyed operators the same max parallelism).
  */
-final class RepublishRouting {
+public final class RepublishRouting {
 
     private static final ConcurrentHashMap<Integer, List<String>> KEYS = new ConcurrentHashMap<>();
 
@@ -49,7 +49,7 @@ final class RepublishRouting {
     }
 
     /** One marker per key group of {@code maxParallelism}, stamped like the deltas of the same barrier. */
-    static List<ItemDelta> markers(String requestId, int dim, int maxParallelism,
+    public static List<ItemDelta> markers(String requestId, int dim, int maxParallelism,
                                    String origin, long checkpointId, int sender) {
         List<ItemDelta> markers = new ArrayList<>();
         for (String key : keysCoveringKeyGroups(maxParallelism)) {
@@ -63,7 +63,7 @@ final class RepublishRouting {
     }
 
     /** For each key group 0..maxParallelism−1 a key that Flink assigns to it, in group order. */
-    static List<String> keysCoveringKeyGroups(int maxParallelism) {
+    public static List<String> keysCoveringKeyGroups(int maxParallelism) {
         return KEYS.computeIfAbsent(maxParallelism, m -> {
             String[] byGroup = new String[m];
             int found = 0;

@@ -1,4 +1,4 @@
-package io.streamrec.operators;
+package io.streamrec.operators.item;
 
 import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;

@@ -1,7 +1,5 @@
-package io.streamrec.operators;
+package io.streamrec.operators.input;
 
-import io.streamrec.operators.input.Interaction;
-import io.streamrec.operators.input.ValidationRules;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;

@@ -1,11 +1,5 @@
-package io.streamrec.operators;
+package io.streamrec.operators.input;
 
-import io.streamrec.operators.input.Interaction;
-import io.streamrec.operators.input.InteractionParser;
-import io.streamrec.operators.input.ParseResult;
-import io.streamrec.operators.input.RejectReason;
-import io.streamrec.operators.input.RejectionMonitor;
-import io.streamrec.operators.input.ValidationRules;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

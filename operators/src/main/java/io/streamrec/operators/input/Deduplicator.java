@@ -1,6 +1,5 @@
-package io.streamrec.operators;
+package io.streamrec.operators.input;
 
-import io.streamrec.operators.input.Interaction;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;

@@ -1,9 +1,7 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
-import io.streamrec.operators.user.RefreshPacer;
-import io.streamrec.operators.user.UserExpiry;
 
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;

@@ -1,4 +1,4 @@
-package io.streamrec.operators;
+package io.streamrec.operators.item;
 
 import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;
@@ -6,6 +6,7 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemDeltaSerde;
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.user.RepublishRouting;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.Types;

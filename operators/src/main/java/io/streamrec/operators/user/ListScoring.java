@@ -1,12 +1,10 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
+import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.UserState;
-import io.streamrec.operators.user.ItemCache;
-import io.streamrec.operators.user.RefreshBatch;
-import io.streamrec.operators.user.RefreshPacer;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.streaming.api.operators.KeyContext;

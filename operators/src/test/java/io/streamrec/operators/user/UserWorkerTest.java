@@ -1,5 +1,6 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
+import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.FactorMath;
@@ -8,7 +9,6 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
-import io.streamrec.operators.user.UserWorkerConfig;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

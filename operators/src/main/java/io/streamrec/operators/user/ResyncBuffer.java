@@ -1,4 +1,4 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.state.SavepointLayout;

@@ -1,7 +1,6 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
 import io.streamrec.operators.records.OnlineHit;
-import io.streamrec.operators.user.RefreshPacer;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;

@@ -1,4 +1,4 @@
-package io.streamrec.operators;
+package io.streamrec.operators.evaluation;
 
 /** How the UserWorker measures its own quality on the incoming stream (test-then-learn). */
 public enum OnlineEvaluation {

@@ -1,7 +1,5 @@
-package io.streamrec.operators;
+package io.streamrec.operators.input;
 
-import io.streamrec.operators.input.EventType;
-import io.streamrec.operators.input.Interaction;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

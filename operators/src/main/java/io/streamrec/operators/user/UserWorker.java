@@ -1,5 +1,6 @@
-package io.streamrec.operators;
+package io.streamrec.operators.user;
 
+import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.ModelConfig;
@@ -9,13 +10,6 @@ import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
-import io.streamrec.operators.user.InteractionLearner;
-import io.streamrec.operators.user.ItemCache;
-import io.streamrec.operators.user.NegativeSampler;
-import io.streamrec.operators.user.RefreshBatch;
-import io.streamrec.operators.user.RefreshPacer;
-import io.streamrec.operators.user.UserExpiry;
-import io.streamrec.operators.user.UserWorkerConfig;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
