@@ -7,6 +7,7 @@ import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.scoring.ItemMatrix;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
@@ -47,6 +48,8 @@ public final class ItemCache {
     private final ModelConfig model;
     private final ItemMatrix items;
     private final Map<String, ItemDelta> pending = new LinkedHashMap<>();
+    /** Per item with a pending delta: its value (vector, then bias) before the pending delta. */
+    private final Map<String, float[]> pendingBase = new HashMap<>();
     private final Map<String, List<ItemDelta>> inFlight = new HashMap<>();
     /** Items with restored in-flight deltas that no ItemServer update has confirmed or refuted yet. */
     private final Set<String> unresolved = new HashSet<>();
@@ -119,16 +122,28 @@ public final class ItemCache {
         }
     }
 
-    /** Applies this subtask's update of one item to the replica and adds it to the pending delta. */
+    /**
+     * Applies this subtask's update of one item to the pending delta, and sets the replica to the
+     * item's value before this interval plus the pending delta: the value the ItemServer will hold
+     * once it has applied everything sent so far, computed with the same float additions in the same
+     * order (see {@link #apply}). So the replica does not depend on when the ItemServer's updates
+     * arrive, and a run restored from a checkpoint learns from bit-identical item vectors.
+     */
     public void applyOwn(String item, int row, float[] dq, float db) {
         ItemDelta delta = pendingDelta(item);
-        float[] q = items.vectorAt(row);
+        float[] base = pendingBase.get(item);
+        if (base == null) {
+            base = Arrays.copyOf(items.vectorAt(row), dq.length + 1);
+            base[dq.length] = items.biasAt(row);
+            pendingBase.put(item, base);
+        }
+        float[] q = new float[dq.length];
         for (int k = 0; k < q.length; k++) {
             delta.dq[k] += dq[k];
-            q[k] += dq[k];
+            q[k] = base[k] + delta.dq[k];
         }
         delta.db += db;
-        upsert(item, q, items.biasAt(row) + db);
+        upsert(item, q, base[dq.length] + delta.db);
     }
 
     /**
@@ -144,6 +159,7 @@ public final class ItemCache {
             inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
         }
         pending.clear();
+        pendingBase.clear();
         inFlight.values().removeIf(list -> {
             list.removeIf(d -> d.checkpointId < checkpointId - MAX_UNCONFIRMED_CHECKPOINTS);
             return list.isEmpty();
@@ -182,23 +198,29 @@ public final class ItemCache {
             inFlight.remove(update.item);
             unconfirmed = null;
         }
+        // the ItemServer's value plus ours in the order it will apply them (the same float additions)
         float[] q = update.q.clone();
         float b = update.b;
         long interactions = update.interactions;
-        List<ItemDelta> own = new ArrayList<>(2);
         if (unconfirmed != null) {
-            own.addAll(unconfirmed);
+            for (ItemDelta d : unconfirmed) {
+                for (int k = 0; k < q.length; k++) {
+                    q[k] += d.dq[k];
+                }
+                b += d.db;
+                interactions += d.interactions;
+            }
         }
         ItemDelta mine = pending.get(update.item);
         if (mine != null) {
-            own.add(mine);
-        }
-        for (ItemDelta d : own) {
+            float[] base = Arrays.copyOf(q, q.length + 1);
+            base[q.length] = b;
+            pendingBase.put(update.item, base);
             for (int k = 0; k < q.length; k++) {
-                q[k] += d.dq[k];
+                q[k] += mine.dq[k];
             }
-            b += d.db;
-            interactions += d.interactions;
+            b += mine.db;
+            interactions += mine.interactions;
         }
         items.setInteractions(upsert(update.item, q, b), interactions);
     }
@@ -249,6 +271,6 @@ public final class ItemCache {
                 rows[n++] = row;
             }
         }
-        return n == rows.length ? rows : java.util.Arrays.copyOf(rows, n);
+        return n == rows.length ? rows : Arrays.copyOf(rows, n);
     }
 }

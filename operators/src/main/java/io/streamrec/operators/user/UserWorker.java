@@ -172,6 +172,11 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         reason.inc();
     }
 
+    /** This subtask's item deltas sent but not yet confirmed by the ItemServers (for tests). */
+    List<ItemDelta> deltasInFlight() {
+        return cache.inFlightDeltas();
+    }
+
     private long now() {
         return getProcessingTimeService().getCurrentProcessingTime();
     }
