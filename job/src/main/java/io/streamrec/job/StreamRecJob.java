@@ -335,6 +335,7 @@ public final class StreamRecJob {
                 .setRedisUrl(options.get(StreamRecOptions.REDIS_URL))
                 .setSerializer(RedisRecord::toWrite)
                 .setMaxRetryDuration(options.get(StreamRecOptions.REDIS_MAX_RETRY))
+                .setTlsCaFile(options.get(StreamRecOptions.REDIS_TLS_CA_FILE))
                 .build();
     }
 }

@@ -78,6 +78,11 @@ public final class StreamRecOptions {
     public static final ConfigOption<String> REDIS_URL = ConfigOptions.key("redis.url")
             .stringType().defaultValue("redis://127.0.0.1:6379")
             .withDescription("redis://[user:password@]host:port[/db], or rediss:// for TLS.");
+    public static final ConfigOption<String> REDIS_TLS_CA_FILE = ConfigOptions.key("redis.tls.ca-file")
+            .stringType().defaultValue("")
+            .withDescription("For rediss://: a PEM file of the certificate authorities to trust (a private CA, e.g. "
+                    + "mounted from a Kubernetes Secret) instead of the JVM's trust store. The server's name is "
+                    + "checked against its certificate either way.");
     public static final ConfigOption<String> REDIS_PREFIX = ConfigOptions.key("redis.prefix")
             .stringType().defaultValue("rec:").withDescription("Prefix of every key the job writes.");
     public static final ConfigOption<Duration> REDIS_MAX_RETRY = ConfigOptions.key("redis.max-retry")
