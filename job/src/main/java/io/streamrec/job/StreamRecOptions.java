@@ -192,8 +192,9 @@ public final class StreamRecOptions {
             .durationType().defaultValue(Duration.ofDays(90))
             .withDescription("A user without interactions for this long in event time (the watermark of the "
                     + "interactions) leaves the job's state, and their list and meta are deleted from Redis through "
-                    + "the same versioned, exactly-once path as a forget record (metric usersExpired). 0 keeps users "
-                    + "forever.");
+                    + "the same versioned, exactly-once path as a forget record (metric usersExpired). Each write of a "
+                    + "user's list and meta also sets them to expire this long after it in Redis, so they go also when "
+                    + "the job no longer runs. 0 keeps users forever.");
     public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("input.dedup-window")
             .durationType().defaultValue(Duration.ofHours(24))
             .withDescription("Events with the same id within this window of event time after the first are applied "
