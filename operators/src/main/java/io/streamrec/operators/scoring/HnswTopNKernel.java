@@ -66,7 +66,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * owns the matrix. The builder thread reads the matrix's arrays while that thread updates them: a
  * float read is atomic in Java, so the builder sees each component either before or after an update,
  * which only perturbs the graph's neighbour choice; every score that reaches a list is computed on
- * the task thread. A matrix that grows replaces its arrays; the builder keeps the old ones. Call
+ * the task thread. The builder reads a {@link RowView} of the matrix's segments: a segment the
+ * matrix replaces while it grows stays readable there. A removal ({@link ItemMatrix#remove}) moves
+ * the last row into the removed one: both count as moved, graph rows past the matrix's end are
+ * skipped, and a matrix smaller than its graph is rebuilt. Call
  * {@link #close} to stop the builder thread.
  *
  * <p>Why it is long (over 400 lines): the index's life cycle (build in the background, swap, rebuild
@@ -248,6 +251,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
 
     private ScoredItems searchOne(Index current, ItemMatrix items, float[] p, float offset, int[] excluded, int n) {
         int indexed = current.size;
+        RowView view = items.view();
         if (excludedBits.length() < indexed) {
             excludedBits = new FixedBitSet(indexed);
         }
@@ -260,7 +264,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
         }
         KnnCollector found;
         try {
-            found = HnswGraphSearcher.search(new QueryScorer(items, p, indexed), candidates(n), current.graph,
+            found = HnswGraphSearcher.search(new QueryScorer(view, p, indexed), candidates(n), current.graph,
                     new Unexcluded(excludedBits, indexed), Integer.MAX_VALUE);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // on-heap graph and vectors: never thrown
@@ -282,14 +286,13 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
         Arrays.sort(rows); // the heap breaks ties by the lower row when rows come in increasing order
         int rowCount = items.size();
         TopNHeap heap = new TopNHeap(Math.min(n, rowCount), offset, excluded);
-        float[] data = items.vectorData();
-        float[] biases = items.biasData();
-        int dim = items.dim();
         for (int row : rows) {
-            heap.offerScore(row, Dots.fast(data, row * dim, p, 0, dim) + biases[row] + offset);
+            if (row < rowCount) { // rows past the end were removed since the build
+                heap.offerScore(row, view.dot(row, p) + view.bias(row) + offset);
+            }
         }
         for (int row = indexed; row < rowCount; row++) { // items newer than the graph: exactly
-            heap.offerScore(row, Dots.fast(data, row * dim, p, 0, dim) + biases[row] + offset);
+            heap.offerScore(row, view.dot(row, p) + view.bias(row) + offset);
         }
         return heap.toResult();
     }
@@ -303,13 +306,14 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
         Index current = index;
         boolean stale = current == null || current.items != items
                 || items.movedRows() > MAX_MOVED_SHARE * current.size
-                || items.size() - current.size > MAX_NEW_SHARE * current.size;
+                || items.size() - current.size > MAX_NEW_SHARE * current.size
+                || items.size() < current.size; // removals: rows past the end are gone
         if (!stale) {
             return;
         }
         // counted from the snapshot on: moves during the build count towards the next rebuild
         items.markMoves(MOVE_TOLERANCE);
-        BuildTask task = new BuildTask(items, items.size(), items.dim(), items.vectorData(), items.biasData(), similarity);
+        BuildTask task = new BuildTask(items, items.size(), items.view(), similarity);
         if (background) {
             if (builder == null) {
                 builder = Executors.newSingleThreadExecutor(r -> {
@@ -358,13 +362,14 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
     private record Index(ItemMatrix items, int size, OnHeapHnswGraph graph) {}
 
     /** What a build needs, captured on the task thread: the arrays are read (not copied) by the builder. */
-    private record BuildTask(ItemMatrix items, int size, int dim, float[] data, float[] biases, GraphSimilarity similarity) {
+    private record BuildTask(ItemMatrix items, int size, RowView rows, GraphSimilarity similarity) {
         Index build() {
             float[] extra = new float[size];
             float[] inverseNorms = new float[size];
             float maxSq = 0f;
             for (int r = 0; r < size; r++) {
-                float sq = Dots.fast(data, r * dim, data, r * dim, dim) + biases[r] * biases[r];
+                float b = rows.bias(r);
+                float sq = rows.dot(r, r) + b * b;
                 extra[r] = sq;
                 inverseNorms[r] = sq > 0f ? (float) (1 / Math.sqrt(sq)) : 0f;
                 maxSq = Math.max(maxSq, sq);
@@ -375,7 +380,7 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
             float scale = maxSq > 0f ? 1f / maxSq : 1f;
             try {
                 HnswGraphBuilder graphBuilder = HnswGraphBuilder.create(
-                        new ItemScorers(data, biases, extra, inverseNorms, dim, size, scale, similarity), MAX_CONN, BEAM_WIDTH, BUILD_SEED);
+                        new ItemScorers(rows, extra, inverseNorms, size, scale, similarity), MAX_CONN, BEAM_WIDTH, BUILD_SEED);
                 return new Index(items, size, graphBuilder.build(size));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -388,26 +393,25 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
      * of {@code [q, b]}, their raw inner product, or the cosine of the reduced vectors {@code [q, b,
      * extra]} (all on the sphere of radius Φ).
      */
-    private record ItemScorers(float[] data, float[] biases, float[] extra, float[] inverseNorms, int dim, int size, float scale,
+    private record ItemScorers(RowView rows, float[] extra, float[] inverseNorms, int size, float scale,
                                GraphSimilarity similarity)
             implements RandomVectorScorerSupplier {
         @Override
         public RandomVectorScorer scorer(int ord) {
-            final int offset = ord * dim;
-            final float b = biases[ord];
+            final float b = rows.bias(ord);
             final float e = extra[ord];
             return new RandomVectorScorer() {
                 @Override
                 public float score(int node) {
                     if (similarity == GraphSimilarity.ANGULAR) {
-                        float ip = Dots.fast(data, offset, data, node * dim, dim) + b * biases[node];
+                        float ip = rows.dot(ord, node) + b * rows.bias(node);
                         return Math.max(0f, (1f + ip * inverseNorms[ord] * inverseNorms[node]) * 0.5f);
                     }
                     if (similarity == GraphSimilarity.INNER_PRODUCT) {
-                        float ip = Dots.fast(data, offset, data, node * dim, dim) + b * biases[node];
+                        float ip = rows.dot(ord, node) + b * rows.bias(node);
                         return ip < 0f ? 1f / (1f - ip) : ip + 1f;
                     }
-                    float cos = (Dots.fast(data, offset, data, node * dim, dim) + b * biases[node] + e * extra[node]) * scale;
+                    float cos = (rows.dot(ord, node) + b * rows.bias(node) + e * extra[node]) * scale;
                     return Math.max(0f, (1f + cos) * 0.5f);
                 }
 
@@ -426,23 +430,19 @@ public final class HnswTopNKernel implements TopNKernel, AutoCloseable {
 
     /** Scores graph nodes for one user: {@code p·q + b} from the matrix's current arrays. */
     private static final class QueryScorer implements RandomVectorScorer {
-        private final float[] data;
-        private final float[] biases;
+        private final RowView rows;
         private final float[] p;
-        private final int dim;
         private final int size;
 
-        QueryScorer(ItemMatrix items, float[] p, int size) {
-            this.data = items.vectorData();
-            this.biases = items.biasData();
+        QueryScorer(RowView rows, float[] p, int size) {
+            this.rows = rows;
             this.p = p;
-            this.dim = items.dim();
             this.size = size;
         }
 
         @Override
         public float score(int node) {
-            return Dots.fast(data, node * dim, p, 0, dim) + biases[node];
+            return rows.dot(node, p) + rows.bias(node);
         }
 
         @Override

@@ -8,63 +8,133 @@ import java.util.Objects;
 /**
  * Heap cache of item vectors and biases for scoring, addressed by a dense row index.
  *
- * <p>Vectors live in one row-major {@code float[]} (row {@code r} occupies {@code [r * dim, (r + 1) *
- * dim)}), so a block of consecutive rows is also a column-major {@code dim × rows} matrix that BLAS
- * can read in place. Rows are never removed or reordered: a row index stays valid for the lifetime
- * of the matrix, and updating an item overwrites its row.
+ * <p><b>Segmented storage.</b> Rows live in fixed-size segments of {@link #segmentRows()} rows
+ * (a power of two; {@value #DEFAULT_SEGMENT_ROWS} by default): row {@code r} is local row {@code r
+ * & (segmentRows - 1)} of segment {@code r >> log2(segmentRows)}, and a segment's vectors are one
+ * row-major {@code float[]} (local row {@code l} occupies {@code [l * dim, (l + 1) * dim)}), so a
+ * block of consecutive rows inside a segment is also a column-major {@code dim × rows} matrix that
+ * BLAS can read in place. The matrix grows by adding a segment, never by copying what it holds:
+ * the extra memory of a growth is one segment (only the last segment may start small and double up
+ * to full size), where one flat array needed the old and the new array at once (2.5× at a growth
+ * by 1.5). Kernels scan segment by segment ({@link #vectorSegment}, {@link #biasSegment}).
+ *
+ * <p><b>Bounded.</b> At most {@link #maxRows()} rows: {@link #upsert} of a new item past it returns
+ * -1 (refused) instead of throwing, so a cache refilled after a restart cannot crash-loop; the
+ * caller counts the refusal. Rows do not address one array, so there is no (2³¹ − 8) / dim limit.
+ *
+ * <p><b>Rows.</b> A row index stays valid until {@link #remove}: removing an item moves the last
+ * row into its place (the matrix stays dense, kernels scan rows {@code 0 .. size() - 1}). Updating
+ * an item overwrites its row. Segments are kept after removals (capacity stays at its high-water
+ * mark), so a reader holding a segment never sees it vanish.
  *
  * <p>The cache is derived data (rebuilt from keyed state after a restore) and is not thread-safe:
  * one instance per scorer subtask, used from the task thread only.
  */
 public final class ItemMatrix {
 
-    private static final int DEFAULT_CAPACITY = 1024;
+    /** Rows per segment unless given: 2 MiB of vectors at d = 64; a multiple of every kernel's block. */
+    public static final int DEFAULT_SEGMENT_ROWS = 8192;
+    /** The largest row count a matrix can be asked to hold (rows are int indexes). */
+    public static final int MAX_ROWS = Integer.MAX_VALUE - 8;
+
+    private static final int MIN_FIRST_SEGMENT = 16;
 
     private final int dim;
+    private final int segmentRows;
+    private final int segmentShift;
+    private final int segmentMask;
+    private final int maxRows;
     private final Map<String, Integer> rowsById;
-    private float[] vectors;
-    private float[] biases;
-    private String[] ids;
-    /** Interactions with each item that the model has applied: the clock of the item's step size. */
-    private long[] interactions;
+    private Segment[] segments = new Segment[0];
+    private int segmentCount;
     private int size;
     /**
-     * Squared distance each row has moved (vector and bias) since {@link #markMoves}, or null while
-     * nobody tracks moves. An approximate index reads it to know when its graph has gone stale.
+     * Squared distance each row has moved (vector and bias) since {@link #markMoves}, in the
+     * segments' {@code movedSq}, or not tracked while {@code tracking} is false. An approximate
+     * index reads it to know when its graph has gone stale.
      */
-    private float[] movedSq;
+    private boolean tracking;
     private float moveLimitSq;
     private int markedSize;
     private int movedRows;
 
-    /** An empty matrix for vectors of {@code dim} components. */
-    public ItemMatrix(int dim) {
-        this(dim, DEFAULT_CAPACITY);
+    /** One segment's rows: vectors row-major, and the per-row fields. */
+    private static final class Segment {
+        float[] vectors;
+        float[] biases;
+        String[] ids;
+        /** Interactions the model has applied to each item: the clock of the item's step size. */
+        long[] interactions;
+        float[] movedSq;
+
+        Segment(int rows, int dim) {
+            vectors = new float[rows * dim];
+            biases = new float[rows];
+            ids = new String[rows];
+            interactions = new long[rows];
+        }
+
+        int capacity() {
+            return biases.length;
+        }
+
+        void grow(int rows, int dim) {
+            vectors = Arrays.copyOf(vectors, rows * dim);
+            biases = Arrays.copyOf(biases, rows);
+            ids = Arrays.copyOf(ids, rows);
+            interactions = Arrays.copyOf(interactions, rows);
+            if (movedSq != null) {
+                movedSq = Arrays.copyOf(movedSq, rows);
+            }
+        }
     }
 
-    /** An empty matrix with room for {@code initialCapacity} items before it grows. */
+    /** An empty matrix for vectors of {@code dim} components. */
+    public ItemMatrix(int dim) {
+        this(dim, 1);
+    }
+
+    /** An empty matrix with room for {@code initialCapacity} items before it allocates more. */
     public ItemMatrix(int dim, int initialCapacity) {
+        this(dim, initialCapacity, DEFAULT_SEGMENT_ROWS, MAX_ROWS);
+    }
+
+    /**
+     * An empty matrix of segments of {@code segmentRows} rows (a power of two) that refuses new
+     * items past {@code maxRows}.
+     */
+    public ItemMatrix(int dim, int initialCapacity, int segmentRows, int maxRows) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim must be positive, got " + dim);
         }
         if (initialCapacity < 1) {
-            throw new IllegalArgumentException(
-                    "initialCapacity must be positive, got " + initialCapacity);
+            throw new IllegalArgumentException("initialCapacity must be positive, got " + initialCapacity);
         }
-        if ((long) dim * initialCapacity > Integer.MAX_VALUE - 8) {
+        if (segmentRows < 1 || Integer.bitCount(segmentRows) != 1) {
+            throw new IllegalArgumentException("segmentRows must be a power of two, got " + segmentRows);
+        }
+        if ((long) dim * segmentRows > MAX_ROWS) {
             throw new IllegalArgumentException(
-                    "dim × initialCapacity does not fit in one array: " + dim + " × " + initialCapacity);
+                    "dim × segmentRows does not fit in one array: " + dim + " × " + segmentRows);
+        }
+        if (maxRows < 1 || maxRows > MAX_ROWS) {
+            throw new IllegalArgumentException("maxRows must be in 1.." + MAX_ROWS + ", got " + maxRows);
         }
         this.dim = dim;
-        this.vectors = new float[dim * initialCapacity];
-        this.biases = new float[initialCapacity];
-        this.ids = new String[initialCapacity];
-        this.interactions = new long[initialCapacity];
-        this.rowsById = new HashMap<>(initialCapacity * 2);
+        this.segmentRows = segmentRows;
+        this.segmentShift = Integer.numberOfTrailingZeros(segmentRows);
+        this.segmentMask = segmentRows - 1;
+        this.maxRows = maxRows;
+        int initial = Math.min(initialCapacity, maxRows);
+        this.rowsById = new HashMap<>((int) Math.min(1 << 20, initial * 2L));
+        for (int allocated = 0; allocated < initial; allocated += segmentRows) {
+            addSegment(Math.min(segmentRows, Math.max(initial - allocated, Math.min(MIN_FIRST_SEGMENT, segmentRows))));
+        }
     }
 
     /**
-     * Inserts or replaces an item and returns its row.
+     * Inserts or replaces an item and returns its row, or -1 when the item is new and the matrix
+     * already holds {@link #maxRows()} items (nothing is stored).
      *
      * @throws IllegalArgumentException if the vector has the wrong length or a non-finite component,
      *     or the bias is not finite: a NaN in the cache would poison every user's ranking
@@ -89,26 +159,82 @@ public final class ItemMatrix {
         int row;
         if (existing != null) {
             row = existing;
-            if (movedSq != null && row < markedSize) {
+            if (tracking && row < markedSize) {
                 trackMove(row, vector, bias);
             }
         } else {
-            ensureCapacity(size + 1);
-            row = size++;
-            ids[row] = itemId;
+            if (size >= maxRows) {
+                return -1;
+            }
+            row = size;
+            ensureRow(row);
+            size++;
+            Segment s = segment(row);
+            int local = row & segmentMask;
+            s.ids[local] = itemId;
+            s.interactions[local] = 0L;
+            if (s.movedSq != null) {
+                s.movedSq[local] = 0f;
+            }
             rowsById.put(itemId, row);
         }
-        System.arraycopy(vector, 0, vectors, row * dim, dim);
-        biases[row] = bias;
+        Segment s = segment(row);
+        int local = row & segmentMask;
+        System.arraycopy(vector, 0, s.vectors, local * dim, dim);
+        s.biases[local] = bias;
         return row;
+    }
+
+    /**
+     * Removes the item, if cached: the last row moves into its place (its index changes; every
+     * other row keeps its index). Returns the removed item's former row, or -1 if it was not cached.
+     * For a tracked index ({@link #markMoves}) both rows count as moved.
+     */
+    public int remove(String itemId) {
+        Integer removed = rowsById.remove(itemId);
+        if (removed == null) {
+            return -1;
+        }
+        int row = removed;
+        int last = size - 1;
+        Segment to = segment(row);
+        int toLocal = row & segmentMask;
+        if (row != last) {
+            Segment from = segment(last);
+            int fromLocal = last & segmentMask;
+            System.arraycopy(from.vectors, fromLocal * dim, to.vectors, toLocal * dim, dim);
+            to.biases[toLocal] = from.biases[fromLocal];
+            to.ids[toLocal] = from.ids[fromLocal];
+            to.interactions[toLocal] = from.interactions[fromLocal];
+            rowsById.put(to.ids[toLocal], row);
+            from.ids[fromLocal] = null;
+            markMoved(last);
+        } else {
+            to.ids[toLocal] = null;
+        }
+        markMoved(row);
+        size--;
+        return row;
+    }
+
+    private void markMoved(int row) {
+        if (!tracking || row >= markedSize) {
+            return;
+        }
+        Segment s = segment(row);
+        int local = row & segmentMask;
+        if (s.movedSq[local] <= moveLimitSq) {
+            movedRows++;
+        }
+        s.movedSq[local] = Float.POSITIVE_INFINITY;
     }
 
     /**
      * Starts counting moved rows afresh: from now on a row among the current {@link #size()} rows
      * counts as moved once the sum of its squared steps (vector and bias; for a random walk, the
      * expected squared displacement) exceeds {@code tolerance²} times the current mean squared row
-     * norm. Costs one pass over the
-     * matrix; afterwards every update of a marked row costs one more pass over its components.
+     * norm, or once it is removed or replaced by a removal. Costs one pass over the matrix;
+     * afterwards every update of a marked row costs one more pass over its components.
      */
     public void markMoves(float tolerance) {
         if (!(tolerance > 0f)) {
@@ -116,10 +242,12 @@ public final class ItemMatrix {
         }
         double sumSq = 0;
         for (int r = 0; r < size; r++) {
-            int offset = r * dim;
-            double rowSq = (double) biases[r] * biases[r];
+            Segment s = segment(r);
+            int local = r & segmentMask;
+            int offset = local * dim;
+            double rowSq = (double) s.biases[local] * s.biases[local];
             for (int k = 0; k < dim; k++) {
-                rowSq += (double) vectors[offset + k] * vectors[offset + k];
+                rowSq += (double) s.vectors[offset + k] * s.vectors[offset + k];
             }
             sumSq += rowSq;
         }
@@ -127,10 +255,14 @@ public final class ItemMatrix {
         moveLimitSq = tolerance * tolerance * meanSq;
         markedSize = size;
         movedRows = 0;
-        if (movedSq == null || movedSq.length < ids.length) {
-            movedSq = new float[ids.length];
-        } else {
-            Arrays.fill(movedSq, 0f);
+        tracking = true;
+        for (int i = 0; i < segmentCount; i++) {
+            Segment s = segments[i];
+            if (s.movedSq == null || s.movedSq.length != s.capacity()) {
+                s.movedSq = new float[s.capacity()];
+            } else {
+                Arrays.fill(s.movedSq, 0f);
+            }
         }
     }
 
@@ -140,16 +272,18 @@ public final class ItemMatrix {
     }
 
     private void trackMove(int row, float[] vector, float bias) {
-        int offset = row * dim;
-        float db = bias - biases[row];
+        Segment s = segment(row);
+        int local = row & segmentMask;
+        int offset = local * dim;
+        float db = bias - s.biases[local];
         float stepSq = db * db;
         for (int k = 0; k < dim; k++) {
-            float d = vector[k] - vectors[offset + k];
+            float d = vector[k] - s.vectors[offset + k];
             stepSq += d * d;
         }
-        float before = movedSq[row];
+        float before = s.movedSq[local];
         float after = before + stepSq;
-        movedSq[row] = after;
+        s.movedSq[local] = after;
         if (before <= moveLimitSq && after > moveLimitSq) {
             movedRows++;
         }
@@ -158,13 +292,13 @@ public final class ItemMatrix {
     /** Interactions applied to the item in {@code row} (0 for an item the cache has only seen as new). */
     public long interactionsAt(int row) {
         Objects.checkIndex(row, size);
-        return interactions[row];
+        return segment(row).interactions[row & segmentMask];
     }
 
     /** Sets the interaction count of the item in {@code row}. */
     public void setInteractions(int row, long count) {
         Objects.checkIndex(row, size);
-        interactions[row] = count;
+        segment(row).interactions[row & segmentMask] = count;
     }
 
     /** Row of the item, or -1 if it is not cached. */
@@ -176,22 +310,23 @@ public final class ItemMatrix {
     /** Id of the item in {@code row}. */
     public String idAt(int row) {
         Objects.checkIndex(row, size);
-        return ids[row];
+        return segment(row).ids[row & segmentMask];
     }
 
     /** Bias of the item in {@code row}. */
     public float biasAt(int row) {
         Objects.checkIndex(row, size);
-        return biases[row];
+        return segment(row).biases[row & segmentMask];
     }
 
     /** The dot product of the vector in {@code row} with {@code v}, without copying the row. */
     public float dot(int row, float[] v) {
         Objects.checkIndex(row, size);
-        int offset = row * dim;
+        float[] data = segment(row).vectors;
+        int offset = (row & segmentMask) * dim;
         float sum = 0f;
         for (int k = 0; k < dim; k++) {
-            sum += vectors[offset + k] * v[k];
+            sum += data[offset + k] * v[k];
         }
         return sum;
     }
@@ -199,7 +334,8 @@ public final class ItemMatrix {
     /** A copy of the vector in {@code row}. */
     public float[] vectorAt(int row) {
         Objects.checkIndex(row, size);
-        return Arrays.copyOfRange(vectors, row * dim, (row + 1) * dim);
+        int offset = (row & segmentMask) * dim;
+        return Arrays.copyOfRange(segment(row).vectors, offset, offset + dim);
     }
 
     /** Number of cached items; rows {@code 0 .. size() - 1} are valid. */
@@ -207,42 +343,85 @@ public final class ItemMatrix {
         return size;
     }
 
+    /** The most items this matrix accepts; {@link #upsert} of a new item past it returns -1. */
+    public int maxRows() {
+        return maxRows;
+    }
+
     /** Number of components per vector. */
     public int dim() {
         return dim;
     }
 
+    /** Rows per segment (a power of two): row {@code r} is in segment {@code r / segmentRows()}. */
+    public int segmentRows() {
+        return segmentRows;
+    }
+
+    /** Segments holding rows {@code 0 .. size() - 1}. */
+    public int usedSegments() {
+        return (int) (((long) size + segmentRows - 1) >> segmentShift);
+    }
+
+    /** Valid rows in segment {@code s}: its rows are {@code s * segmentRows() + 0 .. rowsIn(s) - 1}. */
+    public int rowsIn(int s) {
+        return Math.max(0, Math.min(segmentRows, size - s * segmentRows));
+    }
+
     /**
-     * The backing row-major vector array, for kernels. Only the first {@code size() * dim()} entries
-     * are meaningful. The reference is replaced when the matrix grows, so do not keep it across an
-     * {@link #upsert}.
+     * The row-major vectors of segment {@code s}, for kernels: local row {@code l} (row {@code s *
+     * segmentRows() + l}) starts at {@code l * dim()}; only the first {@link #rowsIn} rows are
+     * meaningful. The last segment's array is replaced while it is still growing to full size, so
+     * do not keep the reference across an {@link #upsert}.
      */
-    public float[] vectorData() {
-        return vectors;
+    public float[] vectorSegment(int s) {
+        return segments[s].vectors;
     }
 
-    /** The backing bias array, for kernels; same caveats as {@link #vectorData()}. */
-    public float[] biasData() {
-        return biases;
+    /** The biases of segment {@code s}, for kernels, indexed by local row; same caveats as {@link #vectorSegment}. */
+    public float[] biasSegment(int s) {
+        return segments[s].biases;
     }
 
-    private void ensureCapacity(int needed) {
-        int capacity = ids.length;
-        if (needed <= capacity) {
-            return;
+    /**
+     * Every allocated segment as it is now, for random-access readers ({@link RowView}); rows from
+     * {@link #size()} up to the allocated capacity hold stale (finite) values.
+     */
+    RowView view() {
+        int used = segmentCount;
+        float[][] v = new float[used][];
+        float[][] b = new float[used][];
+        for (int i = 0; i < used; i++) {
+            v[i] = segments[i].vectors;
+            b[i] = segments[i].biases;
         }
-        long grown = Math.max(needed, (long) capacity + (capacity >> 1) + 1);
-        long maxRows = (Integer.MAX_VALUE - 8) / dim;
-        if (needed > maxRows) {
-            throw new IllegalStateException("item matrix cannot hold more than " + maxRows + " items of dim " + dim);
+        return new RowView(v, b, segmentRows, dim);
+    }
+
+    private Segment segment(int row) {
+        return segments[row >>> segmentShift];
+    }
+
+    private void ensureRow(int row) {
+        int s = row >>> segmentShift;
+        if (s == segmentCount) {
+            addSegment(s == 0 ? Math.min(MIN_FIRST_SEGMENT, segmentRows) : segmentRows);
         }
-        int newCapacity = (int) Math.min(grown, maxRows);
-        vectors = Arrays.copyOf(vectors, newCapacity * dim);
-        biases = Arrays.copyOf(biases, newCapacity);
-        ids = Arrays.copyOf(ids, newCapacity);
-        interactions = Arrays.copyOf(interactions, newCapacity);
-        if (movedSq != null) {
-            movedSq = Arrays.copyOf(movedSq, newCapacity);
+        Segment segment = segments[s];
+        int local = row & segmentMask;
+        if (local >= segment.capacity()) {
+            segment.grow((int) Math.min(segmentRows, 2L * segment.capacity()), dim);
         }
+    }
+
+    private void addSegment(int rows) {
+        if (segmentCount == segments.length) {
+            segments = Arrays.copyOf(segments, Math.max(4, segmentCount * 2));
+        }
+        Segment s = new Segment(rows, dim);
+        if (tracking) {
+            s.movedSq = new float[rows];
+        }
+        segments[segmentCount++] = s;
     }
 }

@@ -54,29 +54,32 @@ public final class JavaTopNKernel extends AbstractTopNKernel {
 
     private void scanTransposed(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
         final int dim = items.dim();
-        final int rowCount = items.size();
-        final float[] data = items.vectorData();
-        final float[] biases = items.biasData();
         if (transposed.length != dim) {
             transposed = new float[dim][blockRows];
         }
         final float[][] t = transposed;
         final float[] d = dots;
-        for (int start = 0; start < rowCount; start += blockRows) {
-            final int k = Math.min(blockRows, rowCount - start);
-            int src = start * dim;
-            for (int j = 0; j < k; j++, src += dim) {
-                for (int c = 0; c < dim; c++) {
-                    t[c][j] = data[src + c];
+        for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
+            final float[] data = items.vectorSegment(s);
+            final float[] biases = items.biasSegment(s);
+            final int rowCount = items.rowsIn(s);
+            final int base = s * items.segmentRows();
+            for (int start = 0; start < rowCount; start += blockRows) {
+                final int k = Math.min(blockRows, rowCount - start);
+                int src = start * dim;
+                for (int j = 0; j < k; j++, src += dim) {
+                    for (int c = 0; c < dim; c++) {
+                        t[c][j] = data[src + c];
+                    }
                 }
-            }
-            for (int u = 0; u < users.length; u++) {
-                final float[] user = users[u];
-                axpyFirst(d, t[0], user[0], k);
-                for (int c = 1; c < dim; c++) {
-                    axpy(d, t[c], user[c], k);
+                for (int u = 0; u < users.length; u++) {
+                    final float[] user = users[u];
+                    axpyFirst(d, t[0], user[0], k);
+                    for (int c = 1; c < dim; c++) {
+                        axpy(d, t[c], user[c], k);
+                    }
+                    heaps[u].offer(d, 0, k, base + start, biases, start);
                 }
-                heaps[u].offer(d, 0, k, start, biases);
             }
         }
     }
@@ -97,19 +100,22 @@ public final class JavaTopNKernel extends AbstractTopNKernel {
 
     private void scanDot(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
         final int dim = items.dim();
-        final int rowCount = items.size();
-        final float[] data = items.vectorData();
-        final float[] biases = items.biasData();
         final float[] d = dots;
-        for (int start = 0; start < rowCount; start += blockRows) {
-            final int k = Math.min(blockRows, rowCount - start);
-            for (int u = 0; u < users.length; u++) {
-                final float[] user = users[u];
-                int base = start * dim;
-                for (int j = 0; j < k; j++, base += dim) {
-                    d[j] = Dots.dot(data, base, user, dim);
+        for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
+            final float[] data = items.vectorSegment(s);
+            final float[] biases = items.biasSegment(s);
+            final int rowCount = items.rowsIn(s);
+            final int segmentBase = s * items.segmentRows();
+            for (int start = 0; start < rowCount; start += blockRows) {
+                final int k = Math.min(blockRows, rowCount - start);
+                for (int u = 0; u < users.length; u++) {
+                    final float[] user = users[u];
+                    int offset = start * dim;
+                    for (int j = 0; j < k; j++, offset += dim) {
+                        d[j] = Dots.dot(data, offset, user, dim);
+                    }
+                    heaps[u].offer(d, 0, k, segmentBase + start, biases, start);
                 }
-                heaps[u].offer(d, 0, k, start, biases);
             }
         }
     }

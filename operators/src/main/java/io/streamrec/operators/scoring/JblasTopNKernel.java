@@ -5,8 +5,8 @@ import org.jblas.NativeBlas;
 /**
  * Top-N kernel on jblas: one single-precision GEMM per item block scores the whole batch.
  *
- * <p>The item matrix is row-major, so rows {@code [s, s + k)} are, in place, a column-major {@code dim
- * × k} matrix {@code Q}; the packed batch is a column-major {@code dim × B} matrix {@code P}. One call
+ * <p>The item matrix is row-major within each segment, so rows {@code [s, s + k)} of one segment are,
+ * in place, a column-major {@code dim × k} matrix {@code Q}; the packed batch is a column-major {@code dim × B} matrix {@code P}. One call
  * {@code sgemm('T', 'N')} computes the {@code k × B} block {@code Qᵀ P}, whose column {@code u} holds
  * user {@code u}'s dot products for the block contiguously. This is what {@code FloatMatrix.mmul}
  * does, called on {@link NativeBlas} directly so the item block is read with an offset instead of
@@ -50,12 +50,10 @@ public final class JblasTopNKernel extends AbstractTopNKernel {
         final int dim = items.dim();
         final int rowCount = items.size();
         final int batch = users.length;
-        final float[] data = items.vectorData();
-        final float[] biases = items.biasData();
         int blockRows = fixedBlockRows > 0
                 ? fixedBlockRows
                 : Math.max(MIN_BLOCK_ROWS, Math.min(MAX_BLOCK_ROWS, SCORE_BLOCK_FLOATS / batch));
-        blockRows = Math.min(blockRows, rowCount);
+        blockRows = Math.min(blockRows, Math.min(rowCount, items.segmentRows()));
 
         if (packedUsers.length < batch * dim) {
             packedUsers = new float[batch * dim];
@@ -66,14 +64,20 @@ public final class JblasTopNKernel extends AbstractTopNKernel {
         if (dots.length < blockRows * batch) {
             dots = new float[blockRows * batch];
         }
-        for (int start = 0; start < rowCount; start += blockRows) {
-            int k = Math.min(blockRows, rowCount - start);
-            NativeBlas.sgemm('T', 'N', k, batch, dim,
-                    1f, data, start * dim, dim,
-                    packedUsers, 0, dim,
-                    0f, dots, 0, k);
-            for (int u = 0; u < batch; u++) {
-                heaps[u].offer(dots, u * k, k, start, biases);
+        for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
+            final float[] data = items.vectorSegment(s);
+            final float[] biases = items.biasSegment(s);
+            final int segmentCount = items.rowsIn(s);
+            final int base = s * items.segmentRows();
+            for (int start = 0; start < segmentCount; start += blockRows) {
+                int k = Math.min(blockRows, segmentCount - start);
+                NativeBlas.sgemm('T', 'N', k, batch, dim,
+                        1f, data, start * dim, dim,
+                        packedUsers, 0, dim,
+                        0f, dots, 0, k);
+                for (int u = 0; u < batch; u++) {
+                    heaps[u].offer(dots, u * k, k, base + start, biases, start);
+                }
             }
         }
     }

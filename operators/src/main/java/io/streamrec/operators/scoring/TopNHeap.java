@@ -26,14 +26,13 @@ final class TopNHeap {
 
     /**
      * Offers {@code count} consecutive rows starting at {@code firstRow}; {@code dots[dotsOffset + i]}
-     * is the dot product for row {@code firstRow + i}. Rows must be offered in increasing order,
+     * is the dot product for row {@code firstRow + i} and {@code biases[biasOffset + i]} its bias. Rows must be offered in increasing order,
      * which lets an equal score never displace the root (the root always has the lower row).
      */
-    void offer(float[] dots, int dotsOffset, int count, int firstRow, float[] biases) {
+    void offer(float[] dots, int dotsOffset, int count, int firstRow, float[] biases, int biasOffset) {
         final float offset = userOffset;
         for (int i = 0; i < count; i++) {
-            int row = firstRow + i;
-            offerScore(row, dots[dotsOffset + i] + biases[row] + offset);
+            offerScore(firstRow + i, dots[dotsOffset + i] + biases[biasOffset + i] + offset);
         }
     }
 

@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * each component {@code c} the kernel broadcasts {@code item[r][c]} of a few rows and multiplies it
  * into the lane groups with fused multiply-adds. The innermost block holds 4 lane groups × 4 items
  * = 16 accumulators in registers, so every loaded vector feeds four FMAs and no transposed copy of
- * the items is needed. Items are scanned in blocks of {@value #ITEM_BLOCK_ROWS} rows (256 KiB at
- * d = 64), each block reused from L2 by every lane group of the batch.
+ * the items is needed. Items are scanned segment by segment ({@link ItemMatrix#vectorSegment}) in
+ * blocks of {@value #ITEM_BLOCK_ROWS} rows (256 KiB at d = 64), each block reused from L2 by every
+ * lane group of the batch.
  *
  * <p>Selection is fused: the 16 scores of a lane group are compared, as one vector, against the
  * users' current heap thresholds ({@link TopNHeap#threshold()}), and only lanes that pass go to
@@ -53,6 +54,8 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
     private float[] offsets = new float[0];
     private float[] thresholds = new float[0];
     private final float[] lanes = new float[L];
+    /** Global row of local row 0 of the segment being scanned (the heaps take global rows). */
+    private int segmentBase;
 
     public VectorTopNKernel() {
         this(ITEM_BLOCK_ROWS);
@@ -91,55 +94,58 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
      */
     private void scanDot(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
         final int dim = items.dim();
-        final int rowCount = items.size();
         final int vecDim = SPECIES.loopBound(dim);
-        final float[] data = items.vectorData();
-        final float[] biases = items.biasData();
         for (int u = 0; u < users.length; u++) {
             final float[] user = users[u];
             final TopNHeap heap = heaps[u];
             final float offset = heap.userOffset();
             float threshold = heap.threshold();
-            int r = 0;
-            for (; r + 4 <= rowCount; r += 4) {
-                final int q0 = r * dim;
-                final int q1 = q0 + dim;
-                final int q2 = q1 + dim;
-                final int q3 = q2 + dim;
-                FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
-                for (int c = 0; c < vecDim; c += L) {
-                    FloatVector x = FloatVector.fromArray(SPECIES, user, c);
-                    a0 = x.fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
-                    a1 = x.fma(FloatVector.fromArray(SPECIES, data, q1 + c), a1);
-                    a2 = x.fma(FloatVector.fromArray(SPECIES, data, q2 + c), a2);
-                    a3 = x.fma(FloatVector.fromArray(SPECIES, data, q3 + c), a3);
+            for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
+                final float[] data = items.vectorSegment(s);
+                final float[] biases = items.biasSegment(s);
+                final int rowCount = items.rowsIn(s);
+                final int base = s * items.segmentRows();
+                int r = 0;
+                for (; r + 4 <= rowCount; r += 4) {
+                    final int q0 = r * dim;
+                    final int q1 = q0 + dim;
+                    final int q2 = q1 + dim;
+                    final int q3 = q2 + dim;
+                    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+                    for (int c = 0; c < vecDim; c += L) {
+                        FloatVector x = FloatVector.fromArray(SPECIES, user, c);
+                        a0 = x.fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
+                        a1 = x.fma(FloatVector.fromArray(SPECIES, data, q1 + c), a1);
+                        a2 = x.fma(FloatVector.fromArray(SPECIES, data, q2 + c), a2);
+                        a3 = x.fma(FloatVector.fromArray(SPECIES, data, q3 + c), a3);
+                    }
+                    float d0 = a0.reduceLanes(VectorOperators.ADD);
+                    float d1 = a1.reduceLanes(VectorOperators.ADD);
+                    float d2 = a2.reduceLanes(VectorOperators.ADD);
+                    float d3 = a3.reduceLanes(VectorOperators.ADD);
+                    for (int c = vecDim; c < dim; c++) {
+                        d0 += user[c] * data[q0 + c];
+                        d1 += user[c] * data[q1 + c];
+                        d2 += user[c] * data[q2 + c];
+                        d3 += user[c] * data[q3 + c];
+                    }
+                    threshold = offerIfReaches(heap, threshold, base + r, d0 + biases[r] + offset);
+                    threshold = offerIfReaches(heap, threshold, base + r + 1, d1 + biases[r + 1] + offset);
+                    threshold = offerIfReaches(heap, threshold, base + r + 2, d2 + biases[r + 2] + offset);
+                    threshold = offerIfReaches(heap, threshold, base + r + 3, d3 + biases[r + 3] + offset);
                 }
-                float d0 = a0.reduceLanes(VectorOperators.ADD);
-                float d1 = a1.reduceLanes(VectorOperators.ADD);
-                float d2 = a2.reduceLanes(VectorOperators.ADD);
-                float d3 = a3.reduceLanes(VectorOperators.ADD);
-                for (int c = vecDim; c < dim; c++) {
-                    d0 += user[c] * data[q0 + c];
-                    d1 += user[c] * data[q1 + c];
-                    d2 += user[c] * data[q2 + c];
-                    d3 += user[c] * data[q3 + c];
+                for (; r < rowCount; r++) {
+                    final int q0 = r * dim;
+                    FloatVector a0 = FloatVector.zero(SPECIES);
+                    for (int c = 0; c < vecDim; c += L) {
+                        a0 = FloatVector.fromArray(SPECIES, user, c).fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
+                    }
+                    float d0 = a0.reduceLanes(VectorOperators.ADD);
+                    for (int c = vecDim; c < dim; c++) {
+                        d0 += user[c] * data[q0 + c];
+                    }
+                    threshold = offerIfReaches(heap, threshold, base + r, d0 + biases[r] + offset);
                 }
-                threshold = offerIfReaches(heap, threshold, r, d0 + biases[r] + offset);
-                threshold = offerIfReaches(heap, threshold, r + 1, d1 + biases[r + 1] + offset);
-                threshold = offerIfReaches(heap, threshold, r + 2, d2 + biases[r + 2] + offset);
-                threshold = offerIfReaches(heap, threshold, r + 3, d3 + biases[r + 3] + offset);
-            }
-            for (; r < rowCount; r++) {
-                final int q0 = r * dim;
-                FloatVector a0 = FloatVector.zero(SPECIES);
-                for (int c = 0; c < vecDim; c += L) {
-                    a0 = FloatVector.fromArray(SPECIES, user, c).fma(FloatVector.fromArray(SPECIES, data, q0 + c), a0);
-                }
-                float d0 = a0.reduceLanes(VectorOperators.ADD);
-                for (int c = vecDim; c < dim; c++) {
-                    d0 += user[c] * data[q0 + c];
-                }
-                threshold = offerIfReaches(heap, threshold, r, d0 + biases[r] + offset);
             }
         }
     }
@@ -155,13 +161,18 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
     /** The main path: users as lanes, see the class comment. */
     private void scanLanes(ItemMatrix items, float[][] users, TopNHeap[] heaps) {
         final int dim = items.dim();
-        final int rowCount = items.size();
         final int batch = users.length;
         final int groups = (batch + L - 1) / L;
         pack(users, heaps, dim, groups);
-        final float[] data = items.vectorData();
-        final float[] biases = items.biasData();
+        for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
+            scanSegment(items.vectorSegment(s), items.biasSegment(s), items.rowsIn(s), s * items.segmentRows(),
+                    dim, groups, heaps);
+        }
+    }
 
+    /** One segment's rows (local rows {@code 0 .. rowCount - 1}, global rows from {@code base}). */
+    private void scanSegment(float[] data, float[] biases, int rowCount, int base, int dim, int groups, TopNHeap[] heaps) {
+        segmentBase = base;
         for (int start = 0; start < rowCount; start += blockRows) {
             final int end = Math.min(rowCount, start + blockRows);
             int g = 0;
@@ -334,8 +345,8 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
     }
 
     /**
-     * Adds the item bias and the users' offsets to the dot products of lane group {@code g} with row
-     * {@code r}, and offers to the heaps only the lanes whose score reaches the user's threshold.
+     * Adds the item bias and the users' offsets to the dot products of lane group {@code g} with
+     * local row {@code r} of the segment, and offers to the heaps only the lanes whose score reaches the user's threshold.
      */
     private void select(FloatVector dots, int g, int r, float[] biases, TopNHeap[] heaps) {
         final int lane0 = g * L;
@@ -358,7 +369,7 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
             int u = lane0 + lane;
             if (lanes[lane] >= thresholds[u]) {
                 TopNHeap heap = heaps[u];
-                heap.offerScore(r, lanes[lane]);
+                heap.offerScore(segmentBase + r, lanes[lane]);
                 thresholds[u] = heap.threshold();
             }
         }

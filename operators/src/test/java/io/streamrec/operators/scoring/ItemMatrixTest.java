@@ -20,9 +20,91 @@ class ItemMatrixTest {
         assertThat(m.idAt(42)).isEqualTo("i42");
         assertThat(m.vectorAt(42)).containsExactly(42, 43, 44);
         assertThat(m.biasAt(42)).isEqualTo(4.2f);
-        // row-major backing array: row r starts at r * dim
-        assertThat(m.vectorData()[42 * 3 + 1]).isEqualTo(43f);
-        assertThat(m.biasData()[42]).isEqualTo(4.2f);
+        // row-major segments: row r is local row r % segmentRows of segment r / segmentRows
+        assertThat(m.segmentRows()).isEqualTo(ItemMatrix.DEFAULT_SEGMENT_ROWS);
+        assertThat(m.vectorSegment(0)[42 * 3 + 1]).isEqualTo(43f);
+        assertThat(m.biasSegment(0)[42]).isEqualTo(4.2f);
+    }
+
+    @Test
+    void growsByAddingSegmentsWithoutCopyingFullOnes() {
+        ItemMatrix m = new ItemMatrix(3, 1, 16, ItemMatrix.MAX_ROWS);
+        for (int i = 0; i < 16; i++) {
+            m.upsert("i" + i, new float[] {i, i + 1, i + 2}, i / 10f);
+        }
+        float[] first = m.vectorSegment(0);
+        for (int i = 16; i < 100; i++) {
+            m.upsert("i" + i, new float[] {i, i + 1, i + 2}, i / 10f);
+        }
+        assertThat(m.vectorSegment(0)).isSameAs(first); // a full segment is never copied again
+        assertThat(m.usedSegments()).isEqualTo(7);
+        assertThat(m.rowsIn(6)).isEqualTo(4);
+        assertThat(m.rowsIn(7)).isZero();
+        // row 42 = local row 10 of segment 2
+        assertThat(m.vectorSegment(2)[10 * 3 + 1]).isEqualTo(43f);
+        assertThat(m.biasSegment(2)[10]).isEqualTo(4.2f);
+        assertThat(m.vectorAt(42)).containsExactly(42, 43, 44);
+        assertThat(m.idAt(99)).isEqualTo("i99");
+    }
+
+    @Test
+    void refusesNewItemsPastMaxRowsButStillUpdatesKnownOnes() {
+        ItemMatrix m = new ItemMatrix(2, 1, 2, 3);
+        assertThat(m.upsert("a", new float[] {1, 1}, 0f)).isZero();
+        assertThat(m.upsert("b", new float[] {2, 2}, 0f)).isEqualTo(1);
+        assertThat(m.upsert("c", new float[] {3, 3}, 0f)).isEqualTo(2);
+        assertThat(m.upsert("d", new float[] {4, 4}, 0f)).isEqualTo(-1);
+        assertThat(m.size()).isEqualTo(3);
+        assertThat(m.indexOf("d")).isEqualTo(-1);
+        assertThat(m.upsert("b", new float[] {5, 5}, 1f)).isEqualTo(1);
+        assertThat(m.vectorAt(1)).containsExactly(5, 5);
+        m.remove("a");
+        assertThat(m.upsert("d", new float[] {4, 4}, 0f)).isEqualTo(2);
+        assertThat(m.maxRows()).isEqualTo(3);
+    }
+
+    @Test
+    void removeMovesTheLastRowIntoTheGapAcrossSegments() {
+        ItemMatrix m = new ItemMatrix(2, 1, 4, ItemMatrix.MAX_ROWS);
+        for (int i = 0; i < 10; i++) {
+            m.upsert("i" + i, new float[] {i, -i}, i);
+            m.setInteractions(i, 100 + i);
+        }
+        assertThat(m.remove("i1")).isEqualTo(1);
+        assertThat(m.size()).isEqualTo(9);
+        assertThat(m.indexOf("i1")).isEqualTo(-1);
+        assertThat(m.indexOf("i9")).isEqualTo(1);
+        assertThat(m.idAt(1)).isEqualTo("i9");
+        assertThat(m.vectorAt(1)).containsExactly(9, -9);
+        assertThat(m.biasAt(1)).isEqualTo(9f);
+        assertThat(m.interactionsAt(1)).isEqualTo(109);
+        assertThat(m.remove("i8")).isEqualTo(8); // the last row itself
+        assertThat(m.size()).isEqualTo(8);
+        assertThat(m.remove("i8")).isEqualTo(-1);
+        assertThat(m.rowsIn(1)).isEqualTo(4);
+        assertThat(m.rowsIn(2)).isZero();
+        // a new item takes the next free row
+        assertThat(m.upsert("new", new float[] {7, 7}, 0f)).isEqualTo(8);
+        assertThat(m.interactionsAt(8)).isZero();
+    }
+
+    @Test
+    void aRemovalCountsBothRowsAsMoved() {
+        ItemMatrix m = new ItemMatrix(2, 1, 4, ItemMatrix.MAX_ROWS);
+        for (int i = 0; i < 6; i++) {
+            m.upsert("i" + i, new float[] {1, 1}, 0f);
+        }
+        m.markMoves(0.5f);
+        m.remove("i2"); // i5 moves into row 2
+        assertThat(m.movedRows()).isEqualTo(2);
+        m.upsert("i5", new float[] {9, 9}, 0f); // already counted
+        assertThat(m.movedRows()).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsSegmentSizesThatAreNotPowersOfTwo() {
+        assertThatThrownBy(() -> new ItemMatrix(2, 1, 12, 100)).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> new ItemMatrix(2, 1, 16, 0)).hasMessageContaining("maxRows");
     }
 
     @Test

@@ -62,6 +62,40 @@ class TopNKernelTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void matchesBruteForceAcrossSegmentEdgesAndAfterRemovals(TopNKernel kernel) {
+        assumeKernelWorks(kernel);
+        Random random = new Random(7);
+        int dim = 12;
+        ItemMatrix items = new ItemMatrix(dim, 1, 64, ItemMatrix.MAX_ROWS); // 1,000 rows: 16 segments
+        for (int i = 0; i < 1_000; i++) {
+            float[] v = new float[dim];
+            for (int c = 0; c < dim; c++) {
+                v[c] = (float) random.nextGaussian() * 0.3f;
+            }
+            items.upsert("item-" + i, v, (float) random.nextGaussian() * 0.1f);
+        }
+        for (int i = 0; i < 1_000; i += 9) {
+            items.remove("item-" + i); // the last rows move into the gaps
+        }
+        assertThat(items.size()).isEqualTo(888);
+        assertThat(items.usedSegments()).isEqualTo(14);
+        for (int batch : new int[] {1, 2, 5, 40}) {
+            float[][] users = randomUsers(random, batch, dim);
+            float[] offsets = new float[batch];
+            int[][] excluded = new int[batch][];
+            for (int u = 0; u < batch; u++) {
+                offsets[u] = random.nextFloat() - 0.5f;
+                excluded[u] = random.ints(50, 0, 888).toArray();
+            }
+            ScoredItems[] actual = kernel.topN(items, users, offsets, excluded, 30);
+            for (int u = 0; u < batch; u++) {
+                assertMatchesReference(actual[u], reference(items, users[u], offsets[u], excluded[u], 30));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void returnsAllEligibleRowsWhenNExceedsThem(TopNKernel kernel) {
         assumeKernelWorks(kernel);
         Random random = new Random(1);
