@@ -187,6 +187,14 @@ public final class StreamRecOptions {
             .withDescription("Per event type confidence weights, e.g. 'view:0.5,click:1,purchase:4,dislike:-2'. "
                     + "Negative means a negative example, 0 ignores the type.");
 
+    public static final ConfigOption<Integer> MAX_ITEMS = ConfigOptions.key("model.max-items")
+            .intType().defaultValue(MODEL.maxItems())
+            .withDescription("The most items the model holds, per job: each ItemServer subtask keeps its key groups' "
+                    + "share of it, and each UserWorker's item cache adds new items of its own only below it. Past it a "
+                    + "new item is refused into the model (metric itemsRefused; the interaction still counts for the "
+                    + "user). A full cache takes roughly max-items × (4 × dimension + 130) bytes of heap in each UserWorker "
+                    + "subtask (ids and their index included); raise it together with the TaskManager heap.");
+
     // ------------------------------------------------------------------ Input
     public static final ConfigOption<Duration> USER_TTL = ConfigOptions.key("state.user-ttl")
             .durationType().defaultValue(Duration.ofDays(90))
@@ -432,6 +440,7 @@ public final class StreamRecOptions {
                 .initScale(get(INIT_SCALE).floatValue())
                 .seed(get(SEED))
                 .popularityHalfLifeDays(get(POPULARITY_HALF_LIFE_DAYS).floatValue())
+                .maxItems(get(MAX_ITEMS))
                 .weights(weights())
                 .build();
     }

@@ -15,6 +15,8 @@ import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -71,6 +73,11 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private transient Counter deltasApplied;
     private transient Counter deltasRejected;
     private transient Counter deltasFromOtherRuns;
+    private transient Counter itemsRefused;
+    /** Items in this subtask's state, counted from the state at every start. */
+    private transient long items;
+    /** This subtask's share of {@code model.max-items}: the share of the key groups it owns. */
+    private transient long itemShare;
     /** Producing run (or, from older releases, job) → highest accepted checkpoint id (Long.MAX_VALUE: everything). */
     private transient Map<String, Long> acceptedOrigins;
     private transient ListState<Tuple2<String, Long>> acceptedOriginsState;
@@ -127,6 +134,17 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         deltasApplied = getMetricGroup().counter("deltasApplied");
         deltasRejected = getMetricGroup().counter("deltasRejected");
         deltasFromOtherRuns = getMetricGroup().counter("deltasFromOtherRuns");
+        itemsRefused = getMetricGroup().counter("itemsRefused");
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> keys = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
+            items = keys.count();
+        }
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        itemShare = ItemCap.share(model.maxItems(), KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask())
+                .getNumberOfKeyGroups(), task.getMaxNumberOfParallelSubtasks());
+        getMetricGroup().gauge("items", () -> items);
+        getMetricGroup().gauge("itemShare", () -> itemShare);
         // Emitting from open() is not allowed; a timer callback runs on the task thread right away.
         getProcessingTimeService().registerTimer(
                 getProcessingTimeService().getCurrentProcessingTime(), t -> resendAll());
@@ -148,6 +166,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         }
         ItemState s = itemState.value();
         if (s == null) {
+            if (items >= itemShare) {
+                // model.max-items: the item stays out of the model, and out of the UserWorkers' caches
+                itemsRefused.inc();
+                output.collect(new StreamRecord<>(ItemUpdate.removed(d.item, false)));
+                return;
+            }
+            items++;
             s = new ItemState();
             s.q = FactorMath.initVector(d.item, model.dimension(), model.initScale(), model.seed());
         }

@@ -63,6 +63,7 @@ public final class ModelConfig implements Serializable {
     private final float initScale;
     private final float gradientClip;
     private final float maxNorm;
+    private final int maxItems;
     private final long seed;
     private final Loss loss;
     private final float popularityHalfLifeDays;
@@ -82,11 +83,17 @@ public final class ModelConfig implements Serializable {
         this.initScale = b.initScale;
         this.gradientClip = b.gradientClip;
         this.maxNorm = b.maxNorm;
+        this.maxItems = b.maxItems;
         this.seed = b.seed;
         this.loss = b.loss;
         this.popularityHalfLifeDays = b.popularityHalfLifeDays;
         this.weights = new EnumMap<>(b.weights);
     }
+
+    /** Default of {@code model.max-items}. */
+    public static final int DEFAULT_MAX_ITEMS = 1_000_000;
+    /** Largest {@code model.max-items}: a UserWorker's cache may hold twice as many rows (see {@code ItemCache}). */
+    public static final int MAX_ITEMS_LIMIT = 1 << 30;
 
     public static Builder builder() {
         return new Builder();
@@ -113,6 +120,11 @@ public final class ModelConfig implements Serializable {
     public float initScale() { return initScale; }
     public float gradientClip() { return gradientClip; }
     public float maxNorm() { return maxNorm; }
+    /**
+     * The most items the model holds (a hard cap per job, {@code model.max-items}): past it new
+     * items are refused into the model; their interactions still count for the user.
+     */
+    public int maxItems() { return maxItems; }
     public long seed() { return seed; }
     public Loss loss() { return loss; }
     public float popularityHalfLifeDays() { return popularityHalfLifeDays; }
@@ -160,7 +172,7 @@ public final class ModelConfig implements Serializable {
                 + ", itemHalving=" + itemStepHalving + ", reg=" + regularization
                 + ", biasReg=" + biasRegularization + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
                 + ", ratings=" + ratingMode + ", loss=" + loss
-                + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm
+                + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm + ", maxItems=" + maxItems
                 + ", seed=" + seed + ", weights=" + weights + "}";
     }
 
@@ -179,6 +191,7 @@ public final class ModelConfig implements Serializable {
         private float initScale = 0.01f;
         private float gradientClip = 5f;
         private float maxNorm = 50f;
+        private int maxItems = DEFAULT_MAX_ITEMS;
         private long seed = 42L;
         private Loss loss = Loss.BPR;
         private float popularityHalfLifeDays = 7f;
@@ -207,6 +220,7 @@ public final class ModelConfig implements Serializable {
         public Builder initScale(float v) { initScale = v; return this; }
         public Builder gradientClip(float v) { gradientClip = v; return this; }
         public Builder maxNorm(float v) { maxNorm = v; return this; }
+        public Builder maxItems(int v) { maxItems = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder loss(Loss v) { loss = Objects.requireNonNull(v); return this; }
         public Builder popularityHalfLifeDays(float v) { popularityHalfLifeDays = v; return this; }
@@ -225,6 +239,8 @@ public final class ModelConfig implements Serializable {
             check(initScale >= 0, "init scale must be >= 0, got " + initScale);
             check(gradientClip > 0, "gradient clip must be > 0, got " + gradientClip);
             check(maxNorm > 0, "max norm must be > 0, got " + maxNorm);
+            check(maxItems >= 1 && maxItems <= MAX_ITEMS_LIMIT,
+                    "max items must be in [1, " + MAX_ITEMS_LIMIT + "], got " + maxItems);
             check(popularityHalfLifeDays > 0, "popularity half-life must be > 0 days, got " + popularityHalfLifeDays);
             for (Map.Entry<EventType, Float> e : weights.entrySet()) {
                 check(Float.isFinite(e.getValue()), "weight of " + e.getKey() + " must be finite");

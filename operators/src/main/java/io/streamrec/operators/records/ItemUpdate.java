@@ -19,6 +19,13 @@ public class ItemUpdate {
     public int markerTotal;
     /** Non-null in a republish request (no item): every UserWorker re-emits all its users' lists. */
     public String republish;
+    /**
+     * The item left the model (no vector): refused past {@code model.max-items}, or retired.
+     * Every UserWorker drops it from its cache, and from its pending and unconfirmed deltas.
+     */
+    public boolean removed;
+    /** With {@code removed}: the item is retired; the caches refuse it until an update brings it back. */
+    public boolean retired;
 
     public ItemUpdate() {}
 
@@ -40,6 +47,15 @@ public class ItemUpdate {
     public static ItemUpdate republish(String requestId) {
         ItemUpdate m = new ItemUpdate();
         m.republish = requestId;
+        return m;
+    }
+
+    /** The item left the model: refused by a full ItemServer, or retired ({@code retired}). */
+    public static ItemUpdate removed(String item, boolean retired) {
+        ItemUpdate m = new ItemUpdate();
+        m.item = item;
+        m.removed = true;
+        m.retired = retired;
         return m;
     }
 

@@ -35,12 +35,16 @@ public final class InteractionLearner {
     /** Applies {@code event} to the user's state {@code s} and the cache; false when the SGD step was refused. */
     public boolean learn(UserState s, Interaction event) {
         float weight = event.type == EventType.RATING ? model.ratingWeight(event.value) : model.weight(event.type);
-        boolean applied = weight == 0f || step(s, event, weight);
-        if (weight > 0f) {
+        // a refused item (model.max-items reached, or retired) leaves the model alone: the user still counts it
+        boolean inModel = cache.admit(event.item);
+        boolean applied = weight == 0f || !inModel || step(s, event, weight);
+        if (inModel && weight > 0f) {
             sampler.observePositive(event.item);
         }
-        cache.countInteraction(event.item, event.ts,
-                weight > 0f ? model.popularityLogTerm(weight, event.ts) : Double.NEGATIVE_INFINITY);
+        if (inModel) {
+            cache.countInteraction(event.item, event.ts,
+                    weight > 0f ? model.popularityLogTerm(weight, event.ts) : Double.NEGATIVE_INFINITY);
+        }
         s.interactions++;
         s.lastTs = Math.max(s.lastTs, event.ts);
         s.seen = SeenItems.remember(s.seen, event.item, maxSeen);

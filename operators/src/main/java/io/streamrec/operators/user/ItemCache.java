@@ -29,6 +29,11 @@ import java.util.Set;
  * ({@link ItemUpdate#appliedFrom}, {@link ItemUpdate#appliedCheckpoint}). A broadcast that does not
  * contain them yet is applied with them added, so the replica never falls back to an older vector.
  *
+ * <p>Bounded by {@code model.max-items}: a new item of this subtask's own joins only while the
+ * replica holds fewer items (else it is refused, {@link #admit}); the ItemServers keep the model to
+ * the cap and broadcast a removal for a new item they refuse, which drops it here. Retired items
+ * are removed the same way and refused until un-retired.
+ *
  * <p>The replica is not checkpointed. After a (re)start every ItemServer subtask re-sends its items
  * and then a marker; the cache is {@link #ready} when markers from all of them have arrived. The
  * in-flight deltas are checkpointed by the operator ({@link #inFlightDeltas}) and given back after a
@@ -57,11 +62,23 @@ public final class ItemCache {
     private final SamplingOrder order;
     private final BitSet markers = new BitSet();
     private int expectedMarkers;
+    /** Items retired by a control record: never added again until the ItemServer brings them back. */
+    private final Set<String> retired = new HashSet<>();
+    private long refused;
 
     public ItemCache(ModelConfig model) {
         this.model = model;
-        this.items = new ItemMatrix(model.dimension());
+        this.items = new ItemMatrix(model.dimension(), 1, ItemMatrix.DEFAULT_SEGMENT_ROWS, hardLimit(model.maxItems()));
         this.order = new SamplingOrder(items::idAt);
+    }
+
+    /**
+     * Rows the replica can hold at most: the model's items ({@code model.max-items}, the ItemServers'
+     * cap) plus this subtask's own new items that wait for the ItemServer's verdict; those are added
+     * only while the replica holds fewer than {@code max-items} rows, so twice the cap is never reached.
+     */
+    static int hardLimit(int maxItems) {
+        return (int) Math.min(ItemMatrix.MAX_ROWS, 2L * maxItems);
     }
 
     /** The replica, for scoring kernels and reads; change it only through this class. */
@@ -69,10 +86,17 @@ public final class ItemCache {
         return items;
     }
 
-    /** Row of the item, adding it with its seeded initial vector (the ItemServer's too) when it is new. */
+    /**
+     * Row of the item, adding it with its seeded initial vector (the ItemServer's too) when it is
+     * new; -1 when it is new and refused: the replica already holds {@code model.max-items} items,
+     * or the item is retired.
+     */
     public int rowOf(String item) {
         int row = items.indexOf(item);
         if (row < 0) {
+            if (items.size() >= model.maxItems() || retired.contains(item)) {
+                return -1;
+            }
             row = upsert(item, FactorMath.initVector(item, model.dimension(), model.initScale(), model.seed()), 0f);
         }
         return row;
@@ -88,6 +112,7 @@ public final class ItemCache {
         return order.rowAt(position);
     }
 
+    /** Upsert into the matrix and the sampling order; -1 when the matrix refuses a new item (its hard limit). */
     private int upsert(String item, float[] q, float b) {
         int before = items.size();
         int row = items.upsert(item, q, b);
@@ -95,6 +120,18 @@ public final class ItemCache {
             order.add(row);
         }
         return row;
+    }
+
+    /**
+     * True if the item is in the replica or may join it ({@link #rowOf}); a refusal is counted in
+     * {@link #refusedItems}. An interaction with a refused item counts for the user only.
+     */
+    public boolean admit(String item) {
+        if (rowOf(item) >= 0) {
+            return true;
+        }
+        refused++;
+        return false;
     }
 
     /** This subtask's pending delta of the item (created empty). */
@@ -112,7 +149,9 @@ public final class ItemCache {
         delta.maxTs = Math.max(delta.maxTs, ts);
         delta.popularityLog = FactorMath.logAdd(delta.popularityLog, popularityLogTerm);
         int row = rowOf(item);
-        items.setInteractions(row, items.interactionsAt(row) + 1);
+        if (row >= 0) {
+            items.setInteractions(row, items.interactionsAt(row) + 1);
+        }
     }
 
     /** Applies this subtask's changes of one SGD step ({@link SgdStep}) to the replica and the pending deltas. */
@@ -184,6 +223,13 @@ public final class ItemCache {
             }
             return;
         }
+        if (update.removed) {
+            remove(update.item, update.retired);
+            return;
+        }
+        if (!retired.isEmpty()) {
+            retired.remove(update.item); // a vector from the ItemServer: the item is (back) in the model
+        }
         List<ItemDelta> unconfirmed = inFlight.get(update.item);
         if (unresolved.remove(update.item) && update.appliedFrom != subtask && unconfirmed != null) {
             // the item's last applied delta came from another subtask: ours may or may not be in it;
@@ -222,7 +268,39 @@ public final class ItemCache {
             b += mine.db;
             interactions += mine.interactions;
         }
-        items.setInteractions(upsert(update.item, q, b), interactions);
+        int row = upsert(update.item, q, b);
+        if (row < 0) {
+            refused++; // past the hard limit: cannot happen while the ItemServers keep to model.max-items
+            return;
+        }
+        items.setInteractions(row, interactions);
+    }
+
+    /**
+     * The item left the model: out of the replica (the last row moves into its place) and the
+     * sampling order, and this subtask's pending and unconfirmed changes of it are dropped. A
+     * retired item is refused from now on, until an ItemServer broadcast of its vector brings it back.
+     */
+    private void remove(String item, boolean retire) {
+        int row = items.indexOf(item);
+        if (row >= 0) {
+            int last = items.size() - 1;
+            order.remove(row);
+            if (row != last) {
+                order.move(last, row);
+            }
+            items.remove(item);
+        }
+        pending.remove(item);
+        pendingBase.remove(item);
+        List<ItemDelta> dropped = inFlight.remove(item);
+        if (dropped != null) {
+            dropped.forEach(restored::remove);
+        }
+        unresolved.remove(item);
+        if (retire) {
+            retired.add(item);
+        }
     }
 
     /** This subtask's deltas sent but not yet confirmed, to be checkpointed. */
@@ -240,13 +318,16 @@ public final class ItemCache {
      */
     public void restoreInFlight(Collection<ItemDelta> deltas, int subtask) {
         for (ItemDelta d : deltas) {
-            if (d.sender != subtask || d.isRepublishMarker()) {
+            if (d.sender != subtask || d.isRepublishMarker() || d.isRetirementMarker()) {
                 continue;
+            }
+            int row = rowOf(d.item);
+            if (row < 0) {
+                continue; // refused: past model.max-items
             }
             restored.add(d);
             inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
             unresolved.add(d.item);
-            int row = rowOf(d.item);
             float[] q = items.vectorAt(row);
             for (int k = 0; k < q.length; k++) {
                 q[k] += d.dq[k];
@@ -263,14 +344,16 @@ public final class ItemCache {
 
     /** Rows of the cached items among {@code seen} (items not cached are skipped). */
     public int[] rowsOf(String[] seen) {
-        int[] rows = new int[seen.length];
-        int n = 0;
-        for (String item : seen) {
-            int row = items.indexOf(item);
-            if (row >= 0) {
-                rows[n++] = row;
-            }
-        }
-        return n == rows.length ? rows : Arrays.copyOf(rows, n);
+        return RefreshBatch.rowsOf(items, seen);
+    }
+
+    /** New items this subtask refused: past {@code model.max-items}, retired, or past the cache's hard limit. */
+    public long refusedItems() {
+        return refused;
+    }
+
+    /** Items retired by a control record that this cache refuses. */
+    public int retiredItems() {
+        return retired.size();
     }
 }

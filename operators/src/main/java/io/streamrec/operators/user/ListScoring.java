@@ -50,7 +50,7 @@ final class ListScoring {
 
     /** Adds a due user (state {@code s}, already with the list's version) to the batch. */
     void add(String user, UserState s) throws Exception {
-        batch.add(user, s, cache.rowsOf(s.seen));
+        batch.add(user, s);
         if (batch.size() >= batchSize) {
             scoreNow();
         } else if (!flushScheduled) {

@@ -84,8 +84,8 @@ public final class NegativeSampler {
             if (candidate.equals(positive) || isSeen(candidate, seen, seenHashes)) {
                 continue;
             }
-            if (popular) {
-                row = cache.rowOf(candidate);
+            if (popular && (row = cache.rowOf(candidate)) < 0) {
+                continue; // refused: the model is full, or the item was retired
             }
             float score = pool == 1 ? 0f : items.biasAt(row) + items.dot(row, p);
             drawn++;

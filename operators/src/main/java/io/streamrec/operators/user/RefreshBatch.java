@@ -46,12 +46,15 @@ public final class RefreshBatch implements AutoCloseable {
         }
     }
 
-    private record Due(String user, float[] p, float bias, int[] excluded, long version, long interactions, long eventTs,
+    private record Due(String user, float[] p, float bias, String[] seen, long version, long interactions, long eventTs,
                        long requestedAt) {}
 
-    /** Adds a user with a snapshot of their state now; the list carries {@code s.version}. */
-    public void add(String user, UserState s, int[] excludedRows) {
-        due.add(new Due(user, s.p.clone(), s.b, excludedRows, s.version, s.interactions, s.lastTs, s.refreshRequestedAt));
+    /**
+     * Adds a user with a snapshot of their state now; the list carries {@code s.version}. Their seen
+     * items are looked up when the batch is scored: rows can move until then ({@code ItemMatrix#remove}).
+     */
+    public void add(String user, UserState s) {
+        due.add(new Due(user, s.p.clone(), s.b, s.seen, s.version, s.interactions, s.lastTs, s.refreshRequestedAt));
     }
 
     /** When each waiting user's refresh was requested (processing time), in the order {@link #score} returns them. */
@@ -89,7 +92,7 @@ public final class RefreshBatch implements AutoCloseable {
             Due d = due.get(u);
             users[u] = d.p;
             offsets[u] = d.bias;
-            excluded[u] = d.excluded;
+            excluded[u] = rowsOf(items, d.seen);
         }
         ScoredItems[] top = (b < SMALL_BATCH && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
         List<UserList> lists = new ArrayList<>(b);
@@ -134,5 +137,18 @@ public final class RefreshBatch implements AutoCloseable {
             }
         }
         return new int[] {-1, top.size()};
+    }
+
+    /** Rows of the cached items among {@code seen} (items not cached are skipped). */
+    static int[] rowsOf(ItemMatrix items, String[] seen) {
+        int[] rows = new int[seen.length];
+        int n = 0;
+        for (String item : seen) {
+            int row = items.indexOf(item);
+            if (row >= 0) {
+                rows[n++] = row;
+            }
+        }
+        return n == rows.length ? rows : java.util.Arrays.copyOf(rows, n);
     }
 }

@@ -54,6 +54,52 @@ final class SamplingOrder {
         tailSize++;
     }
 
+    /**
+     * Removes a row that is about to leave the matrix; call it while the matrix still holds the
+     * row's item (entries are found by the item's id).
+     */
+    void remove(int row) {
+        int at = find(row);
+        if (at >= 0) {
+            System.arraycopy(tail, at + 1, tail, at, tailSize - at - 1);
+            System.arraycopy(tailKeys, at + 1, tailKeys, at, tailSize - at - 1);
+            tailSize--;
+            return;
+        }
+        int i = -1 - at;
+        System.arraycopy(main, i + 1, main, i, mainSize - i - 1);
+        System.arraycopy(mainKeys, i + 1, mainKeys, i, mainSize - i - 1);
+        mainSize--;
+    }
+
+    /**
+     * The item of row {@code from} is about to move to row {@code to} (a removal moves the matrix's
+     * last row into the gap); call it while the matrix still holds the item at {@code from}. Its
+     * place in the order (by id) does not change.
+     */
+    void move(int from, int to) {
+        int at = find(from);
+        if (at >= 0) {
+            tail[at] = to;
+        } else {
+            main[-1 - at] = to;
+        }
+    }
+
+    /** The index of the row's entry in the tail, or −(index in main) − 1. */
+    private int find(int row) {
+        long key = key(idOfRow.apply(row));
+        int at = search(tail, tailKeys, tailSize, key, row);
+        if (at >= 0) {
+            return at;
+        }
+        int i = search(main, mainKeys, mainSize, key, row);
+        if (i < 0) {
+            throw new IllegalStateException("row " + row + " is not in the sampling order");
+        }
+        return -1 - i;
+    }
+
     /** The row at {@code position} (0 ≤ position < {@link #size}) of the order. */
     int rowAt(int position) {
         // c = number of tail entries placed before `position` in the combined order

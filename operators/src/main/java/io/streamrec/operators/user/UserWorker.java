@@ -115,6 +115,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         republish = new RepublishRouting();
         RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
+        ItemCacheMetrics.register(getMetricGroup(), cache);
         scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
         if (restored && config.refreshAllOnRestore()) {

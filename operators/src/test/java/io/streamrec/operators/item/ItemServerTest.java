@@ -47,6 +47,36 @@ class ItemServerTest {
     }
 
     @Test
+    void refusesNewItemsPastMaxItemsAndBroadcastsTheirRemovalAlsoAfterARestore() throws Exception {
+        ModelConfig capped = ModelConfig.builder().dimension(3).seed(5).maxNorm(10f).maxItems(2).build();
+        OperatorSubtaskState snapshot;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ItemServer(capped), (ItemDelta d) -> d.item,
+                Types.STRING)) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.open();
+            h.processElement(new StreamRecord<>(delta("i1", 0.1f, 1)));
+            h.processElement(new StreamRecord<>(delta("i2", 0.1f, 1)));
+            h.processElement(new StreamRecord<>(delta("i3", 0.1f, 1)));
+            h.processElement(new StreamRecord<>(delta("i1", 0.1f, 1))); // known items keep learning
+            List<ItemUpdate> out = new ArrayList<>(h.extractOutputValues());
+            assertThat(out).filteredOn(u -> u.removed).extracting(u -> u.item).containsExactly("i3");
+            assertThat(out).filteredOn(u -> u.removed).allMatch(u -> !u.retired && u.q == null);
+            assertThat(items(out)).filteredOn(u -> !u.removed).extracting(u -> u.item).containsExactly("i1", "i2", "i1");
+            assertThat(values(h.getSideOutput(ItemServer.ITEM_STATS))).extracting(st -> st.item)
+                    .containsExactly("i1", "i2", "i1");
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new ItemServer(capped), (ItemDelta d) -> d.item,
+                Types.STRING)) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(delta("i4", 0.1f, 1))); // the count came back from the state
+            assertThat(h.extractOutputValues()).filteredOn(u -> u.removed).extracting(u -> u.item).containsExactly("i4");
+        }
+    }
+
+    @Test
     void appliesDeltasOnTopOfTheSeededInitialVector() throws Exception {
         try (var h = harness()) {
             h.open();

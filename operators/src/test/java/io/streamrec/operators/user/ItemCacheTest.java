@@ -124,4 +124,58 @@ class ItemCacheTest {
         d.sender = sender;
         return d;
     }
+
+    @Test
+    void refusesOwnNewItemsPastMaxItemsAndTakesThemAgainOnceTheModelDropsOne() {
+        ItemCache cache = new ItemCache(ModelConfig.builder().dimension(DIM).seed(5).maxItems(3).build());
+        assertThat(cache.admit("a")).isTrue();
+        assertThat(cache.admit("b")).isTrue();
+        assertThat(cache.admit("c")).isTrue();
+        assertThat(cache.admit("d")).isFalse();
+        assertThat(cache.admit("a")).isTrue(); // known items stay
+        assertThat(cache.rowOf("d")).isEqualTo(-1);
+        assertThat(cache.refusedItems()).isEqualTo(1);
+        assertThat(cache.matrix().size()).isEqualTo(3);
+
+        // an ItemServer refused b (its share was full): b leaves the cache with its pending change
+        cache.applyOwn("b", cache.rowOf("b"), new float[] {1f, 1f}, 1f);
+        cache.apply(ItemUpdate.removed("b", false), 0);
+        assertThat(cache.matrix().indexOf("b")).isEqualTo(-1);
+        assertThat(cache.flush("run", 1, 0)).extracting(d -> d.item).containsExactly();
+        assertThat(cache.admit("d")).isTrue();
+        assertThat(cache.matrix().size()).isEqualTo(3);
+    }
+
+    @Test
+    void broadcastItemsAreTakenPastMaxItemsUpToTwiceIt() {
+        ItemCache cache = new ItemCache(ModelConfig.builder().dimension(DIM).seed(5).maxItems(2).build());
+        assertThat(cache.admit("own1")).isTrue();
+        assertThat(cache.admit("own2")).isTrue();
+        // the ItemServers admitted two other items before they saw ours: the replica takes them
+        cache.apply(new ItemUpdate("x", new float[] {1f, 1f}, 0f, 1), 0);
+        cache.apply(new ItemUpdate("y", new float[] {1f, 1f}, 0f, 1), 0);
+        assertThat(cache.matrix().size()).isEqualTo(4);
+        cache.apply(new ItemUpdate("z", new float[] {1f, 1f}, 0f, 1), 0); // past the hard limit: refused, no crash
+        assertThat(cache.matrix().size()).isEqualTo(4);
+        assertThat(cache.matrix().indexOf("z")).isEqualTo(-1);
+        assertThat(cache.refusedItems()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetiredItemIsDroppedAndRefusedUntilItsVectorComesBack() {
+        ItemCache cache = new ItemCache(model);
+        cache.apply(new ItemUpdate("a", new float[] {1f, 1f}, 0f, 10), 0);
+        cache.apply(new ItemUpdate("b", new float[] {2f, 2f}, 0f, 10), 0);
+        cache.apply(ItemUpdate.removed("a", true), 0);
+        assertThat(cache.matrix().indexOf("a")).isEqualTo(-1);
+        assertThat(cache.matrix().indexOf("b")).isZero(); // moved into the gap
+        assertThat(cache.retiredItems()).isEqualTo(1);
+        assertThat(cache.admit("a")).isFalse();
+        assertThat(cache.refusedItems()).isEqualTo(1);
+
+        cache.apply(new ItemUpdate("a", new float[] {3f, 3f}, 0.5f, 10), 0); // un-retired: the ItemServer sends it again
+        assertThat(cache.retiredItems()).isZero();
+        assertThat(cache.admit("a")).isTrue();
+        assertThat(cache.matrix().vectorAt(cache.rowOf("a"))).containsExactly(3f, 3f);
+    }
 }

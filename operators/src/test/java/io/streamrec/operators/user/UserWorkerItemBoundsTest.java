@@ -1,0 +1,119 @@
+package io.streamrec.operators.user;
+
+import io.streamrec.operators.input.EventType;
+import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.model.FactorMath;
+import io.streamrec.operators.model.ModelConfig;
+import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.UserList;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The UserWorker under the item bounds: {@code model.max-items} and retired items. */
+class UserWorkerItemBoundsTest {
+
+    private static final int DIM = 4;
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> harness(int maxItems)
+            throws Exception {
+        ModelConfig model = ModelConfig.builder().dimension(DIM).negatives(1).seed(7).maxItems(maxItems).build();
+        UserWorker worker = new UserWorker(UserWorkerConfig.builder(model).topN(10)
+                .refreshInterval(Duration.ofMillis(1000)).batchSize(16).maxSeen(100).build());
+        return new KeyedTwoInputStreamOperatorTestHarness<>(worker, e -> e.user, u -> "", Types.STRING);
+    }
+
+    private static StreamRecord<Interaction> click(String user, String item, long ts) {
+        Interaction e = new Interaction();
+        e.id = user + "-" + item + "-" + ts;
+        e.user = user;
+        e.item = item;
+        e.type = EventType.CLICK;
+        e.value = Double.NaN;
+        e.ts = ts;
+        return new StreamRecord<>(e);
+    }
+
+    private static StreamRecord<ItemUpdate> item(String id) {
+        return new StreamRecord<>(new ItemUpdate(id, FactorMath.initVector(id, DIM, 0.1f, 1), 0f, 1));
+    }
+
+    @Test
+    void anItemPastMaxItemsStaysOutOfTheModelWhileTheUserStillCountsIt() throws Exception {
+        try (var h = harness(3)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            h.processElement2(item("a"));
+            h.processElement2(item("b"));
+            h.processElement1(click("u1", "c", 1)); // the third item: still room
+            h.processElement1(click("u1", "junk-1", 2)); // refused
+            h.processElement1(click("u1", "junk-2", 3)); // refused
+            h.prepareSnapshotPreBarrier(1);
+            List<ItemDelta> deltas = values(h.getSideOutput(UserWorker.ITEM_DELTAS));
+            assertThat(deltas).extracting(d -> d.item).doesNotContain("junk-1", "junk-2").contains("c");
+
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            UserList list = h.extractOutputValues().get(0);
+            assertThat(list.user).isEqualTo("u1");
+            assertThat(list.interactions).isEqualTo(3); // all three count for the user
+            assertThat(list.items).containsExactlyInAnyOrder("a", "b"); // c is seen, junk never in the model
+        }
+    }
+
+    @Test
+    void aRetiredItemLeavesTheListsAndComesBackWhenUnretired() throws Exception {
+        try (var h = harness(100)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (String id : List.of("a", "b", "c", "d")) {
+                h.processElement2(item(id));
+            }
+            h.processElement1(click("u1", "d", 1));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues().get(0).items).containsExactlyInAnyOrder("a", "b", "c");
+
+            h.processElement2(new StreamRecord<>(ItemUpdate.removed("b", true)));
+            h.processElement1(click("u2", "b", 2)); // counted for u2, but b stays out of the model
+            h.setProcessingTime(2000);
+            h.setProcessingTime(2001);
+            List<UserList> lists = h.extractOutputValues();
+            UserList u1 = lists.stream().filter(l -> l.user.equals("u1")).reduce((x, y) -> y).orElseThrow();
+            UserList u2 = lists.stream().filter(l -> l.user.equals("u2")).reduce((x, y) -> y).orElseThrow();
+            assertThat(u1.version).isEqualTo(2); // refreshed because the retired item was in its list
+            assertThat(u1.items).containsExactlyInAnyOrder("a", "c");
+            assertThat(u2.items).containsExactlyInAnyOrder("a", "c", "d");
+            assertThat(u2.interactions).isEqualTo(1);
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(values(h.getSideOutput(UserWorker.ITEM_DELTAS))).extracting(d -> d.item).doesNotContain("b");
+
+            h.processElement2(item("b")); // un-retired: the ItemServer sends its vector again
+            h.processElement1(click("u1", "a", 3));
+            h.setProcessingTime(3000);
+            h.setProcessingTime(3001);
+            UserList again = h.extractOutputValues().stream().filter(l -> l.user.equals("u1")).reduce((x, y) -> y)
+                    .orElseThrow();
+            assertThat(again.items).containsExactlyInAnyOrder("b", "c");
+        }
+    }
+
+    private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
+        List<T> out = new ArrayList<>();
+        if (records != null) {
+            records.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+}
