@@ -22,13 +22,31 @@ public enum EventType {
      * again (user lists, the popular list, item meta), for example after Redis lost its data.
      * {@code user} and {@code item} may be absent; {@code id} names the request.
      */
-    REPUBLISH;
+    REPUBLISH,
+    /**
+     * Not an interaction but a control record: the item leaves every list (within one refresh
+     * interval) and the model's scoring, sampling and learning until it is un-retired. {@code user}
+     * may be absent.
+     */
+    RETIRE,
+    /** Not an interaction but a control record: a retired item comes back. {@code user} may be absent. */
+    UNRETIRE;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
     /** True for control records, which are not interactions and never reach the model. */
     public boolean isControl() {
-        return this == FORGET || this == REPUBLISH;
+        return this == FORGET || this == REPUBLISH || this == RETIRE || this == UNRETIRE;
+    }
+
+    /** False for the control records that are about no user (republish, retire, unretire). */
+    public boolean needsUser() {
+        return this != REPUBLISH && this != RETIRE && this != UNRETIRE;
+    }
+
+    /** True for interactions and for the control records about an item (retire, unretire). */
+    public boolean needsItem() {
+        return !isControl() || this == RETIRE || this == UNRETIRE;
     }
 
     /** The name in JSON records, e.g. {@code "click"}. */

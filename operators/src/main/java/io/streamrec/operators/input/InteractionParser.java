@@ -109,9 +109,8 @@ public final class InteractionParser {
         }
         ParseResult problem;
         EventType named = f.type.token == JsonToken.VALUE_STRING ? EventType.fromString(f.type.text) : null;
-        boolean control = named != null && named.isControl();
-        if ((problem = checkIdString("user", f.user, named != EventType.REPUBLISH)) != null
-                || (problem = checkIdString("item", f.item, !control)) != null) {
+        if ((problem = checkIdString("user", f.user, named == null || named.needsUser())) != null
+                || (problem = checkIdString("item", f.item, named == null || named.needsItem())) != null) {
             return problem;
         }
 

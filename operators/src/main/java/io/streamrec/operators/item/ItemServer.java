@@ -74,6 +74,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private transient Counter deltasRejected;
     private transient Counter deltasFromOtherRuns;
     private transient Counter itemsRefused;
+    private transient Counter deltasOfRetiredItems;
     /** Items in this subtask's state, counted from the state at every start. */
     private transient long items;
     /** This subtask's share of {@code model.max-items}: the share of the key groups it owns. */
@@ -135,6 +136,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         deltasRejected = getMetricGroup().counter("deltasRejected");
         deltasFromOtherRuns = getMetricGroup().counter("deltasFromOtherRuns");
         itemsRefused = getMetricGroup().counter("itemsRefused");
+        deltasOfRetiredItems = getMetricGroup().counter("deltasOfRetiredItems");
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> keys = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
             items = keys.count();
@@ -165,6 +167,14 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             return;
         }
         ItemState s = itemState.value();
+        if (d.isRetirementMarker()) {
+            retirement(d, s);
+            return;
+        }
+        if (s != null && s.retired) {
+            deltasOfRetiredItems.inc(); // sent before the retirement reached the sender
+            return;
+        }
         if (s == null) {
             if (items >= itemShare) {
                 // model.max-items: the item stays out of the model, and out of the UserWorkers' caches
@@ -209,6 +219,38 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     }
 
     /**
+     * Retires or un-retires the item. A retired item keeps its state (vector, counters, the flag)
+     * so that un-retiring restores it; the UserWorkers drop it from their caches and the popular
+     * list drops it. Retiring an item the model does not hold yet keeps the flag (a new state with
+     * the seeded vector) if the share of {@code model.max-items} has room, so its first gradients
+     * are refused too.
+     */
+    private void retirement(ItemDelta d, ItemState s) throws Exception {
+        boolean retire = d.retirement == ItemDelta.RETIRE;
+        if (s == null) {
+            if (!retire) {
+                return; // nothing to bring back
+            }
+            if (items < itemShare) {
+                items++;
+                s = new ItemState();
+                s.q = FactorMath.initVector(d.item, model.dimension(), model.initScale(), model.seed());
+            }
+        }
+        if (s != null) {
+            s.retired = retire;
+            itemState.update(s);
+            ItemStats stats = new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs);
+            stats.retired = retire;
+            output.collect(ITEM_STATS, new StreamRecord<>(stats));
+        }
+        output.collect(new StreamRecord<>(retire
+                ? ItemUpdate.removed(d.item, true)
+                : new ItemUpdate(d.item, s.q, s.b, s.interactions)));
+        LOG.info("item '{}' {}", d.item, retire ? "retired" : "un-retired");
+    }
+
+    /**
      * A republish request: every item's stats again (item meta in Redis, and through the popularity
      * ranker the popular list), then one request to every UserWorker subtask to re-emit its users'
      * lists. Each UserWorker sends one marker per key group, so a subtask sees the same request
@@ -228,6 +270,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                     if (s != null) {
                         ItemStats stats = new ItemStats(item, s.interactions, s.b, s.popularityLog, s.lastTs);
                         stats.republished = true;
+                        stats.retired = s.retired;
                         output.collect(ITEM_STATS, new StreamRecord<>(stats));
                         items[0]++;
                     }
@@ -251,6 +294,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             setCurrentKey(key);
             ItemState s = itemState.value();
             if (s != null) {
+                if (s.retired) {
+                    output.collect(new StreamRecord<>(ItemUpdate.removed(key, true)));
+                    continue;
+                }
                 ItemUpdate update = new ItemUpdate(key, s.q, s.b, s.interactions);
                 update.appliedFrom = s.lastAppliedFrom;
                 update.appliedCheckpoint = s.lastAppliedCheckpoint;

@@ -80,6 +80,10 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
             // a republish request: write the list again at the next barrier even if nothing moved
             changed = true;
         }
+        if (s.retired) {
+            changed |= candidates.remove(s.item) != null;
+            return;
+        }
         if (s.popularityLog == Double.NEGATIVE_INFINITY) {
             return;
         }

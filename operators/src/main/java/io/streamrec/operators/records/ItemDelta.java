@@ -31,6 +31,14 @@ public class ItemDelta {
      * {@code item} is only a key that routes the marker to one key group of the ItemServer.
      */
     public String republish;
+    /**
+     * Non-zero in a retirement marker, not a gradient: {@link #RETIRE} or {@link #UNRETIRE} the item
+     * ({@code dq} is zero). Goes to the item's ItemServer like its gradients.
+     */
+    public byte retirement;
+
+    public static final byte RETIRE = 1;
+    public static final byte UNRETIRE = 2;
 
     public ItemDelta() {}
 
@@ -48,6 +56,17 @@ public class ItemDelta {
 
     public boolean isRepublishMarker() {
         return republish != null;
+    }
+
+    /** A marker that retires ({@code retire}) or un-retires the item. */
+    public static ItemDelta retirementMarker(String item, int dim, boolean retire) {
+        ItemDelta d = new ItemDelta(item, dim);
+        d.retirement = retire ? RETIRE : UNRETIRE;
+        return d;
+    }
+
+    public boolean isRetirementMarker() {
+        return retirement != 0;
     }
 
     @Override

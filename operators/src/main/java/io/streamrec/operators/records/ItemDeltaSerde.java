@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  * version so that a later release can read gradients written by an earlier one during an upgrade.
  */
 public final class ItemDeltaSerde {
-    static final byte VERSION = 3;
+    static final byte VERSION = 4;
 
     private ItemDeltaSerde() {}
 
@@ -39,6 +39,7 @@ public final class ItemDeltaSerde {
             if (d.republish != null) {
                 out.writeUTF(d.republish);
             }
+            out.writeByte(d.retirement);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,6 +70,9 @@ public final class ItemDeltaSerde {
         }
         if (version >= 3) {
             d.republish = in.readBoolean() ? in.readUTF() : null;
+        }
+        if (version >= 4) {
+            d.retirement = in.readByte();
         }
         return d;
     }

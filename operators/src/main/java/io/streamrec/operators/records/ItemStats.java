@@ -9,6 +9,8 @@ public class ItemStats {
     public long lastTs;
     /** True when re-emitted for a republish request, not after a change: the popular list is written again too. */
     public boolean republished;
+    /** True when the item is retired: it leaves the popular list. */
+    public boolean retired;
 
     public ItemStats() {}
 

@@ -18,6 +18,8 @@ public class ItemState {
      */
     public int lastAppliedFrom = -1;
     public long lastAppliedCheckpoint;
+    /** Retired by a control record: out of every list and of scoring until un-retired; its deltas are dropped. */
+    public boolean retired;
 
     public ItemState() {}
 }

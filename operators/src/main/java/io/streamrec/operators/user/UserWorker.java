@@ -65,6 +65,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient ListScoring scoring;
     private transient RefreshPacer pacer;
     private transient RepublishRouting republish;
+    private transient Retirements retirements;
     private transient UserWorkerMetrics metrics;
     private transient int subtask;
     private transient boolean restored;
@@ -113,6 +114,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
                 new UserExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
+        retirements = new Retirements();
         RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
         ItemCacheMetrics.register(getMetricGroup(), cache);
@@ -143,6 +145,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             // goes out with this barrier's deltas through the gradient topic to every ItemServer
             // subtask, which re-emits its items and asks every UserWorker subtask for its lists
             republish.request(event.id != null ? event.id : "republish@" + event.ts);
+            return;
+        }
+        if (event.type == EventType.RETIRE || event.type == EventType.UNRETIRE) {
+            retirements.request(event.item, event.type == EventType.RETIRE); // to the item's ItemServer
             return;
         }
         UserState s = userState.value();
@@ -194,6 +200,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
+        if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
+            Retirements.refreshListsWith(update.item, getKeyedStateBackend(), this, timers, now());
+        }
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply, this::processWatermark);
         }
@@ -250,6 +259,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         List<ItemDelta> out = new ArrayList<>(cache.flush(origin, checkpointId, subtask));
         out.addAll(republish.drain(config.model().dimension(),
                 getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(), origin, checkpointId, subtask));
+        out.addAll(retirements.drain(config.model().dimension(), origin, checkpointId, subtask));
         for (ItemDelta d : out) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
         }
