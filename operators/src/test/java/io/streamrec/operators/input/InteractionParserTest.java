@@ -75,6 +75,19 @@ class InteractionParserTest {
     }
 
     @Test
+    void retireAndUnretireRecordsNeedAnItemButNoUser() {
+        ParseResult retire = parse("{\"item\":\"i7\",\"type\":\"retire\",\"ts\":" + TS + "}");
+        assertThat(retire.ok()).as("%s", retire).isTrue();
+        assertThat(retire.interaction()).isEqualTo(new Interaction(null, "", "i7", EventType.RETIRE, Double.NaN, TS));
+        assertThat(retire.interaction().type.isControl()).isTrue();
+        ParseResult undo = parse("{\"item\":\"i7\",\"type\":\"UNRETIRE\",\"ts\":" + TS + "}");
+        assertThat(undo.interaction().type).isEqualTo(EventType.UNRETIRE);
+        assertRejected("{\"type\":\"retire\",\"ts\":" + TS + "}", RejectReason.MISSING_FIELD, "field 'item' is missing");
+        assertRejected("{\"item\":\"\",\"type\":\"unretire\",\"ts\":" + TS + "}",
+                RejectReason.EMPTY_FIELD, "field 'item' is empty");
+    }
+
+    @Test
     void aRepublishRecordNeedsNeitherUserNorItem() {
         ParseResult republish = parse("{\"id\":\"r1\",\"type\":\"republish\",\"ts\":" + TS + "}");
         assertThat(republish.ok()).as("%s", republish).isTrue();
@@ -207,7 +220,7 @@ class InteractionParserTest {
     @Test
     void unknownEventType() {
         assertRejected(record("hover", null), RejectReason.UNKNOWN_EVENT_TYPE,
-                "field 'type' is 'hover', expected one of view, click, cart, purchase, like, dislike, rating, forget, republish");
+                "field 'type' is 'hover', expected one of view, click, cart, purchase, like, dislike, rating, forget, republish, retire, unretire");
         assertThat(parse(record("", null)).reason()).isEqualTo(RejectReason.UNKNOWN_EVENT_TYPE);
     }
 

@@ -77,6 +77,44 @@ class ItemServerTest {
     }
 
     @Test
+    void aRetiredItemIsRemovedEverywhereKeepsItsStateAndComesBackWhenUnretired() throws Exception {
+        OperatorSubtaskState snapshot;
+        ItemUpdate before;
+        try (var h = harness()) {
+            h.open();
+            h.processElement(new StreamRecord<>(delta("i1", 0.25f, 2)));
+            before = items(h.extractOutputValues()).get(0);
+            h.getOutput().clear();
+            h.getSideOutput(ItemServer.ITEM_STATS).clear();
+
+            h.processElement(new StreamRecord<>(ItemDelta.retirementMarker("i1", 3, true)));
+            h.processElement(new StreamRecord<>(delta("i1", 0.25f, 1))); // sent before the sender knew: dropped
+            List<ItemUpdate> out = items(h.extractOutputValues());
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).item).isEqualTo("i1");
+            assertThat(out.get(0).removed).isTrue();
+            assertThat(out.get(0).retired).isTrue();
+            assertThat(values(h.getSideOutput(ItemServer.ITEM_STATS))).singleElement()
+                    .satisfies(st -> assertThat(st.retired).isTrue());
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(1); // the resend after the restore
+            List<ItemUpdate> resent = items(h.extractOutputValues());
+            assertThat(resent).singleElement().satisfies(u -> assertThat(u.removed && u.retired).isTrue());
+            h.getOutput().clear();
+
+            h.processElement(new StreamRecord<>(ItemDelta.retirementMarker("i1", 3, false)));
+            ItemUpdate back = items(h.extractOutputValues()).get(0);
+            assertThat(back.removed).isFalse();
+            assertThat(back.q).containsExactly(before.q); // the vector it had, the dropped delta not in it
+            assertThat(back.interactions).isEqualTo(2);
+        }
+    }
+
+    @Test
     void appliesDeltasOnTopOfTheSeededInitialVector() throws Exception {
         try (var h = harness()) {
             h.open();

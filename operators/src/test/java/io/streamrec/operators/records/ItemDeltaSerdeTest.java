@@ -45,14 +45,34 @@ class ItemDeltaSerdeTest {
     }
 
     @Test
+    void aRetirementMarkerKeepsItsKindAndVersion3HasNone() throws IOException {
+        ItemDelta retire = ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(ItemDelta.retirementMarker("i7", 2, true)));
+        assertThat(retire.isRetirementMarker()).isTrue();
+        assertThat(retire.retirement).isEqualTo(ItemDelta.RETIRE);
+        assertThat(retire.item).isEqualTo("i7");
+        ItemDelta undo = ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(ItemDelta.retirementMarker("i7", 2, false)));
+        assertThat(undo.retirement).isEqualTo(ItemDelta.UNRETIRE);
+
+        ItemDelta d = new ItemDelta("x", 1);
+        d.republish = "r-1";
+        byte[] v4 = ItemDeltaSerde.serialize(d);
+        assertThat(v4[0]).isEqualTo((byte) 4);
+        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 1); // version 3: no retirement byte
+        v3[0] = 3;
+        ItemDelta back = ItemDeltaSerde.deserialize(v3);
+        assertThat(back.republish).isEqualTo("r-1");
+        assertThat(back.isRetirementMarker()).isFalse();
+    }
+
+    @Test
     void readsTheVersion2FormatOfTheReleaseBefore() throws IOException {
         ItemDelta d = new ItemDelta("x", 1);
         d.origin = "run";
         d.checkpointId = 5;
         d.sender = 1;
-        byte[] v3 = ItemDeltaSerde.serialize(d);
-        // version 2 is version 3 without the trailing republish flag
-        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1);
+        byte[] v4 = ItemDeltaSerde.serialize(d);
+        // version 2 is version 4 without the trailing republish flag (3) and retirement byte (4)
+        byte[] v2 = java.util.Arrays.copyOf(v4, v4.length - 2);
         v2[0] = 2;
         ItemDelta back = ItemDeltaSerde.deserialize(v2);
         assertThat(back.origin).isEqualTo("run");

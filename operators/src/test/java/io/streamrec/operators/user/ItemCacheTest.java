@@ -178,4 +178,29 @@ class ItemCacheTest {
         assertThat(cache.admit("a")).isTrue();
         assertThat(cache.matrix().vectorAt(cache.rowOf("a"))).containsExactly(3f, 3f);
     }
+
+    @Test
+    void afterRemovalsTheSamplingOrderIsThatOfACacheBuiltWithTheRemainingItems() {
+        ItemCache churned = new ItemCache(model);
+        for (int i = 0; i < 600; i++) { // past the order's tail size, so main and tail both hold rows
+            churned.apply(new ItemUpdate("i" + i, new float[] {i, 0f}, 0f, 1), 0);
+        }
+        ItemCache fresh = new ItemCache(model);
+        for (int i = 599; i >= 0; i--) {
+            if (i % 7 == 0) {
+                churned.apply(ItemUpdate.removed("i" + i, i % 2 == 0), 0);
+            } else {
+                fresh.apply(new ItemUpdate("i" + i, new float[] {i, 0f}, 0f, 1), 0);
+            }
+        }
+        assertThat(churned.size()).isEqualTo(fresh.size()).isEqualTo(600 - 86);
+        java.util.Set<Integer> rows = new java.util.HashSet<>();
+        for (int p = 0; p < churned.size(); p++) {
+            int row = churned.rowInSamplingOrder(p);
+            rows.add(row);
+            assertThat(churned.matrix().idAt(row)).isEqualTo(fresh.matrix().idAt(fresh.rowInSamplingOrder(p)));
+            assertThat(churned.matrix().vectorAt(row)[0]).isEqualTo(Float.parseFloat(churned.matrix().idAt(row).substring(1)));
+        }
+        assertThat(rows).hasSize(churned.size()); // every row once
+    }
 }
