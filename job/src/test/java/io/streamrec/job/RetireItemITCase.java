@@ -1,0 +1,151 @@
+package io.streamrec.job;
+
+import io.streamrec.sinks.redis.RedisKeys;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The item universe's bounds end to end, on a real Kafka broker and Redis at parallelism 2: a
+ * {@code retire} record takes an item out of every list and the popular list while it still counts
+ * for the users who interact with it, and {@code unretire} brings it back; {@code model.max-items}
+ * keeps the model's items under the cap while every user's count stays exact.
+ */
+class RetireItemITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = JobTestSupport.miniCluster();
+
+    @RegisterExtension
+    static final KafkaAndRedis INFRA = KafkaAndRedis.started();
+
+    @Test
+    void aRetiredItemLeavesEveryListAndComesBackWhenUnretired() throws Exception {
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "retire");
+        StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(20, 40, 400, 17);
+        String prefix = "rt:";
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
+            JobClient job = JobTestSupport.startAndAwaitCounts(INFRA, topics, prefix, data, jedis, "retire ITCase");
+            try {
+                JobTestSupport.await(() -> jedis.exists(RedisKeys.popularList(prefix)), 60, "the popular list");
+                List<String> popular = jedis.zrange(RedisKeys.popularList(prefix), 0, -1);
+                String retired = mostListed(jedis, prefix, data.expectedPerUser.keySet(), Set.copyOf(popular));
+                assertThat(usersListing(jedis, prefix, data.expectedPerUser.keySet(), retired)).isNotEmpty();
+                String itemMeta = RedisKeys.meta(RedisKeys.item(prefix, retired));
+                String countBefore = jedis.hget(itemMeta, RedisKeys.FIELD_INTERACTIONS);
+
+                JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(
+                        "{\"id\":\"retire-1\",\"item\":\"" + retired + "\",\"type\":\"retire\",\"ts\":" + System.currentTimeMillis() + "}"));
+                JobTestSupport.await(() -> usersListing(jedis, prefix, data.expectedPerUser.keySet(), retired).isEmpty()
+                                && !jedis.zrange(RedisKeys.popularList(prefix), 0, -1).contains(retired), 60,
+                        "the retired item to leave every list and the popular list");
+
+                // a user who never had it interacts with it: counted for the user, not for the item
+                String user = data.expectedPerUser.keySet().stream()
+                        .filter(u -> !data.itemsPerUser.get(u).contains(retired)).sorted().findFirst().orElseThrow();
+                long userBefore = data.expectedPerUser.get(user);
+                JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(
+                        "{\"id\":\"after-retire\",\"user\":\"" + user + "\",\"item\":\"" + retired
+                                + "\",\"type\":\"purchase\",\"ts\":" + System.currentTimeMillis() + "}"));
+                String userMeta = RedisKeys.meta(RedisKeys.userList(prefix, user));
+                JobTestSupport.await(() -> String.valueOf(userBefore + 1).equals(jedis.hget(userMeta, RedisKeys.FIELD_INTERACTIONS)),
+                        60, "the user's count to include the interaction with the retired item");
+                assertThat(jedis.hget(itemMeta, RedisKeys.FIELD_INTERACTIONS)).isEqualTo(countBefore);
+                assertThat(usersListing(jedis, prefix, data.expectedPerUser.keySet(), retired)).isEmpty();
+
+                // un-retired: lists refreshed from now on may hold it again
+                JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(
+                        "{\"id\":\"unretire-1\",\"item\":\"" + retired + "\",\"type\":\"unretire\",\"ts\":" + System.currentTimeMillis() + "}"));
+                JobTestSupport.await(() -> jedis.zrange(RedisKeys.popularList(prefix), 0, -1).contains(retired), 60,
+                        "the un-retired item back in the popular list");
+                List<String> again = new ArrayList<>();
+                long ts = System.currentTimeMillis();
+                for (String u : data.expectedPerUser.keySet()) {
+                    again.add("{\"id\":\"again-" + u + "\",\"user\":\"" + u + "\",\"item\":\"i0\",\"type\":\"view\",\"ts\":" + ts + "}");
+                }
+                JobTestSupport.produce(INFRA.kafka(), topics.interactions(), again);
+                JobTestSupport.await(() -> !usersListing(jedis, prefix, data.expectedPerUser.keySet(), retired).isEmpty(),
+                        60, "the un-retired item in a refreshed list");
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    @Test
+    void maxItemsKeepsTheModelUnderTheCapWhileEveryUserIsCountedExactly() throws Exception {
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "capped");
+        StreamRecJobITCase.TestData data = StreamRecJobITCase.TestData.generate(20, 40, 400, 23);
+        String prefix = "cp:";
+        int maxItems = 20;
+        // parallelism 2 of max parallelism 128: each ItemServer subtask keeps 64 key groups, a share of 10
+        Map<Integer, Integer> perSubtask = new HashMap<>();
+        for (String item : data.expectedPerItem.keySet()) {
+            perSubtask.merge(KeyGroupRangeAssignment.assignKeyToParallelOperator(item, 128, 2), 1, Integer::sum);
+        }
+        int expectedItems = perSubtask.values().stream().mapToInt(n -> Math.min(n, 10)).sum();
+        assertThat(expectedItems).isLessThanOrEqualTo(maxItems).isLessThan(data.expectedPerItem.size());
+
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), data.payloads);
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, prefix)
+                .with(Map.of(StreamRecOptions.MAX_ITEMS.key(), String.valueOf(maxItems)));
+        JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "max-items ITCase");
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
+            try {
+                // every interaction counts for its user, refused items included
+                JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, prefix, data.expectedPerUser, Map.of()), 180,
+                        "every user's count in Redis");
+                JobTestSupport.await(() -> inModel(jedis, prefix, data.expectedPerItem.keySet()).size() == expectedItems, 60,
+                        expectedItems + " items in the model");
+                Set<String> admitted = inModel(jedis, prefix, data.expectedPerItem.keySet());
+                for (String item : admitted) {
+                    long count = Long.parseLong(jedis.hget(RedisKeys.meta(RedisKeys.item(prefix, item)), RedisKeys.FIELD_INTERACTIONS));
+                    assertThat(count).as(item).isBetween(1L, data.expectedPerItem.get(item));
+                }
+                JobTestSupport.assertCountsExact(jedis, prefix, data.expectedPerUser, Map.of());
+                assertThat(inModel(jedis, prefix, data.expectedPerItem.keySet())).isEqualTo(admitted);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    /** The items with stats in Redis, i.e. those the ItemServers hold. */
+    private static Set<String> inModel(Jedis jedis, String prefix, Set<String> items) {
+        return items.stream().filter(i -> jedis.exists(RedisKeys.meta(RedisKeys.item(prefix, i))))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    /** The item among {@code candidates} in the most lists (ties: the smaller id). */
+    private static String mostListed(Jedis jedis, String prefix, Set<String> users, Set<String> candidates) {
+        Map<String, Integer> listed = new TreeMap<>();
+        for (String u : users) {
+            for (String item : jedis.zrange(RedisKeys.userList(prefix, u), 0, -1)) {
+                if (candidates.contains(item)) {
+                    listed.merge(item, 1, Integer::sum);
+                }
+            }
+        }
+        return listed.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
+    }
+
+    private static List<String> usersListing(Jedis jedis, String prefix, Set<String> users, String item) {
+        return users.stream().filter(u -> jedis.zrange(RedisKeys.userList(prefix, u), 0, -1).contains(item))
+                .sorted().collect(Collectors.toList());
+    }
+}
