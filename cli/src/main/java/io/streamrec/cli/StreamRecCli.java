@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code produce}, {@code status},
- * {@code republish}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and
+ * {@code republish}, {@code retire}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and
  * {@code backfill}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
@@ -59,6 +59,7 @@ public final class StreamRecCli {
                     return ProduceCommand.run(home, CommandArgs.parse(rest));
                 case "status": return StatusCommand.run(home, CommandArgs.parse(rest));
                 case "republish": return RepublishCommand.run(home, CommandArgs.parse(rest));
+                case "retire": return RetireCommand.run(home, CommandArgs.parse(rest));
                 case "ui": return UiCommand.run(home, CommandArgs.parse(rest));
                 case "cluster": return ClusterCommands.cluster(home, rest);
                 case "submit": return ClusterCommands.submit(home, rest);
@@ -106,6 +107,9 @@ public final class StreamRecCli {
                 "  republish [--kafka.bootstrap HOST:PORT] [--topic interactions]",
                 "      Asks the running job to write every user's list, the popular list and item meta to Redis again",
                 "      (after Redis lost its data); the job keeps running.",
+                "  retire ITEM [--undo] [--kafka.bootstrap HOST:PORT] [--topic interactions]",
+                "      Takes an item out of every list and of the model's scoring (within one refresh interval after",
+                "      the next checkpoint); --undo brings it back. The job keeps running.",
                 "  ui [--port 8090] [--redis.url U] [--redis.prefix rec:] [--rest URL]",
                 "      A web page: search a user's list (scores, version, updated, interactions), the popular list,",
                 "      an item's stats, live quality with a chart over time, the job's state and checkpoints.",

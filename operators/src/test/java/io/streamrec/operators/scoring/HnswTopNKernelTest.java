@@ -54,6 +54,33 @@ class HnswTopNKernelTest {
     }
 
     @Test
+    void afterRemovalsItAnswersOnlyLiveItemsAndRebuildsForTheSmallerMatrix() {
+        Random random = new Random(4);
+        ItemMatrix items = gaussianItems(random, 3_000, DIM);
+        HnswTopNKernel hnsw = new HnswTopNKernel(new JavaTopNKernel(), 1_000, false);
+        float[][] users = gaussianUsers(random, 5, DIM);
+        hnsw.topN(items, users, null, null, N);
+        assertThat(hnsw.builds()).isEqualTo(1);
+        java.util.Set<String> removed = new java.util.HashSet<>();
+        for (int i = 0; i < 3_000; i += 3) {
+            items.remove("item-" + i);
+            removed.add("item-" + i);
+        }
+        // the next call sees a matrix smaller than its graph: rebuilt before answering (not in the background here)
+        ScoredItems[] got = hnsw.topN(items, users, null, null, N);
+        assertThat(hnsw.builds()).isEqualTo(2);
+        assertThat(hnsw.indexedItems()).isEqualTo(2_000);
+        ScoredItems[] exact = new JavaTopNKernel().topN(items, users, null, null, N);
+        for (int u = 0; u < users.length; u++) {
+            for (int k = 0; k < got[u].size(); k++) {
+                assertThat(got[u].rows()[k]).isLessThan(items.size());
+                assertThat(removed).doesNotContain(items.idAt(got[u].rows()[k]));
+            }
+            assertThat(got[u].scores()[0]).isCloseTo(exact[u].scores()[0], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+
+    @Test
     void findsPlantedBestItemsAndRanksThemExactly() {
         Random random = new Random(3);
         ItemMatrix items = gaussianItems(random, 5_000, DIM);
