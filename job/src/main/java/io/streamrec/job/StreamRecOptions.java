@@ -192,7 +192,7 @@ public final class StreamRecOptions {
             .withDescription("The most items the model holds, per job: each ItemServer subtask keeps its key groups' "
                     + "share of it, and each UserWorker's item cache adds new items of its own only below it. Past it a "
                     + "new item is refused into the model (metric itemsRefused; the interaction still counts for the "
-                    + "user). A full cache takes roughly max-items × (4 × dimension + 130) bytes of heap in each UserWorker "
+                    + "user). A full cache takes roughly max-items × (4 × dimension + 210) bytes of heap in each UserWorker "
                     + "subtask (ids and their index included); raise it together with the TaskManager heap.");
 
     // ------------------------------------------------------------------ Input
