@@ -29,6 +29,10 @@ import java.util.Objects;
  *
  * <p>The cache is derived data (rebuilt from keyed state after a restore) and is not thread-safe:
  * one instance per scorer subtask, used from the task thread only.
+ *
+ * <p>Why it is long (over 400 lines): the segment addressing, the removal that keeps rows dense and
+ * the move tracking of the HNSW index all act on the same per-row arrays; split up, each part would
+ * need the segments' internals.
  */
 public final class ItemMatrix {
 
