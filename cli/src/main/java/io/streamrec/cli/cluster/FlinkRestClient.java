@@ -240,6 +240,19 @@ public final class FlinkRestClient {
         return values;
     }
 
+    /**
+     * A job-level metric ({@code GET /jobs/:id/metrics?get=NAME}, e.g. {@code numRestarts}); -1 when
+     * the job does not report it (yet).
+     */
+    public long jobMetric(String jobId, String name) {
+        for (JsonNode metric : get("jobs/" + jobId + "/metrics?get=" + name)) {
+            if (metric.path("id").asText().equals(name)) {
+                return metric.path("value").asLong(-1);
+            }
+        }
+        return -1;
+    }
+
     /** {@code GET /jobs/:id/checkpoints}: counts, latest completed / restored, summary. */
     public JsonNode checkpoints(String jobId) {
         return get("jobs/" + jobId + "/checkpoints");
