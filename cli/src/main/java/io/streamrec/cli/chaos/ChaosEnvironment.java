@@ -11,6 +11,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -21,7 +24,7 @@ import java.util.Properties;
  * persistence would), a {@link LocalCluster} (JobManager and TaskManager JVMs, as
  * {@code bin/streamrec cluster start} runs them) in {@code DIR/cluster}, and the job submitted to it
  * through the REST API as {@code bin/streamrec submit} does. Everything is the soak's own, on free
- * ports, and {@link #close()} stops all of it.
+ * ports, and {@link #close()} stops all of it (so does a shutdown hook, when the soak is interrupted).
  */
 final class ChaosEnvironment implements AutoCloseable {
 
@@ -34,6 +37,7 @@ final class ChaosEnvironment implements AutoCloseable {
     final FlinkRestClient rest;
     final StreamRecOptions options;
     final String jobId;
+    private final Thread shutdownHook = new Thread(this::stopAll, "chaos-shutdown");
 
     private ChaosEnvironment(KafkaBrokerProcess kafka, RedisServerProcess redis, LocalCluster cluster,
                              StreamRecOptions options, String jobId) {
@@ -43,6 +47,8 @@ final class ChaosEnvironment implements AutoCloseable {
         this.rest = cluster.rest();
         this.options = options;
         this.jobId = jobId;
+        // Ctrl-C: the cluster's JVMs and the broker would outlive this one
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts Kafka, Redis and the cluster in {@code dir}, creates the topics and submits the job. */
@@ -109,18 +115,24 @@ final class ChaosEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook stops everything
+        }
+        stopAll();
+    }
+
+    private void stopAll() {
         stopQuietly(cluster, redis, kafka);
     }
 
+    /** Stops, in this order, what was started (null: not started). */
     private static void stopQuietly(LocalCluster cluster, RedisServerProcess redis, KafkaBrokerProcess kafka) {
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        List<Runnable> stops = new ArrayList<>();
+        Optional.ofNullable(cluster).ifPresent(c -> stops.add(c::stop));
+        Optional.ofNullable(redis).ifPresent(r -> stops.add(r::close));
+        Optional.ofNullable(kafka).ifPresent(k -> stops.add(k::close));
+        stops.forEach(Runnable::run);
     }
 }

@@ -75,7 +75,7 @@ final class ChaosReport {
                     r.details(), effect(List.of(r)),
                     r.recoverySeconds() < 0 ? "**not recovered**" : String.format("%.1f s", r.recoverySeconds())));
         }
-        out.append("\n| fault | count | time to recover (min / median / max) | effect on the job | what was checked |\n"
+        out.append("\n| fault | count | time to recover (shortest – longest) | effect on the job | what was checked |\n"
                 + "|---|---|---|---|---|\n");
         Map<FaultKind, List<Row>> byKind = new EnumMap<>(FaultKind.class);
         rows.forEach(r -> byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r));
@@ -108,12 +108,14 @@ final class ChaosReport {
         return failed + " failed checkpoint" + (failed == 1 ? "" : "s") + ", " + restarts + " restart" + (restarts == 1 ? "" : "s");
     }
 
+    /** "9.0 s" for one fault, "25.0 – 33.6 s" (shortest – longest) for more. */
     private static String recoveryRange(List<Row> rows) {
         double[] seconds = rows.stream().mapToDouble(Row::recoverySeconds).sorted().toArray();
         if (seconds[0] < 0) {
             return Arrays.stream(seconds).filter(s -> s < 0).count() + " not recovered";
         }
-        return String.format("%.1f / %.1f / %.1f s", seconds[0], seconds[seconds.length / 2], seconds[seconds.length - 1]);
+        return seconds.length == 1 ? String.format("%.1f s", seconds[0])
+                : String.format("%.1f – %.1f s", seconds[0], seconds[seconds.length - 1]);
     }
 
     void print(PrintStream out) {

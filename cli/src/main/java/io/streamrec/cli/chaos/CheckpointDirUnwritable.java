@@ -13,15 +13,14 @@ import java.util.SplittableRandom;
  * attempted while the directory is away fails too, until it is back. Then the directory is put
  * back, unchanged.
  */
-final class CheckpointDirUnwritable implements Fault {
+final class CheckpointDirUnwritable extends Fault {
 
-    @Override
-    public FaultKind kind() {
-        return FaultKind.CHECKPOINT_DIR_UNWRITABLE;
+    CheckpointDirUnwritable() {
+        super(FaultKind.CHECKPOINT_DIR_UNWRITABLE);
     }
 
     @Override
-    public String inject(ChaosEnvironment env, SplittableRandom random) throws Exception {
+    String inject(ChaosEnvironment env, SplittableRandom random) throws Exception {
         Path dir = env.checkpointDir();
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("the job's checkpoint directory " + dir + " does not exist");

@@ -7,15 +7,23 @@ import java.util.SplittableRandom;
  * the fault is an outage, ends it again (restarts what it stopped), returning once the fault is
  * over. Recovery of the job is measured by the caller, not here.
  */
-interface Fault {
+abstract class Fault {
 
-    FaultKind kind();
+    private final FaultKind kind;
+
+    Fault(FaultKind kind) {
+        this.kind = kind;
+    }
+
+    final FaultKind kind() {
+        return kind;
+    }
 
     /**
      * Injects the fault and ends it; returns what was done, for the report (e.g. "taskmanager-2
      * SIGKILL, taskmanager-4 started"). Every wait inside is bounded.
      */
-    String inject(ChaosEnvironment env, SplittableRandom random) throws Exception;
+    abstract String inject(ChaosEnvironment env, SplittableRandom random) throws Exception;
 
     /** The injector of a kind. */
     static Fault of(FaultKind kind) {

@@ -7,15 +7,14 @@ import java.util.SplittableRandom;
  * again on the same ports and log directory. The job's sources, its exactly-once gradient sink and
  * the soak's own producer all lose the broker for that time.
  */
-final class KafkaRestart implements Fault {
+final class KafkaRestart extends Fault {
 
-    @Override
-    public FaultKind kind() {
-        return FaultKind.KAFKA_RESTART;
+    KafkaRestart() {
+        super(FaultKind.KAFKA_RESTART);
     }
 
     @Override
-    public String inject(ChaosEnvironment env, SplittableRandom random) {
+    String inject(ChaosEnvironment env, SplittableRandom random) {
         long down = Fault.outageMillis(random, 5, 15);
         long start = System.nanoTime();
         env.kafka.stop();

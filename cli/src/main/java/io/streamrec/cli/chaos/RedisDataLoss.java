@@ -14,15 +14,14 @@ import java.util.stream.Stream;
  * ("Redis lost its data"): sends a republish record, as {@code bin/streamrec republish} does, 1–5 s
  * later. Every list, the popular list and item meta must come back without restarting the job.
  */
-final class RedisDataLoss implements Fault {
+final class RedisDataLoss extends Fault {
 
-    @Override
-    public FaultKind kind() {
-        return FaultKind.REDIS_DATA_LOSS;
+    RedisDataLoss() {
+        super(FaultKind.REDIS_DATA_LOSS);
     }
 
     @Override
-    public String inject(ChaosEnvironment env, SplittableRandom random) {
+    String inject(ChaosEnvironment env, SplittableRandom random) {
         long keys;
         try (Jedis jedis = new Jedis(env.redis.url())) {
             keys = jedis.dbSize();

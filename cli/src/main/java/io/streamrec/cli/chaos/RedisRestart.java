@@ -7,15 +7,14 @@ import java.util.SplittableRandom;
  * its append-only file, so its data survives: the sink's committer must retry, and no list may
  * move backwards or be lost.
  */
-final class RedisRestart implements Fault {
+final class RedisRestart extends Fault {
 
-    @Override
-    public FaultKind kind() {
-        return FaultKind.REDIS_RESTART;
+    RedisRestart() {
+        super(FaultKind.REDIS_RESTART);
     }
 
     @Override
-    public String inject(ChaosEnvironment env, SplittableRandom random) {
+    String inject(ChaosEnvironment env, SplittableRandom random) {
         long down = Fault.outageMillis(random, 3, 10);
         env.redis.stop();
         Waits.sleep(down);

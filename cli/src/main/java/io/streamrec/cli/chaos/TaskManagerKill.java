@@ -10,15 +10,14 @@ import java.util.SplittableRandom;
  * SIGKILL of a TaskManager JVM that runs a subtask of the job (what a lost machine or container
  * looks like to Flink), then a replacement TaskManager is started, as a resource manager would.
  */
-final class TaskManagerKill implements Fault {
+final class TaskManagerKill extends Fault {
 
-    @Override
-    public FaultKind kind() {
-        return FaultKind.TASKMANAGER_KILL;
+    TaskManagerKill() {
+        super(FaultKind.TASKMANAGER_KILL);
     }
 
     @Override
-    public String inject(ChaosEnvironment env, SplittableRandom random) {
+    String inject(ChaosEnvironment env, SplittableRandom random) {
         List<String> running = taskManagersRunningTheJob(env);
         if (running.isEmpty()) {
             running = env.cluster.processNames().stream()
