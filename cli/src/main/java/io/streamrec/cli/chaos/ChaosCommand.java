@@ -26,7 +26,8 @@ public final class ChaosCommand {
     public static final String USAGE = String.join("\n",
             "  chaos [--minutes 10] [--seed S] [--faults 10] [--out DIR] [--kinds taskmanager-kill,kafka-restart,",
             "       redis-restart,redis-data-loss,checkpoint-dir-unwritable] [--users 300] [--items 200] [--rate 20]",
-            "       [--parallelism 2] [--taskmanagers 2] [job options...]",
+            "       [--parallelism 2] [--taskmanagers 2] [--taskmanager-memory SIZE] [--recovery-timeout-s 240]",
+            "       [--settle-timeout-s 300] [--jar JOB_JAR] [job options...]",
             "      A chaos soak on a local multi-process cluster of its own (JobManager, TaskManagers, Kafka, Redis):",
             "      a known stream for the given minutes, random faults, then exact per-user and per-item counts, every",
             "      list current, nothing moved backwards in Redis. Prints a table and exits 1 naming any violation.");
