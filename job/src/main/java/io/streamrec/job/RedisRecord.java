@@ -24,6 +24,8 @@ public class RedisRecord {
     public String[] monotonicFields;
     /** True for the deletion of the key and its meta (see {@link VersionedWrite#deletion}). */
     public boolean deletion;
+    /** Both keys expire this long after the write (see {@link VersionedWrite#expiringAfter}); 0: never. */
+    public long ttlMillis;
 
     public RedisRecord() {}
 
@@ -62,6 +64,7 @@ public class RedisRecord {
             meta.put(metaFields[i], metaValues[i]);
         }
         Set<String> monotonic = monotonicFields == null ? Set.of() : new LinkedHashSet<>(Arrays.asList(monotonicFields));
-        return new VersionedWrite(key, version, updated, members, scores, meta, monotonic);
+        VersionedWrite write = new VersionedWrite(key, version, updated, members, scores, meta, monotonic);
+        return ttlMillis > 0 ? write.expiringAfter(ttlMillis) : write;
     }
 }

@@ -24,14 +24,25 @@ public final class RedisWrites {
     private RedisWrites() {}
 
     public static RedisRecord userList(String prefix, UserList list, RunEpoch run) {
+        return userList(prefix, list, run, 0);
+    }
+
+    /**
+     * A user's list and meta, set to expire {@code keyTtlMillis} after the write (0: never): the
+     * job's {@code state.user-ttl}, so the keys of a user who stops interacting disappear from
+     * Redis when the job would delete them, also if the job is no longer running.
+     */
+    public static RedisRecord userList(String prefix, UserList list, RunEpoch run, long keyTtlMillis) {
         if (list.forgotten) {
             return RedisRecord.deletion(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated);
         }
-        return new RedisRecord(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated, list.items,
-                toDoubles(list.scores),
+        RedisRecord r = new RedisRecord(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated,
+                list.items, toDoubles(list.scores),
                 RedisKeys.FIELD_INTERACTIONS, Long.toString(list.interactions), RedisKeys.FIELD_EVENT_TS, Long.toString(list.eventTs))
                 .monotonic(list.eventTs >= 0 ? new String[] {RedisKeys.FIELD_INTERACTIONS, RedisKeys.FIELD_EVENT_TS}
                         : new String[] {RedisKeys.FIELD_INTERACTIONS});
+        r.ttlMillis = keyTtlMillis;
+        return r;
     }
 
     public static RedisRecord popular(String prefix, PopularList list, RunEpoch run) {

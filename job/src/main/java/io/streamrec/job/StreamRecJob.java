@@ -207,8 +207,9 @@ public final class StreamRecJob {
                 // parallelism 1 that chain could not be restored from a savepoint
                 .disableChaining();
 
+        long userKeyTtl = options.get(StreamRecOptions.USER_TTL).toMillis();
         DataStream<RedisRecord> userWrites = userWorker
-                .map(list -> RedisWrites.userList(prefix, list, run)).returns(RedisRecord.class)
+                .map(list -> RedisWrites.userList(prefix, list, run, userKeyTtl)).returns(RedisRecord.class)
                 .uid(OperatorIds.USER_LISTS_TO_REDIS).name(OperatorIds.NAME_USER_LISTS_TO_REDIS);
         // keyed by item exactly as the ItemServer that emits the stats: no shuffle
         DataStream<RedisRecord> itemWrites = DataStreamUtils
@@ -335,6 +336,7 @@ public final class StreamRecJob {
                 .setRedisUrl(options.get(StreamRecOptions.REDIS_URL))
                 .setSerializer(RedisRecord::toWrite)
                 .setMaxRetryDuration(options.get(StreamRecOptions.REDIS_MAX_RETRY))
+                .setTlsCaFile(options.get(StreamRecOptions.REDIS_TLS_CA_FILE))
                 .build();
     }
 }

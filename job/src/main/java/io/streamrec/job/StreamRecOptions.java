@@ -78,6 +78,11 @@ public final class StreamRecOptions {
     public static final ConfigOption<String> REDIS_URL = ConfigOptions.key("redis.url")
             .stringType().defaultValue("redis://127.0.0.1:6379")
             .withDescription("redis://[user:password@]host:port[/db], or rediss:// for TLS.");
+    public static final ConfigOption<String> REDIS_TLS_CA_FILE = ConfigOptions.key("redis.tls.ca-file")
+            .stringType().defaultValue("")
+            .withDescription("For rediss://: a PEM file of the certificate authorities to trust (a private CA, e.g. "
+                    + "mounted from a Kubernetes Secret) instead of the JVM's trust store. The server's name is "
+                    + "checked against its certificate either way.");
     public static final ConfigOption<String> REDIS_PREFIX = ConfigOptions.key("redis.prefix")
             .stringType().defaultValue("rec:").withDescription("Prefix of every key the job writes.");
     public static final ConfigOption<Duration> REDIS_MAX_RETRY = ConfigOptions.key("redis.max-retry")
@@ -187,8 +192,9 @@ public final class StreamRecOptions {
             .durationType().defaultValue(Duration.ofDays(90))
             .withDescription("A user without interactions for this long in event time (the watermark of the "
                     + "interactions) leaves the job's state, and their list and meta are deleted from Redis through "
-                    + "the same versioned, exactly-once path as a forget record (metric usersExpired). 0 keeps users "
-                    + "forever.");
+                    + "the same versioned, exactly-once path as a forget record (metric usersExpired). Each write of a "
+                    + "user's list and meta also sets them to expire this long after it in Redis, so they go also when "
+                    + "the job no longer runs. 0 keeps users forever.");
     public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("input.dedup-window")
             .durationType().defaultValue(Duration.ofHours(24))
             .withDescription("Events with the same id within this window of event time after the first are applied "

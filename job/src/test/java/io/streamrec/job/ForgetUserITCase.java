@@ -35,6 +35,12 @@ class ForgetUserITCase {
             try {
             String forgotten = "u3";
             assertThat(jedis.exists("fg:" + forgotten, "fg:" + forgotten + ":meta")).isEqualTo(2);
+            // every user's keys carry state.user-ttl (90 days by default) as their Redis TTL
+            long ttl = java.time.Duration.ofDays(90).toMillis();
+            for (String user : data.expectedPerUser.keySet()) {
+                assertThat(jedis.pttl("fg:" + user)).as("TTL of %s's list", user).isBetween(ttl - 600_000, ttl);
+                assertThat(jedis.pttl("fg:" + user + ":meta")).as("TTL of %s's meta", user).isBetween(ttl - 600_000, ttl);
+            }
 
             JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(
                     "{\"id\":\"forget-1\",\"user\":\"" + forgotten + "\",\"type\":\"forget\",\"ts\":" + System.currentTimeMillis() + "}"));

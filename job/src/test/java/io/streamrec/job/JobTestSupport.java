@@ -188,10 +188,15 @@ final class JobTestSupport {
     /** The job's exception history from the cluster's REST API, as JSON text. */
     static String exceptionHistory(Configuration clientConfiguration, org.apache.flink.api.common.JobID job)
             throws Exception {
+        return rest(clientConfiguration, "/jobs/" + job + "/exceptions");
+    }
+
+    /** The body of a GET of {@code path} from the cluster's REST API (the web UI's data). */
+    static String rest(Configuration clientConfiguration, String path) throws Exception {
         String base = "http://" + clientConfiguration.getString("rest.address", "localhost") + ":"
                 + clientConfiguration.getString("rest.port", "8081");
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/jobs/" + job + "/exceptions")).build(),
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         return response.body();
     }

@@ -19,10 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -79,7 +75,7 @@ class KafkaSecurityITCase {
                 JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, "sec:", data.expectedPerUser, data.expectedPerItem),
                         180, "every count in Redis, read and written through the SASL listener");
                 Configuration client = CLUSTER.getClientConfiguration();
-                assertThat(rest(client, "/jobs/" + job.getJobID() + "/config")).contains("execution-config").doesNotContain(PASSWORD);
+                assertThat(JobTestSupport.rest(client, "/jobs/" + job.getJobID() + "/config")).contains("execution-config").doesNotContain(PASSWORD);
                 assertThat(JobTestSupport.exceptionHistory(client, job.getJobID())).doesNotContain(PASSWORD);
             } finally {
                 job.cancel().get();
@@ -126,12 +122,6 @@ class KafkaSecurityITCase {
         try (Admin admin = Admin.create(p)) {
             return admin.listTopics().names().get(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static String rest(Configuration client, String path) throws Exception {
-        String base = "http://" + client.getString("rest.address", "localhost") + ":" + client.getString("rest.port", "8081");
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static final Map<String, org.apache.logging.log4j.core.Appender> DETACHED = new HashMap<>();

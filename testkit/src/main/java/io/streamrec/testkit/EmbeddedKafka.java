@@ -83,6 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final String saslBootstrapServers;
+    private String tlsBootstrapServers;
     private final Thread shutdownHook;
     private Admin admin;
     private boolean closed;
@@ -122,13 +123,29 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(Map.of(), new String[] {user, password});
     }
 
+    /**
+     * Like {@link #start()}, with a second listener that speaks only TLS, with the server key and
+     * certificate in the PKCS12 {@code keyStore} ({@link #tlsBootstrapServers()}).
+     */
+    public static EmbeddedKafka startWithTls(Path keyStore, String storePassword) {
+        return start(Map.of(
+                "listener.name.ssl.ssl.keystore.location", keyStore.toString(),
+                "listener.name.ssl.ssl.keystore.type", "PKCS12",
+                "listener.name.ssl.ssl.keystore.password", storePassword,
+                "listener.name.ssl.ssl.key.password", storePassword), null, true);
+    }
+
     private static EmbeddedKafka start(Map<String, String> brokerOverrides, String[] saslUser) {
+        return start(brokerOverrides, saslUser, false);
+    }
+
+    private static EmbeddedKafka start(Map<String, String> brokerOverrides, String[] saslUser, boolean tls) {
         BrokerLogging.quietBrokerLoggers();
         RuntimeException lastFailure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             Path dataDir = createTempDir();
             try {
-                EmbeddedKafka kafka = startOnce(dataDir, brokerOverrides, saslUser);
+                EmbeddedKafka kafka = startOnce(dataDir, brokerOverrides, saslUser, tls);
                 Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
                 return kafka;
             } catch (RuntimeException e) {
@@ -144,7 +161,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("Could not start the embedded Kafka broker", lastFailure);
     }
 
-    private static EmbeddedKafka startOnce(Path dataDir, Map<String, String> brokerOverrides, String[] saslUser) {
+    private static EmbeddedKafka startOnce(Path dataDir, Map<String, String> brokerOverrides, String[] saslUser,
+            boolean tls) {
         long startNanos = System.nanoTime();
         int brokerPort = freePort();
         int controllerPort = freePort();
@@ -163,6 +181,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                     "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + saslUser[0]
                             + "=\"" + saslUser[1] + "\";");
         }
+        String tlsBootstrap = null;
+        if (tls) {
+            tlsBootstrap = HOST + ":" + freePort();
+            properties.put("listeners", properties.get("listeners") + ",SSL://" + tlsBootstrap);
+            properties.put("advertised.listeners", properties.get("advertised.listeners") + ",SSL://" + tlsBootstrap);
+            properties.put("listener.security.protocol.map", properties.get("listener.security.protocol.map") + ",SSL:SSL");
+        }
         properties.putAll(brokerOverrides);
         KafkaConfig config = KafkaConfig.fromProps(properties, false);
         format(logDir);
@@ -180,7 +205,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 bootstrap,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 dataDir);
-        return new EmbeddedKafka(dataDir, server, bootstrap, saslBootstrap);
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, server, bootstrap, saslBootstrap);
+        kafka.tlsBootstrapServers = tlsBootstrap;
+        return kafka;
     }
 
     /**
@@ -249,6 +276,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code host:port} of the broker's PLAINTEXT listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The TLS listener of {@link #startWithTls}; null when started without one. */
+    public String tlsBootstrapServers() {
+        return tlsBootstrapServers;
     }
 
     /** The SASL/PLAIN listener of {@link #startWithSaslPlain}; null when started without one. */

@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  *
  * <p>After a start or restore it re-sends all of its items followed by a marker carrying its
  * subtask index, so the UserWorkers can rebuild their (non-checkpointed) caches and know when they
- * are complete. Deltas that would make a vector non-finite or larger than the configured norm are
+ * are complete; each re-sent item names the sender and checkpoint of its last applied delta, which
+ * tells a UserWorker which of its restored in-flight deltas the vector already contains. Deltas that would make a vector non-finite or larger than the configured norm are
  * refused and counted, never stored.
  */
 public class ItemServer extends AbstractStreamOperator<ItemUpdate>
@@ -171,6 +172,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         s.interactions += d.interactions;
         s.popularityLog = FactorMath.logAdd(s.popularityLog, d.popularityLog);
         s.lastTs = Math.max(s.lastTs, d.maxTs);
+        s.lastAppliedFrom = d.sender;
+        s.lastAppliedCheckpoint = d.checkpointId;
         itemState.update(s);
         ItemUpdate update = new ItemUpdate(d.item, s.q, s.b, s.interactions);
         update.appliedFrom = d.sender;
@@ -223,7 +226,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             setCurrentKey(key);
             ItemState s = itemState.value();
             if (s != null) {
-                output.collect(new StreamRecord<>(new ItemUpdate(key, s.q, s.b, s.interactions)));
+                ItemUpdate update = new ItemUpdate(key, s.q, s.b, s.interactions);
+                update.appliedFrom = s.lastAppliedFrom;
+                update.appliedCheckpoint = s.lastAppliedCheckpoint;
+                output.collect(new StreamRecord<>(update));
             }
         }
         if (previous != null) {

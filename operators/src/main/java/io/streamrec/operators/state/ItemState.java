@@ -11,6 +11,13 @@ public class ItemState {
     public long lastTs;
     /** Deltas refused because they would have made the vector non-finite or too large. */
     public long rejectedDeltas;
+    /**
+     * Sender (UserWorker subtask) and checkpoint of the last delta applied to the item: sent with
+     * the re-sent items after a restore, so a UserWorker knows which of its restored in-flight
+     * deltas the vector already contains. -1: none (or a savepoint from before this field).
+     */
+    public int lastAppliedFrom = -1;
+    public long lastAppliedCheckpoint;
 
     public ItemState() {}
 }

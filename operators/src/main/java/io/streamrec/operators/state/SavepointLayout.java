@@ -22,6 +22,8 @@ public final class SavepointLayout {
     public static final String ITEM = "item";
     /** UserWorker, keyed by user: interactions waiting for the item cache after a restore. */
     public static final String WAITING_FOR_ITEM_CACHE = "waiting-for-item-cache";
+    /** UserWorker, operator (non-keyed) state: its item deltas sent but not yet confirmed, serialized by {@code ItemDeltaSerde}. */
+    public static final String IN_FLIGHT_ITEM_DELTAS = "in-flight-item-deltas";
 
     private SavepointLayout() {}
 
@@ -32,6 +34,11 @@ public final class SavepointLayout {
     /** Arrival number and interaction, per user ({@code ResyncBuffer}). */
     public static ListStateDescriptor<Tuple2<Long, Interaction>> waitingForItemCache() {
         return new ListStateDescriptor<>(WAITING_FOR_ITEM_CACHE, TypeInformation.of(new TypeHint<Tuple2<Long, Interaction>>() {}));
+    }
+
+    /** Operator state of the UserWorker ({@code ItemCache#inFlightDeltas}). */
+    public static ListStateDescriptor<byte[]> inFlightItemDeltas() {
+        return new ListStateDescriptor<>(IN_FLIGHT_ITEM_DELTAS, TypeInformation.of(byte[].class));
     }
 
     public static ValueStateDescriptor<ItemState> itemState() {

@@ -35,7 +35,7 @@ public final class InteractionLearner {
     /** Applies {@code event} to the user's state {@code s} and the cache; false when the SGD step was refused. */
     public boolean learn(UserState s, Interaction event) {
         float weight = event.type == EventType.RATING ? model.ratingWeight(event.value) : model.weight(event.type);
-        boolean applied = weight == 0f || step(s, event.item, weight);
+        boolean applied = weight == 0f || step(s, event, weight);
         if (weight > 0f) {
             sampler.observePositive(event.item);
         }
@@ -47,9 +47,11 @@ public final class InteractionLearner {
         return applied;
     }
 
-    private boolean step(UserState s, String item, float weight) {
-        int row = cache.rowOf(item);
-        int[] negatives = weight > 0f ? sampler.sample(s.p, item, s.seen, cache, model.negatives()) : new int[0];
+    private boolean step(UserState s, Interaction event, float weight) {
+        int row = cache.rowOf(event.item);
+        int[] negatives = weight > 0f
+                ? sampler.sample(s.p, event.item, s.seen, cache, model.negatives(), sampler.seedOf(event.user, s.interactions))
+                : new int[0];
         SgdStep.Update update = sgd.compute(s.p, s.b, s.interactions, row, weight, negatives, cache.matrix());
         if (update == null) {
             return false;

@@ -7,12 +7,17 @@ import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.scoring.ItemMatrix;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One UserWorker subtask's replica of every item vector, and the contributions of this subtask that
@@ -25,8 +30,15 @@ import java.util.Map;
  * contain them yet is applied with them added, so the replica never falls back to an older vector.
  *
  * <p>The replica is not checkpointed. After a (re)start every ItemServer subtask re-sends its items
- * and then a marker; the cache is {@link #ready} when markers from all of them have arrived. Not
- * thread-safe.
+ * and then a marker; the cache is {@link #ready} when markers from all of them have arrived. The
+ * in-flight deltas are checkpointed by the operator ({@link #inFlightDeltas}) and given back after a
+ * restore ({@link #restoreInFlight}): the restored ItemServers may not have applied them yet, and
+ * without them the replica would step from older vectors than the run that never failed. Each
+ * ItemServer update carries the sender and checkpoint of the last delta applied to the item, so
+ * the first update of an item after a restore tells which restored deltas it already contains.
+ *
+ * <p>Uniform negatives are drawn by position in a {@link SamplingOrder}, which depends only on
+ * which items are cached. Not thread-safe.
  */
 public final class ItemCache {
 
@@ -36,13 +48,20 @@ public final class ItemCache {
     private final ModelConfig model;
     private final ItemMatrix items;
     private final Map<String, ItemDelta> pending = new LinkedHashMap<>();
+    /** Per item with a pending delta: its value (vector, then bias) before the pending delta. */
+    private final Map<String, float[]> pendingBase = new HashMap<>();
     private final Map<String, List<ItemDelta>> inFlight = new HashMap<>();
+    /** Items with restored in-flight deltas that no ItemServer update has confirmed or refuted yet. */
+    private final Set<String> unresolved = new HashSet<>();
+    private final Set<ItemDelta> restored = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final SamplingOrder order;
     private final BitSet markers = new BitSet();
     private int expectedMarkers;
 
     public ItemCache(ModelConfig model) {
         this.model = model;
         this.items = new ItemMatrix(model.dimension());
+        this.order = new SamplingOrder(items::idAt);
     }
 
     /** The replica, for scoring kernels and reads; change it only through this class. */
@@ -54,7 +73,26 @@ public final class ItemCache {
     public int rowOf(String item) {
         int row = items.indexOf(item);
         if (row < 0) {
-            row = items.upsert(item, FactorMath.initVector(item, model.dimension(), model.initScale(), model.seed()), 0f);
+            row = upsert(item, FactorMath.initVector(item, model.dimension(), model.initScale(), model.seed()), 0f);
+        }
+        return row;
+    }
+
+    /** Number of cached items. */
+    public int size() {
+        return order.size();
+    }
+
+    /** The row at {@code position} of the arrival-independent order (0 ≤ position < {@link #size}). */
+    public int rowInSamplingOrder(int position) {
+        return order.rowAt(position);
+    }
+
+    private int upsert(String item, float[] q, float b) {
+        int before = items.size();
+        int row = items.upsert(item, q, b);
+        if (items.size() > before) {
+            order.add(row);
         }
         return row;
     }
@@ -84,16 +122,28 @@ public final class ItemCache {
         }
     }
 
-    /** Applies this subtask's update of one item to the replica and adds it to the pending delta. */
+    /**
+     * Applies this subtask's update of one item to the pending delta, and sets the replica to the
+     * item's value before this interval plus the pending delta: the value the ItemServer will hold
+     * once it has applied everything sent so far, computed with the same float additions in the same
+     * order (see {@link #apply}). So the replica does not depend on when the ItemServer's updates
+     * arrive, and a run restored from a checkpoint learns from bit-identical item vectors.
+     */
     public void applyOwn(String item, int row, float[] dq, float db) {
         ItemDelta delta = pendingDelta(item);
-        float[] q = items.vectorAt(row);
+        float[] base = pendingBase.get(item);
+        if (base == null) {
+            base = Arrays.copyOf(items.vectorAt(row), dq.length + 1);
+            base[dq.length] = items.biasAt(row);
+            pendingBase.put(item, base);
+        }
+        float[] q = new float[dq.length];
         for (int k = 0; k < q.length; k++) {
             delta.dq[k] += dq[k];
-            q[k] += dq[k];
+            q[k] = base[k] + delta.dq[k];
         }
         delta.db += db;
-        items.upsert(item, q, items.biasAt(row) + db);
+        upsert(item, q, base[dq.length] + delta.db);
     }
 
     /**
@@ -109,6 +159,7 @@ public final class ItemCache {
             inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
         }
         pending.clear();
+        pendingBase.clear();
         inFlight.values().removeIf(list -> {
             list.removeIf(d -> d.checkpointId < checkpointId - MAX_UNCONFIRMED_CHECKPOINTS);
             return list.isEmpty();
@@ -125,36 +176,84 @@ public final class ItemCache {
         if (update.isMarker()) {
             markers.set(update.markerFrom);
             expectedMarkers = update.markerTotal;
+            if (ready()) {
+                // every ItemServer has re-sent its items: a restored delta of an item none of them
+                // has is not applied anywhere yet, so it stays in flight as an ordinary one
+                unresolved.clear();
+                restored.clear();
+            }
             return;
         }
         List<ItemDelta> unconfirmed = inFlight.get(update.item);
+        if (unresolved.remove(update.item) && update.appliedFrom != subtask && unconfirmed != null) {
+            // the item's last applied delta came from another subtask: ours may or may not be in it;
+            // leave them out (the replica may lag until the ItemServer applies them) rather than count twice
+            unconfirmed.removeIf(restored::contains);
+        }
         if (unconfirmed != null && update.appliedFrom == subtask) {
             // the ItemServer has applied our delta of that checkpoint (and, in topic order, all earlier ones)
             unconfirmed.removeIf(d -> d.checkpointId <= update.appliedCheckpoint);
-            if (unconfirmed.isEmpty()) {
-                inFlight.remove(update.item);
-                unconfirmed = null;
-            }
         }
+        if (unconfirmed != null && unconfirmed.isEmpty()) {
+            inFlight.remove(update.item);
+            unconfirmed = null;
+        }
+        // the ItemServer's value plus ours in the order it will apply them (the same float additions)
         float[] q = update.q.clone();
         float b = update.b;
         long interactions = update.interactions;
-        List<ItemDelta> own = new ArrayList<>(2);
         if (unconfirmed != null) {
-            own.addAll(unconfirmed);
+            for (ItemDelta d : unconfirmed) {
+                for (int k = 0; k < q.length; k++) {
+                    q[k] += d.dq[k];
+                }
+                b += d.db;
+                interactions += d.interactions;
+            }
         }
         ItemDelta mine = pending.get(update.item);
         if (mine != null) {
-            own.add(mine);
+            float[] base = Arrays.copyOf(q, q.length + 1);
+            base[q.length] = b;
+            pendingBase.put(update.item, base);
+            for (int k = 0; k < q.length; k++) {
+                q[k] += mine.dq[k];
+            }
+            b += mine.db;
+            interactions += mine.interactions;
         }
-        for (ItemDelta d : own) {
+        items.setInteractions(upsert(update.item, q, b), interactions);
+    }
+
+    /** This subtask's deltas sent but not yet confirmed, to be checkpointed. */
+    public List<ItemDelta> inFlightDeltas() {
+        List<ItemDelta> all = new ArrayList<>();
+        inFlight.values().forEach(all::addAll);
+        return all;
+    }
+
+    /**
+     * After a restore, before the resync: the in-flight deltas of the checkpoint restored from
+     * (those of other senders are ignored: after a rescale they are another subtask's). They are
+     * applied to the replica at once (an item the ItemServers do not know yet then has its initial
+     * vector plus them) and kept in flight until an update says whether they are applied.
+     */
+    public void restoreInFlight(Collection<ItemDelta> deltas, int subtask) {
+        for (ItemDelta d : deltas) {
+            if (d.sender != subtask || d.isRepublishMarker()) {
+                continue;
+            }
+            restored.add(d);
+            inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
+            unresolved.add(d.item);
+            int row = rowOf(d.item);
+            float[] q = items.vectorAt(row);
             for (int k = 0; k < q.length; k++) {
                 q[k] += d.dq[k];
             }
-            b += d.db;
-            interactions += d.interactions;
+            upsert(d.item, q, items.biasAt(row) + d.db);
+            items.setInteractions(row, items.interactionsAt(row) + d.interactions);
         }
-        items.setInteractions(items.upsert(update.item, q, b), interactions);
     }
 
     /** True when every ItemServer subtask has re-sent its items since the start. */
@@ -172,6 +271,6 @@ public final class ItemCache {
                 rows[n++] = row;
             }
         }
-        return n == rows.length ? rows : java.util.Arrays.copyOf(rows, n);
+        return n == rows.length ? rows : Arrays.copyOf(rows, n);
     }
 }

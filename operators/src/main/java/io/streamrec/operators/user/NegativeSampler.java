@@ -12,18 +12,29 @@ import java.util.SplittableRandom;
  * informative mistake, WARP-like adaptive sampling), drawn uniformly from the cached items or, with
  * {@code POPULAR} sampling, from a reservoir of recent positives. The positive item and items the
  * user has seen are never negatives. Not thread-safe; one per operator subtask.
+ *
+ * <p>Uniform sampling is reproducible across restores: the random numbers of an interaction come
+ * from a seed of that interaction alone ({@link #seedOf}: model seed, user, the user's interaction
+ * count), and they pick positions in the cache's arrival-independent {@link SamplingOrder}. So a
+ * run restored from a checkpoint draws the same negatives as the run that never failed. (The
+ * reservoir of {@code POPULAR} sampling is not checkpointed; it refills after a restore.)
  */
 public final class NegativeSampler {
 
     private static final int RECENT_ITEMS = 20_000;
 
     private final ModelConfig model;
-    private final SplittableRandom random;
     private final RecentItems recent = new RecentItems(RECENT_ITEMS);
 
-    public NegativeSampler(ModelConfig model, long seed) {
+    public NegativeSampler(ModelConfig model) {
         this.model = model;
-        this.random = new SplittableRandom(seed);
+    }
+
+    /** The seed of the random numbers of one interaction: user {@code user}'s {@code n}-th (from 0). */
+    public long seedOf(String user, long n) {
+        long h = model.seed() * 0x9e3779b97f4a7c15L + SamplingOrder.key(user);
+        h = (h ^ (h >>> 31)) * 0xbf58476d1ce4e5b9L + n;
+        return h ^ (h >>> 29);
     }
 
     /** Remembers a positive interaction with {@code item} for popularity-proportional sampling. */
@@ -33,10 +44,12 @@ public final class NegativeSampler {
 
     /**
      * Up to {@code count} negative rows for a user with vector {@code p} who interacted with
-     * {@code positive} and has seen {@code seen} (fewer when no more candidates qualify). New items
-     * drawn from the reservoir are added to the cache through {@code cache}.
+     * {@code positive} and has seen {@code seen} (fewer when no more candidates qualify), drawn
+     * with the random numbers of {@code seed} ({@link #seedOf}). New items drawn from the reservoir
+     * are added to the cache through {@code cache}.
      */
-    public int[] sample(float[] p, String positive, String[] seen, ItemCache cache, int count) {
+    public int[] sample(float[] p, String positive, String[] seen, ItemCache cache, int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
         // the seen check runs for every candidate: compare cached hash codes first, strings only on a match
         int[] seenHashes = new int[seen.length];
         for (int i = 0; i < seen.length; i++) {
@@ -45,7 +58,7 @@ public final class NegativeSampler {
         int[] rows = new int[count];
         int n = 0;
         while (n < count) {
-            int row = sample(p, positive, seen, seenHashes, cache);
+            int row = sample(p, positive, seen, seenHashes, cache, random);
             if (row < 0) {
                 break;
             }
@@ -54,7 +67,8 @@ public final class NegativeSampler {
         return n == count ? rows : java.util.Arrays.copyOf(rows, n);
     }
 
-    private int sample(float[] p, String positive, String[] seen, int[] seenHashes, ItemCache cache) {
+    private int sample(float[] p, String positive, String[] seen, int[] seenHashes, ItemCache cache,
+            SplittableRandom random) {
         ItemMatrix items = cache.matrix();
         int pool = model.negativePool();
         boolean popular = model.negativeSampling() == ModelConfig.NegativeSampling.POPULAR && recent.size() > 0;
@@ -62,10 +76,10 @@ public final class NegativeSampler {
         float bestScore = Float.NEGATIVE_INFINITY;
         int drawn = 0;
         for (int attempt = 0; attempt < 2 * pool + 3 && drawn < pool; attempt++) {
-            if (!popular && items.size() == 0) {
+            if (!popular && cache.size() == 0) {
                 return -1;
             }
-            int row = popular ? -1 : random.nextInt(items.size());
+            int row = popular ? -1 : cache.rowInSamplingOrder(random.nextInt(cache.size()));
             String candidate = popular ? recent.sample(random) : items.idAt(row);
             if (candidate.equals(positive) || isSeen(candidate, seen, seenHashes)) {
                 continue;

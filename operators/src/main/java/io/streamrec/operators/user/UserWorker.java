@@ -5,16 +5,19 @@ import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemDeltaSerde;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.OnlineHit;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -35,7 +38,9 @@ import java.util.List;
  * {@link ItemCache}); before the cache has resynced they wait ({@link ResyncBuffer}). Input 2
  * (broadcast): the ItemServer's item vectors. Refreshes are coalesced and scored in batches ({@link
  * ListScoring}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic) and the
- * scoring batch are emitted before each barrier, so a checkpoint's state and its records agree.
+ * scoring batch are emitted before each barrier, so a checkpoint's state and its records agree; the
+ * deltas not yet confirmed by the ItemServers are checkpointed too and go back into the cache after a
+ * restore, so learning after a restore steps from the same item vectors as without the failure.
  */
 public class UserWorker extends AbstractStreamOperator<UserList>
         implements TwoInputStreamOperator<Interaction, ItemUpdate, UserList>, Triggerable<String, VoidNamespace> {
@@ -63,6 +68,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient UserWorkerMetrics metrics;
     private transient int subtask;
     private transient boolean restored;
+    /** This subtask's item deltas not yet confirmed at the checkpoint ({@link ItemCache#inFlightDeltas}). */
+    private transient ListState<byte[]> inFlightState;
+    private transient List<ItemDelta> restoredInFlight;
 
     public UserWorker(UserWorkerConfig config) {
         this.config = config;
@@ -72,6 +80,21 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         restored = context.isRestored();
+        inFlightState = context.getOperatorStateStore().getListState(SavepointLayout.inFlightItemDeltas());
+        restoredInFlight = new ArrayList<>();
+        for (byte[] bytes : inFlightState.get()) {
+            restoredInFlight.add(ItemDeltaSerde.deserialize(bytes));
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<byte[]> out = new ArrayList<>();
+        for (ItemDelta d : cache.inFlightDeltas()) {
+            out.add(ItemDeltaSerde.serialize(d));
+        }
+        inFlightState.update(out);
     }
 
     @Override
@@ -82,8 +105,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         ModelConfig model = config.model();
         cache = new ItemCache(model);
-        learner = new InteractionLearner(model, cache, new NegativeSampler(model, model.seed() ^ (31L * subtask)),
-                config.maxSeen());
+        cache.restoreInFlight(restoredInFlight, subtask);
+        restoredInFlight = null;
+        learner = new InteractionLearner(model, cache, new NegativeSampler(model), config.maxSeen());
         pacer = new RefreshPacer(Math.max(1, config.refreshInterval().toMillis()), config.maxScoringShare(),
                 config.maxRefreshStretch());
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
@@ -146,6 +170,11 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         scoring.remove(user);
         output.collect(new StreamRecord<>(UserList.forgotten(user, s == null ? 1 : s.version + 1, now())));
         reason.inc();
+    }
+
+    /** This subtask's item deltas sent but not yet confirmed by the ItemServers (for tests). */
+    List<ItemDelta> deltasInFlight() {
+        return cache.inFlightDeltas();
     }
 
     private long now() {

@@ -78,4 +78,50 @@ class ItemCacheTest {
         int b = cache.rowOf("b");
         assertThat(cache.rowsOf(new String[] {"b", "zzz", "a"})).containsExactly(b, a);
     }
+
+    @Test
+    void restoredInFlightDeltasCountOnlyWhereTheReSentItemDoesNotContainThemYet() {
+        ItemCache cache = new ItemCache(model);
+        List<ItemDelta> restored = List.of(
+                delta("known", 0.5f, 4, 0), delta("known", 0.25f, 5, 0),
+                delta("new", 1f, 5, 0),
+                delta("other", 2f, 5, 0),
+                delta("not-mine", 3f, 5, 1));
+        cache.restoreInFlight(restored, 0);
+        float[] initNew = FactorMath.initVector("new", DIM, model.initScale(), 5);
+        assertThat(cache.matrix().vectorAt(cache.rowOf("new"))).containsExactly(initNew[0] + 1f, initNew[1]);
+        assertThat(cache.matrix().indexOf("not-mine")).as("another subtask's delta").isNegative();
+
+        // "known" already contains checkpoint 4's delta, not 5's
+        ItemUpdate known = new ItemUpdate("known", new float[] {1f, 1f}, 0f, 3);
+        known.appliedFrom = 0;
+        known.appliedCheckpoint = 4;
+        cache.apply(known, 0);
+        assertThat(cache.matrix().vectorAt(cache.rowOf("known"))).containsExactly(1.25f, 1f);
+        assertThat(cache.matrix().interactionsAt(cache.rowOf("known"))).isEqualTo(4);
+
+        // "other"'s last applied delta came from subtask 1: whether ours is in it is unknown, so it is left out
+        ItemUpdate other = new ItemUpdate("other", new float[] {1f, 1f}, 0f, 3);
+        other.appliedFrom = 1;
+        other.appliedCheckpoint = 9;
+        cache.apply(other, 0);
+        assertThat(cache.matrix().vectorAt(cache.rowOf("other"))).containsExactly(1f, 1f);
+
+        cache.apply(ItemUpdate.marker(0, 1), 0);
+        assertThat(cache.ready()).isTrue();
+        assertThat(cache.inFlightDeltas()).extracting(d -> d.item + "@" + d.checkpointId)
+                .containsExactlyInAnyOrder("known@5", "new@5");
+        // after the resync they are ordinary in-flight deltas: added to later updates until confirmed
+        cache.apply(new ItemUpdate("new", new float[] {0f, 0f}, 0f, 0), 0);
+        assertThat(cache.matrix().vectorAt(cache.rowOf("new"))).containsExactly(1f, 0f);
+    }
+
+    private static ItemDelta delta(String item, float dq0, long checkpoint, int sender) {
+        ItemDelta d = new ItemDelta(item, DIM);
+        d.dq[0] = dq0;
+        d.interactions = 1;
+        d.checkpointId = checkpoint;
+        d.sender = sender;
+        return d;
+    }
 }

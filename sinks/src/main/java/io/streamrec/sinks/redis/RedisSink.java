@@ -63,13 +63,16 @@ public final class RedisSink<IN> implements Sink<IN>, SupportsCommitter<Versione
     private final Duration maxRetryDuration;
     private final Duration timeout;
     private final int batchSize;
+    private final String tlsCaFile;
 
     RedisSink(
             String redisUrl,
             RedisWriteSerializer<IN> serializer,
             Duration maxRetryDuration,
             Duration timeout,
-            int batchSize) {
+            int batchSize,
+            String tlsCaFile) {
+        this.tlsCaFile = tlsCaFile;
         this.redisUrl = redisUrl;
         this.serializer = serializer;
         this.maxRetryDuration = maxRetryDuration;
@@ -91,7 +94,7 @@ public final class RedisSink<IN> implements Sink<IN>, SupportsCommitter<Versione
     public Committer<VersionedWrite> createCommitter(CommitterInitContext context) {
         RedisWriteApplier applier =
                 new RedisWriteApplier(
-                        RedisUrl.parse(redisUrl), timeout, batchSize, maxRetryDuration);
+                        RedisUrl.parse(redisUrl).withCaFile(tlsCaFile), timeout, batchSize, maxRetryDuration);
         return new RedisCommitter(applier, context.metricGroup());
     }
 

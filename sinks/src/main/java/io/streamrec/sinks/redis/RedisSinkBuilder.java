@@ -33,6 +33,7 @@ public final class RedisSinkBuilder<IN> {
     private Duration maxRetryDuration = DEFAULT_MAX_RETRY_DURATION;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private String tlsCaFile;
 
     RedisSinkBuilder() {}
 
@@ -71,9 +72,18 @@ public final class RedisSinkBuilder<IN> {
         return this;
     }
 
+    /**
+     * For {@code rediss://}: trust the certificate authorities in this PEM file instead of the
+     * JVM's trust store (default: none, the JVM's). The file must be readable where the job runs.
+     */
+    public RedisSinkBuilder<IN> setTlsCaFile(String pemFile) {
+        this.tlsCaFile = pemFile;
+        return this;
+    }
+
     public RedisSink<IN> build() {
         sanityCheck();
-        return new RedisSink<>(redisUrl, serializer, maxRetryDuration, timeout, batchSize);
+        return new RedisSink<>(redisUrl, serializer, maxRetryDuration, timeout, batchSize, tlsCaFile);
     }
 
     private void sanityCheck() {

@@ -49,6 +49,8 @@ public final class VersionedWrite {
     private final Map<String, String> extraMeta;
     private final Set<String> monotonicMeta;
     private final boolean deletion;
+    /** Expiry of both keys after this write, in milliseconds; 0: none. */
+    private long ttlMillis;
 
     /**
      * @param key the sorted set key, e.g. {@link RedisKeys#userList(String, String)}
@@ -162,6 +164,25 @@ public final class VersionedWrite {
         return new VersionedWrite(key, version, updatedMillis);
     }
 
+    /**
+     * This write, with both keys set to expire {@code ttlMillis} after it is applied (0: never), so
+     * the keys of a user no write refreshes any more disappear even when no job deletes them.
+     */
+    public VersionedWrite expiringAfter(long ttlMillis) {
+        if (ttlMillis < 0) {
+            throw new IllegalArgumentException("ttlMillis must not be negative, got " + ttlMillis + " for key " + key);
+        }
+        VersionedWrite copy = deletion ? deletion(key, version, updatedMillis)
+                : new VersionedWrite(key, version, updatedMillis, members, scores, extraMeta, monotonicMeta);
+        copy.ttlMillis = deletion ? 0 : ttlMillis;
+        return copy;
+    }
+
+    /** Milliseconds after which both keys expire once this write is applied; 0: never. */
+    public long ttlMillis() {
+        return ttlMillis;
+    }
+
     /** True for a {@link #deletion}. */
     public boolean isDeletion() {
         return deletion;
@@ -237,12 +258,13 @@ public final class VersionedWrite {
                 && Arrays.equals(scores, that.scores)
                 && extraMeta.equals(that.extraMeta)
                 && monotonicMeta.equals(that.monotonicMeta)
-                && deletion == that.deletion;
+                && deletion == that.deletion
+                && ttlMillis == that.ttlMillis;
     }
 
     @Override
     public int hashCode() {
-        int result = Objects.hash(key, version, updatedMillis, extraMeta, monotonicMeta, deletion);
+        int result = Objects.hash(key, version, updatedMillis, extraMeta, monotonicMeta, deletion, ttlMillis);
         result = 31 * result + Arrays.hashCode(members);
         return 31 * result + Arrays.hashCode(scores);
     }

@@ -22,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  */
 final class VersionedWriteSerializer implements SimpleVersionedSerializer<VersionedWrite> {
 
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     @Override
     public int getVersion() {
@@ -50,6 +50,7 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
         for (String field : write.monotonicMeta()) {
             writeString(out, field);
         }
+        out.writeLong(write.ttlMillis());
         return out.getCopyOfBuffer();
     }
 
@@ -89,7 +90,8 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
                 monotonic.add(readString(in));
             }
         }
-        return new VersionedWrite(key, listVersion, updated, members, scores, extraMeta, monotonic);
+        VersionedWrite write = new VersionedWrite(key, listVersion, updated, members, scores, extraMeta, monotonic);
+        return version >= 4 ? write.expiringAfter(in.readLong()) : write;
     }
 
     private static void writeString(DataOutputSerializer out, String value) throws IOException {

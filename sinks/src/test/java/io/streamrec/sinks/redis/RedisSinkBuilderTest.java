@@ -25,7 +25,7 @@ class RedisSinkBuilderTest {
 
         assertThat(InstantiationUtil.clone(sink)).isNotNull();
         // version 2 (issue 9) adds the monotonic meta fields, version 3 deletions; 1 and 2 stay readable
-        assertThat(sink.getCommittableSerializer().getVersion()).isEqualTo(3);
+        assertThat(sink.getCommittableSerializer().getVersion()).isEqualTo(4);
     }
 
     @Test

@@ -101,9 +101,17 @@ class VersionedWriteSerializerTest {
     }
 
     @Test
+    void roundTripsTheTtl() throws IOException {
+        VersionedWrite write = new VersionedWrite("k", 3, 9, new String[] {"a"}, new double[] {1}).expiringAfter(86_400_000L);
+        VersionedWrite copy = serializer.deserialize(serializer.getVersion(), serializer.serialize(write));
+        assertThat(copy).isEqualTo(write);
+        assertThat(copy.ttlMillis()).isEqualTo(86_400_000L);
+    }
+
+    @Test
     void rejectsUnknownVersions() {
-        assertThatThrownBy(() -> serializer.deserialize(4, new byte[0]))
+        assertThatThrownBy(() -> serializer.deserialize(5, new byte[0]))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unknown version 4");
+                .hasMessageContaining("Unknown version 5");
     }
 }

@@ -5,6 +5,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLParameters;
 import org.apache.flink.annotation.Internal;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -31,6 +32,8 @@ public final class RedisUrl implements Serializable {
     private final String host;
     private final int port;
     private final int database;
+    /** PEM file of the certificate authorities to trust over TLS; null: the JVM's trust store. */
+    private String caFile;
 
     private RedisUrl(
             boolean tls, String user, String password, String host, int port, int database) {
@@ -127,6 +130,16 @@ public final class RedisUrl implements Serializable {
         return tls;
     }
 
+    /**
+     * Trust the certificate authorities in this PEM file (rather than the JVM's trust store) when
+     * the URL is {@code rediss://}; null or empty: the JVM's. The server's name is checked against
+     * its certificate either way.
+     */
+    public RedisUrl withCaFile(String pemFile) {
+        this.caFile = pemFile == null || pemFile.isBlank() ? null : pemFile;
+        return this;
+    }
+
     /** The ACL user, or null for the default user. */
     public String user() {
         return user;
@@ -156,15 +169,23 @@ public final class RedisUrl implements Serializable {
     /** Client settings for this URL with one timeout for connecting and for each reply. */
     public JedisClientConfig clientConfig(Duration timeout, String clientName) {
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        return DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .user(user)
                 .password(password)
                 .database(database)
                 .ssl(tls)
                 .connectionTimeoutMillis(millis)
                 .socketTimeoutMillis(millis)
-                .clientName(clientName)
-                .build();
+                .clientName(clientName);
+        if (tls) {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            config.sslParameters(parameters);
+            if (caFile != null) {
+                config.sslSocketFactory(TlsTrust.socketFactory(caFile));
+            }
+        }
+        return config.build();
     }
 
     /** The URL with the password masked, safe to log. */

@@ -9,13 +9,14 @@ import org.apache.flink.annotation.Internal;
 /**
  * The Lua script that applies one {@link VersionedWrite} atomically, and its argument encoding.
  *
- * <p>{@code KEYS = [list, meta]}, {@code ARGV = [version, updated, n, score1, member1, ...,
+ * <p>{@code KEYS = [list, meta]}, {@code ARGV = [version, updated, ttl, n, score1, member1, ...,
  * scoreN, memberN, m, mfield1, mvalue1, ..., mfieldM, mvalueM, field1, value1, ...]}: the m
  * monotonic meta fields first, then the other extra fields. The script reads {@code HGET meta
  * version}; if the field is absent or smaller than {@code version} it reads the stored values of
  * the monotonic fields, deletes both keys, {@code ZADD}s all members (if any) and {@code HSET}s
  * {@code version}, {@code updated}, the extra fields, and each monotonic field as the larger of
- * its stored and new value, then returns 1. Otherwise it changes nothing and returns 0. Redis runs
+ * its stored and new value, sets both keys to expire after {@code ttl} milliseconds when it is
+ * positive, then returns 1. Otherwise it changes nothing and returns 0. Redis runs
  * scripts atomically, so readers see either the old list with its old meta or the new list with
  * its new meta.
  *
@@ -47,11 +48,11 @@ public final class VersionedWriteScript {
                     "  return 0",
                     "end",
                     // a deletion (n = -1) removes both keys, nothing else
-                    "if tonumber(ARGV[3]) < 0 then",
+                    "if tonumber(ARGV[4]) < 0 then",
                     "  redis.call('DEL', KEYS[1], KEYS[2])",
                     "  return 1",
                     "end",
-                    "local last = 3 + 2 * tonumber(ARGV[3])",
+                    "local last = 4 + 2 * tonumber(ARGV[4])",
                     "local monotonic = tonumber(ARGV[last + 1])",
                     "local kept = {}",
                     "for i = 1, monotonic do",
@@ -68,7 +69,7 @@ public final class VersionedWriteScript {
                     "redis.call('DEL', KEYS[1], KEYS[2])",
                     // unpack() is limited by the Lua C stack (~8000 values), so long lists are
                     // added in chunks of whole score/member pairs.
-                    "local first = 4",
+                    "local first = 5",
                     "while first <= last do",
                     "  local upto = math.min(first + 1999, last)",
                     "  redis.call('ZADD', KEYS[1], unpack(ARGV, first, upto))",
@@ -78,6 +79,11 @@ public final class VersionedWriteScript {
                     "    unpack(ARGV, last + 2 + 2 * monotonic))",
                     "if monotonic > 0 then",
                     "  redis.call('HSET', KEYS[2], unpack(kept))",
+                    "end",
+                    // the keys of a user whom no write refreshes any more expire on their own
+                    "if tonumber(ARGV[3]) > 0 then",
+                    "  redis.call('PEXPIRE', KEYS[1], ARGV[3])",
+                    "  redis.call('PEXPIRE', KEYS[2], ARGV[3])",
                     "end",
                     "return 1");
 
@@ -91,6 +97,7 @@ public final class VersionedWriteScript {
         List<String> args = new ArrayList<>(4 + 2 * write.size() + 2 * write.extraMeta().size());
         args.add(Long.toString(write.version()));
         args.add(Long.toString(write.updatedMillis()));
+        args.add(Long.toString(write.ttlMillis()));
         if (write.isDeletion()) {
             args.add("-1");
             return args;

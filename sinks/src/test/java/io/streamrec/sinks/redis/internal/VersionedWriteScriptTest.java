@@ -156,6 +156,30 @@ class VersionedWriteScriptTest {
         assertThat(jedis.zscore("rec:u1", "item-5000")).isEqualTo(2500.0);
     }
 
+    @Test
+    void aWriteWithATtlSetsBothKeysToExpireAndAStaleOneDoesNotExtendIt() {
+        apply(write(1, 1000, new String[] {"a", "b"}, Map.of("events", "2")).expiringAfter(60_000));
+        assertThat(jedis.pttl("rec:u1")).isBetween(1L, 60_000L);
+        assertThat(jedis.pttl("rec:u1:meta")).isBetween(1L, 60_000L);
+
+        // a skipped (older) write changes nothing, its TTL neither
+        assertThat(apply(write(1, 900, new String[] {"z"}, Map.of()).expiringAfter(3_600_000)))
+                .isEqualTo(VersionedWriteScript.SKIPPED);
+        assertThat(jedis.pttl("rec:u1")).isLessThanOrEqualTo(60_000L);
+
+        // a newer write without TTL leaves keys that never expire
+        apply(write(2, 2000, new String[] {"c"}, Map.of()));
+        assertThat(jedis.pttl("rec:u1")).isEqualTo(-1L);
+        assertThat(jedis.pttl("rec:u1:meta")).isEqualTo(-1L);
+
+        apply(write(3, 3000, new String[] {"d"}, Map.of()).expiringAfter(50));
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (jedis.exists("rec:u1", "rec:u1:meta") > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(jedis.exists("rec:u1", "rec:u1:meta")).as("keys left after their TTL").isZero();
+    }
+
     private Object apply(VersionedWrite write) {
         return jedis.eval(
                 VersionedWriteScript.SOURCE,
