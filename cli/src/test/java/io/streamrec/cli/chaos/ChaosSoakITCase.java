@@ -16,7 +16,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The short chaos soak CI runs: {@code bin/streamrec chaos} for 2 minutes with one fault of each kind
+ * The short chaos soak CI runs: {@code bin/streamrec chaos} for 90 s of input with one fault of each kind
  * (TaskManager SIGKILL, Kafka broker stop/start, Redis stop/start, Redis FLUSHALL + republish, the
  * checkpoint directory unwritable) on the real multi-process cluster, then exact per-user and per-item
  * counts, every list current and nothing moved backwards in Redis while the faults hit.
@@ -31,7 +31,7 @@ class ChaosSoakITCase {
         Path home = ClusterTestSupport.home();
         ClusterTestSupport.jobJar(); // built, or the test fails naming the build
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        ChaosCommand command = new ChaosCommand(home, List.of("--minutes", "2", "--faults", "5", "--seed", "9",
+        ChaosCommand command = new ChaosCommand(home, List.of("--minutes", "1.5", "--faults", "5", "--seed", "9",
                 "--out", out.toString(), "--rate", "15", "--users", "150", "--items", "120",
                 "--taskmanager-memory", "1536m", "--recovery-timeout-s", "120", "--settle-timeout-s", "120"),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
