@@ -12,11 +12,11 @@ import java.util.UUID;
  * interactions topic; the job does the rest without restarting (docs/OPERATIONS.md, "Redis lost its
  * data").
  */
-final class RepublishCommand {
+public final class RepublishCommand {
     private RepublishCommand() {}
 
     /** The control record; {@code id} names the request (the job acts once per id). */
-    static String record(String id, long ts) {
+    public static String record(String id, long ts) {
         return "{\"id\":\"" + id + "\",\"type\":\"republish\",\"ts\":" + ts + "}";
     }
 

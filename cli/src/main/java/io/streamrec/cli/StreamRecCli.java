@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import io.streamrec.job.CommandArgs;
+import io.streamrec.cli.chaos.ChaosCommand;
 import io.streamrec.cli.cluster.ClusterCommands;
 import io.streamrec.cli.cluster.FlinkRestClient;
 
@@ -12,8 +13,8 @@ import java.util.List;
 
 /**
  * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code produce}, {@code status},
- * {@code republish}, {@code retire}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model}, {@code bootstrap} and
- * {@code backfill}. Commands that
+ * {@code republish}, {@code retire}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model},
+ * {@code bootstrap}, {@code backfill} and {@code chaos}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
  * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
@@ -68,6 +69,7 @@ public final class StreamRecCli {
                 case "export-model": return ExportModelCommand.run(home, CommandArgs.parse(rest));
                 case "bootstrap": return BootstrapCommand.run(CommandArgs.parse(rest));
                 case "backfill": return BackfillCommand.run(home, rest);
+                case "chaos": return ChaosCommand.run(home, rest);
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
                     return 2;
@@ -124,6 +126,7 @@ public final class StreamRecCli {
                 "  export-model --savepoint PATH|last --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
                 "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
                 BackfillCommand.USAGE,
+                ChaosCommand.USAGE,
                 "",
                 "Kafka, Redis and Flink addresses default to those of the running local cluster (bin/streamrec cluster start).",
                 "Job options: see README.md (\"Options\").");

@@ -210,7 +210,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
-    private static Properties brokerProperties(String logDir, int brokerPort, int controllerPort) {
+    /**
+     * The settings of this single-node KRaft broker+controller on 127.0.0.1 with the given log
+     * directory and ports; also for a broker run as its own process ({@code kafka.Kafka}), which can
+     * be stopped and started again on the same ports and data (the chaos soak does).
+     */
+    public static Properties brokerProperties(String logDir, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
@@ -252,7 +257,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void format(String logDir) {
+    /** Formats a fresh KRaft log directory for {@link #brokerProperties}' node (a new cluster id). */
+    public static void format(String logDir) {
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

@@ -260,7 +260,8 @@ public final class ClusterCommands {
         }
     }
 
-    static Path defaultJobJar(Path home) {
+    /** The shaded job jar in {@code home/job/target/}; fails naming the build command if there is none. */
+    public static Path defaultJobJar(Path home) {
         Path target = home.resolve("job").resolve("target");
         try (Stream<Path> files = Files.list(target)) {
             return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst()

@@ -28,6 +28,9 @@ import java.util.UUID;
  * <p>Asynchronous operations (savepoints) are triggered and then polled until they complete;
  * failures surface as {@link FlinkRestException} with the cluster's own message. Thread-safe: the
  * underlying {@link HttpClient} is, and the client holds no other mutable state.
+ *
+ * <p>Long (just over 400 lines) because it holds every REST call the commands make, each a thin
+ * method over one endpoint, plus the asynchronous-operation polling they share.
  */
 public final class FlinkRestClient {
 
@@ -238,6 +241,12 @@ public final class FlinkRestClient {
             }
         }
         return values;
+    }
+
+    /** A job-level metric ({@code GET /jobs/:id/metrics?get=NAME}, e.g. {@code numRestarts}); -1 if not reported. */
+    public long jobMetric(String jobId, String name) {
+        JsonNode metric = get("jobs/" + jobId + "/metrics?get=" + name).path(0);
+        return name.equals(metric.path("id").asText()) ? metric.path("value").asLong(-1) : -1;
     }
 
     /** {@code GET /jobs/:id/checkpoints}: counts, latest completed / restored, summary. */

@@ -45,7 +45,7 @@ public final class ClusterTestSupport {
     }
 
     /** The StreamRec checkout: the parent of the cli module, which is the tests' working directory. */
-    static Path home() {
+    public static Path home() {
         Path cli = Path.of("").toAbsolutePath();
         return cli.getFileName().toString().equals("cli") ? cli.getParent() : cli;
     }
