@@ -64,7 +64,12 @@ class RedisAuthenticationTest {
     }
 
     private static void commit(String url, Duration maxRetry, List<VersionedWrite> writes) throws Exception {
-        RedisWriteApplier applier = new RedisWriteApplier(RedisUrl.parse(url), Duration.ofSeconds(2), 50, maxRetry);
+        commit(RedisUrl.parse(url), maxRetry, writes);
+    }
+
+    /** Commits {@code writes} through a committer of its own, as the sink does at a checkpoint. */
+    static void commit(RedisUrl url, Duration maxRetry, List<VersionedWrite> writes) throws Exception {
+        RedisWriteApplier applier = new RedisWriteApplier(url, Duration.ofSeconds(2), 50, maxRetry);
         try (RedisCommitter committer = new RedisCommitter(applier, new org.apache.flink.metrics.groups.UnregisteredMetricsGroup())) {
             committer.commit(requestsFor(writes));
         }

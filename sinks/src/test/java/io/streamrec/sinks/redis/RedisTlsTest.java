@@ -1,18 +1,15 @@
 package io.streamrec.sinks.redis;
 
-import static io.streamrec.sinks.redis.TestCommitRequest.requestsFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.streamrec.sinks.redis.internal.RedisUrl;
-import io.streamrec.sinks.redis.internal.RedisWriteApplier;
 import io.streamrec.testkit.RedisServerProcess;
 import io.streamrec.testkit.TestCertificates;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +51,7 @@ class RedisTlsTest {
         String url = "rediss://:" + PASSWORD + "@127.0.0.1:" + tlsPort;
         String ca = certs.certificatePem().toString();
 
-        commit(RedisUrl.parse(url).withCaFile(ca), Duration.ofSeconds(10), RedisCommitterTest.userLists(6, 1));
+        RedisAuthenticationTest.commit(RedisUrl.parse(url).withCaFile(ca), Duration.ofSeconds(10), RedisCommitterTest.userLists(6, 1));
         try (Jedis jedis = new Jedis(RedisUrl.parse(url).withCaFile(ca).hostAndPort(),
                 RedisUrl.parse(url).withCaFile(ca).clientConfig(Duration.ofSeconds(5), "test-reader"))) {
             assertThat(jedis.hget("rec:user-4:meta", "version")).isEqualTo("1");
@@ -66,7 +63,7 @@ class RedisTlsTest {
             assertThatThrownBy(plain::ping).as("plaintext client on the TLS port").isNotNull();
         }
         // without the CA file the JVM's trust store does not know the test CA
-        assertThatThrownBy(() -> commit(RedisUrl.parse(url), Duration.ofMillis(800), RedisCommitterTest.userLists(6, 2)))
+        assertThatThrownBy(() -> RedisAuthenticationTest.commit(RedisUrl.parse(url), Duration.ofMillis(800), RedisCommitterTest.userLists(6, 2)))
                 .hasMessageContaining("Gave up writing 6 lists")
                 .satisfies(e -> assertThat(String.valueOf(e.getMessage())).doesNotContain(PASSWORD));
     }
@@ -77,12 +74,5 @@ class RedisTlsTest {
                 .clientConfig(Duration.ofSeconds(1), "x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot read the CA file /nonexistent/ca.pem");
-    }
-
-    private static void commit(RedisUrl url, Duration maxRetry, List<VersionedWrite> writes) throws Exception {
-        RedisWriteApplier applier = new RedisWriteApplier(url, Duration.ofSeconds(2), 50, maxRetry);
-        try (RedisCommitter committer = new RedisCommitter(applier, new org.apache.flink.metrics.groups.UnregisteredMetricsGroup())) {
-            committer.commit(requestsFor(writes));
-        }
     }
 }
