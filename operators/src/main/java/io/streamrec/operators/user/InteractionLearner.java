@@ -41,7 +41,10 @@ public final class InteractionLearner {
         if (inModel && weight > 0f) {
             sampler.observePositive(event.item);
         }
-        if (inModel) {
+        // An item this subtask's full cache refuses may still be in the model (its vector has not
+        // reached this cache yet): the interaction is counted in a delta all the same, and the
+        // ItemServer, which owns the cap, applies the count or refuses the item. Retired: not counted.
+        if (inModel || !cache.isRetired(event.item)) {
             cache.countInteraction(event.item, event.ts,
                     weight > 0f ? model.popularityLogTerm(weight, event.ts) : Double.NEGATIVE_INFINITY);
         }

@@ -352,6 +352,11 @@ public final class ItemCache {
         return refused;
     }
 
+    /** True while the item is retired (refused until un-retired). */
+    public boolean isRetired(String item) {
+        return retired.contains(item);
+    }
+
     /** Items retired by a control record that this cache refuses. */
     public int retiredItems() {
         return retired.size();
