@@ -170,7 +170,8 @@ public final class StreamRecJob {
                 .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
                 .uid(OperatorIds.GRADIENTS_SOURCE)
                 .keyBy(delta -> delta.item)
-                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id()))
+                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id(),
+                        options.get(StreamRecOptions.ITEM_TTL)))
                 .uid(OperatorIds.ITEM_SERVER);
 
         SingleOutputStreamOperator<UserList> userWorker = distinct
@@ -214,7 +215,8 @@ public final class StreamRecJob {
         // keyed by item exactly as the ItemServer that emits the stats: no shuffle
         DataStream<RedisRecord> itemWrites = DataStreamUtils
                 .reinterpretAsKeyedStream(itemStats, stats -> stats.item, Types.STRING)
-                .process(new ItemStatsToRedis(prefix, run)).returns(RedisRecord.class)
+                .process(new ItemStatsToRedis(prefix, run, options.get(StreamRecOptions.ITEM_TTL).toMillis()))
+                .returns(RedisRecord.class)
                 .uid(OperatorIds.ITEM_STATS_TO_REDIS).name(OperatorIds.NAME_ITEM_STATS_TO_REDIS);
         DataStream<RedisRecord> popularWrites = popular
                 .map(list -> RedisWrites.popular(prefix, list, run)).returns(RedisRecord.class)

@@ -1,5 +1,6 @@
 package io.streamrec.operators.user;
 
+import io.streamrec.operators.model.IdleExpiry;
 import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
@@ -30,6 +31,7 @@ import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs)
@@ -112,7 +114,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         pacer = new RefreshPacer(Math.max(1, config.refreshInterval().toMillis()), config.maxScoringShare(),
                 config.maxRefreshStretch());
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
-                new UserExpiry(config.userTtl()), config.bulkRefreshRate());
+                new IdleExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
         retirements = new Retirements();
         RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
@@ -201,7 +203,11 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
-            Retirements.refreshListsWith(update.item, getKeyedStateBackend(), this, timers, now());
+            Retirements.refreshListsWith(Set.of(update.item), getKeyedStateBackend(), this, timers, now());
+        }
+        if (update.expired && wasReady && retirements.expired(update.item)) {
+            getProcessingTimeService().registerTimer(now() + 1_000, t -> Retirements.refreshListsWith(
+                    retirements.drainExpired(), getKeyedStateBackend(), this, timers, now()));
         }
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply, this::processWatermark);
@@ -229,7 +235,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         scoring.add(timer.getKey(), s);
     }
 
-    /** An idle user's expiry (see {@link UserExpiry}). */
+    /** An idle user's expiry (see {@link IdleExpiry}). */
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         UserState s = userState.value();
