@@ -207,7 +207,7 @@ public final class StreamRecOptions {
             .durationType().defaultValue(Duration.ofDays(365))
             .withDescription("An item without interactions for this long in event time (the newest interaction time the "
                     + "ItemServer has applied) leaves the model: its state, every UserWorker's cache, every list that holds "
-                    + "it (refreshed within a second) and the popular list, and its meta is deleted from Redis (metric "
+                    + "it (one pass over the users a second after the first expiry, at most one a minute) and the popular list, and its meta is deleted from Redis (metric "
                     + "itemsExpired). An interaction brings it back as a new item. Each write of an item's meta also sets it "
                     + "to expire this long after it in Redis. A year keeps seasonal items; model.max-items is the hard "
                     + "bound. 0 keeps items forever.");

@@ -24,8 +24,10 @@ import java.util.Set;
  * an ordinary broadcast.
  *
  * <p>Items that expire ({@code state.item-ttl}) leave the lists the same way, but many may expire
- * at once: they are gathered ({@link #expired}) and one pass over the users serves all of those
- * gathered within a second ({@link #drainExpired}). Not thread-safe.
+ * at once, and a flood of junk items expires continuously: they are gathered ({@link #expired})
+ * and one pass over the users serves all of those gathered ({@link #drainExpired}); a pass starts a
+ * second after the first expiry, and at least a minute after the previous pass, so a subtask with
+ * many users does not scan them over and over. Not thread-safe.
  */
 final class Retirements {
 
@@ -36,15 +38,27 @@ final class Retirements {
     /** Items that expired since the last pass over the users' lists. */
     private final Set<String> expired = new HashSet<>();
 
-    /** An item expired; true when it is the first since the last pass (the caller schedules one). */
-    boolean expired(String item) {
+    static final long FIRST_PASS_DELAY_MS = 1_000;
+    static final long MIN_PASS_SPACING_MS = 60_000;
+    private long lastPass = Long.MIN_VALUE;
+
+    /**
+     * An item expired at processing time {@code now}; returns when to run the pass over the users'
+     * lists, or -1 when one is already scheduled.
+     */
+    long expired(String item, long now) {
         boolean first = expired.isEmpty();
         expired.add(item);
-        return first;
+        if (!first) {
+            return -1;
+        }
+        long earliest = lastPass == Long.MIN_VALUE ? now : lastPass + MIN_PASS_SPACING_MS;
+        return Math.max(now + FIRST_PASS_DELAY_MS, earliest);
     }
 
-    /** The expired items gathered since the last pass; then cleared. */
-    Set<String> drainExpired() {
+    /** The expired items gathered since the last pass, for a pass at {@code now}; then cleared. */
+    Set<String> drainExpired(long now) {
+        lastPass = now;
         Set<String> out = new HashSet<>(expired);
         expired.clear();
         return out;

@@ -205,9 +205,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
             Retirements.refreshListsWith(Set.of(update.item), getKeyedStateBackend(), this, timers, now());
         }
-        if (update.expired && wasReady && retirements.expired(update.item)) {
-            getProcessingTimeService().registerTimer(now() + 1_000, t -> Retirements.refreshListsWith(
-                    retirements.drainExpired(), getKeyedStateBackend(), this, timers, now()));
+        long pass = update.expired && wasReady ? retirements.expired(update.item, now()) : -1;
+        if (pass >= 0) {
+            getProcessingTimeService().registerTimer(pass, t -> Retirements.refreshListsWith(
+                    retirements.drainExpired(now()), getKeyedStateBackend(), this, timers, now()));
         }
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply, this::processWatermark);

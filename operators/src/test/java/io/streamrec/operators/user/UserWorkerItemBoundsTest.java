@@ -156,6 +156,16 @@ class UserWorkerItemBoundsTest {
             assertThat(u1.items).containsExactlyInAnyOrder("a", "d");
             assertThat(u1.version).isEqualTo(2);
 
+            // the next expiry's pass waits for a minute after the last one
+            h.getOutput().clear();
+            h.processElement2(new StreamRecord<>(ItemUpdate.expired("d")));
+            h.setProcessingTime(50_000);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(62_001);
+            h.setProcessingTime(63_001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.user).contains("u1");
+            assertThat(h.extractOutputValues()).allSatisfy(l -> assertThat(l.items).doesNotContain("b", "c", "d"));
+
             // u3's click on b went into no delta yet: it is sent and brings b back as a new item
             h.prepareSnapshotPreBarrier(2);
             List<ItemDelta> deltas = values(h.getSideOutput(UserWorker.ITEM_DELTAS));
