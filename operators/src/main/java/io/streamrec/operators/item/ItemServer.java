@@ -90,6 +90,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private transient Counter deltasOfUnknownItems;
     private transient Counter itemsExpired;
     private transient ItemExpiry expiry;
+    /** Items restored without expiry timers wait for them until the clock is known (see {@link #registerExpiryOfAllItems}). */
+    private transient boolean expiryScanPending;
     /** Items in this subtask's state, counted from the state at every start. */
     private transient long items;
     /** This subtask's share of {@code model.max-items}: the share of the key groups it owns. */
@@ -177,7 +179,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         // Emitting from open() is not allowed; a timer callback runs on the task thread right away.
         getProcessingTimeService().registerTimer(
                 getProcessingTimeService().getCurrentProcessingTime(), t -> {
-                    if (expiry.needsTimersForAllItems()) {
+                    expiryScanPending = expiry.needsTimersForAllItems();
+                    if (expiryScanPending && expiry.clock() != Long.MIN_VALUE) {
                         registerExpiryOfAllItems();
                     }
                     resendAll();
@@ -257,6 +260,9 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                 new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs)));
         if (d.interactions > 0) {
             expiry.itemTouched(touchedBefore, s.lastTs);
+            if (expiryScanPending) {
+                registerExpiryOfAllItems();
+            }
             // the expiries fired here change the current key: nothing of this delta comes after
             expiry.advance(timeServiceManager);
         }
@@ -291,8 +297,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         output.emitWatermark(mark);
     }
 
-    /** After a restore from state without expiry timers for this TTL: one timer per item with interactions. */
+    /**
+     * After a restore from state without expiry timers for this TTL: one timer per item with
+     * interactions. An item without an interaction time (bootstrapped from factor files) counts
+     * from the clock, so this waits until the clock is known: restored, or the first interaction.
+     */
     private void registerExpiryOfAllItems() throws Exception {
+        expiryScanPending = false;
         List<String> keys = new ArrayList<>();
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stream = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
@@ -303,7 +314,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             setCurrentKey(key);
             ItemState s = itemState.value();
             if (s != null && !s.retired && s.interactions > 0) {
-                expiry.itemTouched(Long.MIN_VALUE, s.lastTs);
+                expiry.itemTouched(Long.MIN_VALUE, s.lastTs > 0 ? s.lastTs : expiry.clock());
             }
         }
         if (previous != null) {

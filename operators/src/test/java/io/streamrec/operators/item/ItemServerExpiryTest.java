@@ -157,6 +157,28 @@ class ItemServerExpiryTest {
         }
     }
 
+    @Test
+    void itemsWithoutAnInteractionTimeCountFromTheFirstInteractionTheRestoredRunApplies() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(Duration.ZERO)) { // like a model bootstrapped from factor files: no times
+            h.open();
+            h.processElement(interaction("a", 0));
+            h.processElement(interaction("b", 0));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(TTL)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(1);
+            h.processElement(interaction("c", T0));
+            h.processElement(interaction("b", T0 + HOUR));
+            h.processElement(interaction("c", T0 + 9 * HOUR));
+            assertThat(expired(h)).isEmpty(); // not at once: their idle time starts at T0
+            h.processElement(interaction("c", T0 + 10 * HOUR + 7 * 60_000));
+            assertThat(expired(h)).containsExactly("a");
+        }
+    }
+
     private static List<String> expired(KeyedOneInputStreamOperatorTestHarness<String, ItemDelta, ItemUpdate> h) {
         return items(h.extractOutputValues()).stream().filter(u -> u.expired).map(u -> u.item).collect(Collectors.toList());
     }
