@@ -92,7 +92,7 @@ public final class CompareCommand {
     }
 
     static void print(PrintStream out, String live, String candidate, CandidateComparison c) {
-        out.printf("live %s vs candidate %s: %d windows of %s of event time, %s to %s UTC (only windows both jobs have passed)%n",
+        out.printf("live %s, candidate %s; %d windows of %s of event time, %s to %s UTC (only windows both jobs have passed)%n",
                 live, candidate, c.windows().size(), Duration.ofMillis(c.windowMillis()).toString().substring(2).toLowerCase(),
                 TIME.format(Instant.ofEpochMilli(c.windows().get(0).start())),
                 TIME.format(Instant.ofEpochMilli(c.windows().get(c.windows().size() - 1).start() + c.windowMillis())));
