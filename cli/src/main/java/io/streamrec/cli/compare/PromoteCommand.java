@@ -82,9 +82,9 @@ public final class PromoteCommand {
             if (transaction.exec() == null) {
                 throw new IllegalStateException(alias + " changed while promoting; run promote again");
             }
-            System.out.printf("promoted %s: %s now names it (was %s); all %d users' lists under it are at least as recent"
-                    + " as under %s. Applications reading through %s read it from now on; the previous job may be stopped.%n",
-                    candidate, alias, active, coverage.users, active, alias);
+            System.out.printf("Promoted: %s now names %s (was %s); each of the %d users with a list under %s has one under %s"
+                    + " at least as recent. Applications reading through %s read %s from now on; the job writing %s may be"
+                    + " stopped.%n", alias, candidate, active, coverage.users, active, candidate, alias, candidate, active);
         }
         return 0;
     }
