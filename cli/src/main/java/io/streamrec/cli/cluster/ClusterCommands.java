@@ -211,9 +211,10 @@ public final class ClusterCommands {
                 c.rememberJobOptions(submission.jobId(), submitted);
             });
         } else {
-            // status, stop and produce keep addressing the live job; the candidate is named by --job ID
+            // produce and submit's own checks keep the live job's remembered options; status and stop
+            // take --job ID while both run
             System.out.printf("Candidate %s: Redis prefix %s, gradients %s, group %s. Compare: bin/streamrec compare"
-                            + " --live %s --candidate %s%n", candidate.get(), options.get(StreamRecOptions.REDIS_PREFIX),
+                            + " --live %s --candidate %s (status and stop take --job ID while both run)%n", candidate.get(), options.get(StreamRecOptions.REDIS_PREFIX),
                     options.get(StreamRecOptions.TOPIC_GRADIENTS), options.get(StreamRecOptions.KAFKA_GROUP),
                     local.map(c -> c.lastJobOptions().getOrDefault(StreamRecOptions.REDIS_PREFIX.key(),
                             StreamRecOptions.REDIS_PREFIX.defaultValue())).orElse(StreamRecOptions.REDIS_PREFIX.defaultValue()),
