@@ -171,6 +171,8 @@ class CandidateModelITCase {
         assertThat(report.path("winner").asText()).isEqualTo(CANDIDATE);
         assertThat(report.path("difference").path("hr10").path("low").asDouble()).as("HR@10 significantly higher").isPositive();
         assertThat(report.path("windows").size()).isGreaterThanOrEqualTo(10);
+        assertThat(report.path("pairedWindows").path("candidateAhead").asInt())
+                .isGreaterThan(report.path("pairedWindows").path("liveAhead").asInt());
         long evaluated = report.path("total").path("live").path("n").asLong();
         assertThat(evaluated).isPositive().isLessThanOrEqualTo(EVENTS);
 
@@ -208,5 +210,7 @@ class CandidateModelITCase {
         assertThat(reverse.path("difference").path("hr10").path("high").asDouble()).as("HR@10 significantly lower").isNegative();
         assertThat(reverse.path("difference").path("hr10").path("value").asDouble())
                 .isEqualTo(-report.path("difference").path("hr10").path("value").asDouble());
+        assertThat(reverse.path("pairedWindows").path("liveAhead").asInt())
+                .isEqualTo(report.path("pairedWindows").path("candidateAhead").asInt());
     }
 }

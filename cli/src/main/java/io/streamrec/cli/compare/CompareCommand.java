@@ -104,6 +104,9 @@ public final class CompareCommand {
         row(out, "all windows", c.liveTotal(), c.candidateTotal());
         out.printf("difference candidate - live: HR@10 %s, MRR@10 %s%n",
                 signed(c.hitRateDifference()), signed(c.mrrDifference()));
+        out.printf("paired by window: the candidate's HR@10 higher in %d, lower in %d, equal in %d of %d windows"
+                        + " (sign test p = %.4f)%n", c.paired().candidateAhead(), c.paired().liveAhead(), c.paired().ties(),
+                c.windows().size(), c.paired().signTestP());
         out.println("verdict: " + sentence(c.verdict()));
     }
 
@@ -148,6 +151,11 @@ public final class CompareCommand {
         ObjectNode difference = root.putObject("difference");
         interval(difference.putObject("hr10"), c.hitRateDifference());
         interval(difference.putObject("mrr10"), c.mrrDifference());
+        ObjectNode paired = root.putObject("pairedWindows");
+        paired.put("candidateAhead", c.paired().candidateAhead());
+        paired.put("liveAhead", c.paired().liveAhead());
+        paired.put("ties", c.paired().ties());
+        paired.put("signTestP", c.paired().signTestP());
         root.put("verdict", c.verdict().name().toLowerCase());
         root.put("winner", switch (c.verdict()) {
             case CANDIDATE -> candidate;

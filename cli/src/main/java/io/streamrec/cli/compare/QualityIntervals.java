@@ -85,6 +85,23 @@ public final class QualityIntervals {
         return new Interval(d, d - z * se, d + z * se);
     }
 
+    /**
+     * The two-sided exact sign test: the probability, under "neither is better", of a split of
+     * {@code wins + losses} paired comparisons (ties left out) at least as uneven as the one seen;
+     * 1 when there are none.
+     */
+    public static double signTestP(int wins, int losses) {
+        int n = wins + losses;
+        int k = Math.min(wins, losses);
+        double tail = 0;
+        double binomial = 1; // C(n, i)
+        for (int i = 0; i <= k; i++) {
+            tail += binomial;
+            binomial = binomial * (n - i) / (i + 1);
+        }
+        return Math.min(1, 2 * tail / Math.pow(2, n));
+    }
+
     private static double sq(double x) {
         return x * x;
     }

@@ -38,6 +38,8 @@ class CandidateComparisonTest {
         assertThat(c.hitRateDifference().value()).isCloseTo(-0.2, within(1e-12));
         assertThat(c.hitRateDifference().high()).isNegative();
         assertThat(c.verdict()).isEqualTo(Verdict.LIVE);
+        // window 0: live 40/80, candidate 24/80; window 20 s: 40/80 against 24/80: the live job ahead in both
+        assertThat(c.paired()).isEqualTo(new CandidateComparison.Paired(0, 2, 0, 0.5));
     }
 
     @Test
@@ -64,6 +66,7 @@ class CandidateComparisonTest {
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("live rec:, candidate cand:; 1 windows of 1m of event time, 1970-01-01 00:00:00 to 1970-01-01 00:01:00")
                 .contains("0.3000 [0.2189, 0.3958]") // Wilson 30/100 by hand: 0.307401 -+ 0.088452.contains("100 / 100")
+                .contains("the candidate's HR@10 higher in 1, lower in 0, equal in 0 of 1 windows (sign test p = 1.0000)")
                 .contains("verdict: no significant difference");
 
         JsonNode json = new ObjectMapper().readTree(CompareCommand.toJson("rec:", "cand:", c));

@@ -65,6 +65,17 @@ class QualityIntervalsTest {
     }
 
     @Test
+    void signTestIsTheExactBinomialTail() {
+        // 9 of 10: 2 * (C(10,0) + C(10,1)) / 2^10 = 22 / 1024
+        assertThat(QualityIntervals.signTestP(9, 1)).isCloseTo(22 / 1024.0, within(1e-15));
+        assertThat(QualityIntervals.signTestP(1, 9)).isCloseTo(22 / 1024.0, within(1e-15));
+        // 5 of 5: 2 / 32
+        assertThat(QualityIntervals.signTestP(5, 0)).isCloseTo(0.0625, within(1e-15));
+        assertThat(QualityIntervals.signTestP(3, 3)).isEqualTo(1.0);
+        assertThat(QualityIntervals.signTestP(0, 0)).isEqualTo(1.0);
+    }
+
+    @Test
     void nothingMeasuredIsNotANumber() {
         assertThat(QualityIntervals.wilson(0, 0, Z95).value()).isNaN();
         assertThat(QualityIntervals.mean(0, 0, 0, Z95).low()).isNaN();
