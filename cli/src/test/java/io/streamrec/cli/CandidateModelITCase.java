@@ -128,6 +128,11 @@ class CandidateModelITCase {
                     Thread.sleep(1500);
                     after = jedis.zrangeWithScores(RedisKeys.metricsWindows(prefix), 0, -1);
                 } while (!after.equals(before));
+                // the buckets of event time hold every measured interaction, as the processing-time total counts them
+                long inBuckets = after.stream().filter(t -> t.getElement().endsWith(":n")).mapToLong(t -> (long) t.getScore()).sum();
+                assertThat(inBuckets).as(prefix + " evaluated in buckets")
+                        .isEqualTo((long) jedis.zscore(RedisKeys.metrics(prefix), "evaluated:total").doubleValue())
+                        .isPositive();
             }
         }
     }
