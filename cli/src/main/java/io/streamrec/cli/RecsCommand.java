@@ -2,10 +2,13 @@ package io.streamrec.cli;
 
 import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.Endpoints;
+import io.streamrec.cli.compare.ActivePrefix;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.Recommendations;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
+
+import redis.clients.jedis.Jedis;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -13,7 +16,11 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. */
+/**
+ * {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. Without
+ * {@code --redis.prefix} it reads the prefix applications read: the one the alias key
+ * {@code rec:_active} names ({@code bin/streamrec promote}), else {@code rec:}.
+ */
 final class RecsCommand {
     private RecsCommand() {}
 
@@ -24,10 +31,23 @@ final class RecsCommand {
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
         args.take(StreamRecOptions.REDIS_URL.key(), null);
-        String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
+        Optional<String> prefixFlag = args.take(StreamRecOptions.REDIS_PREFIX.key());
+        String base = args.take("base", StreamRecOptions.REDIS_PREFIX.defaultValue());
         args.rejectUnknown(Set.of());
         Endpoints.announce(System.err, redisUrl);
         Endpoints.checkRedis(redisUrl);
+        String prefix;
+        if (prefixFlag.isPresent()) {
+            prefix = prefixFlag.get();
+        } else {
+            // what applications read: the prefix the alias names ({base}_active, set by promote), else the base
+            try (Jedis jedis = ActivePrefix.connect(redisUrl.address(), "streamrec-recs")) {
+                prefix = ActivePrefix.resolve(jedis, base);
+            }
+            if (!prefix.equals(base)) {
+                System.err.println("Reading prefix " + prefix + " (named by " + RedisKeys.activeAlias(base) + ")");
+            }
+        }
         try (RedisRecommendations redis = RedisRecommendations.connect(redisUrl.address(), prefix)) {
             Recommendations recs = redis.forUser(args.positional().get(0));
             print(System.out, args.positional().get(0), recs);
