@@ -42,4 +42,21 @@ class SeenLookupTest {
             }
         }
     }
+
+    @Test
+    void sequentialIdsDoNotClusterSoAMissIsAFewProbes() {
+        String[] seen = new String[500];
+        for (int i = 0; i < seen.length; i++) {
+            seen[i] = "i" + i; // consecutive hash codes
+        }
+        NegativeSampler.SeenLookup lookup = new NegativeSampler.SeenLookup(seen);
+        long probes = 0;
+        int misses = 2_000;
+        for (int k = 500; k < 500 + misses; k++) {
+            probes += lookup.probes("i" + k);
+        }
+        // a table half full with well-spread hashes: about 2.5 slots per miss; runs of adjacent
+        // slots (the hash's low bits) would make it tens
+        assertThat((double) probes / misses).isLessThan(4.0);
+    }
 }
