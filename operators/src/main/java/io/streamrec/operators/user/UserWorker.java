@@ -8,9 +8,11 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemDeltaSerde;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.OnlineHit;
+import io.streamrec.operators.records.SimilarList;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
+import io.streamrec.operators.similar.SimilarItemLists;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
@@ -55,6 +57,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public static final OutputTag<OnlineHit> ONLINE_EVALUATION =
             new OutputTag<>("online-evaluation", TypeInformation.of(OnlineHit.class));
 
+    /** Side output: each item's similar list, from the subtask that owns the item ({@link SimilarItemLists}). */
+    public static final OutputTag<SimilarList> SIMILAR_ITEMS = SimilarItemLists.OUTPUT;
+
     private final UserWorkerConfig config;
 
     private transient ValueState<UserState> userState;
@@ -66,6 +71,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient RefreshPacer pacer;
     private transient RepublishRouting republish;
     private transient Retirements retirements;
+    /** Null when {@code recs.similar-n} is 0. */
+    private transient SimilarItemLists similar;
     private transient UserWorkerMetrics metrics;
     private transient int subtask;
     private transient boolean restored;
@@ -120,6 +127,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         ItemCacheMetrics.register(getMetricGroup(), cache);
         scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
+        if (config.similarN() > 0) {
+            similar = new SimilarItemLists(config.similarN(), config.similarThreshold(), cache, pacer, getKeyedStateBackend(),
+                    getRuntimeContext().getTaskInfo(), this, getPartitionedState(SavepointLayout.similarItemState()),
+                    t -> getInternalTimerService(SimilarItemLists.TIMERS, VoidNamespaceSerializer.INSTANCE, t),
+                    output, this::now, getMetricGroup());
+        }
         if (restored && config.refreshAllOnRestore()) {
             timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);
         }
@@ -202,6 +215,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         cache.apply(update, subtask);
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
             Retirements.refreshListsWith(update.item, getKeyedStateBackend(), this, timers, now());
+        }
+        if (similar != null) {
+            similar.onItemUpdate(update);
         }
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply, this::processWatermark);

@@ -1,0 +1,229 @@
+package io.streamrec.operators.similar;
+
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.SimilarList;
+import io.streamrec.operators.scoring.CosineNeighbours;
+import io.streamrec.operators.scoring.ItemMatrix;
+import io.streamrec.operators.scoring.ScoredItems;
+import io.streamrec.operators.state.SavepointLayout;
+import io.streamrec.operators.state.SimilarItemState;
+import io.streamrec.operators.user.ItemCache;
+import io.streamrec.operators.user.RefreshPacer;
+
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+import java.util.Arrays;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * "Similar items" lists, computed inside the UserWorker from its replicated item cache: for each
+ * item, the {@code recs.similar-n} items nearest by cosine ({@link CosineNeighbours}).
+ *
+ * <p><b>One owner per item.</b> Every UserWorker subtask sees every item's vector (the ItemServers
+ * broadcast them), but only the subtask whose key-group range holds the item's id computes its
+ * list; its state ({@link SimilarItemState}: the vector at the last list, the list's items and
+ * version) lives in the UserWorker's keyed state under the item's id, in a state of its own next to
+ * the users'. Key groups move with a rescale, and the ownership moves with them.
+ *
+ * <p><b>When.</b> An item's list is due when the direction of its vector has moved by more than
+ * {@code recs.similar-threshold} in cosine distance since its last list (a cosine list depends on
+ * the direction only), or when it has none. Due lists are coalesced like user refreshes: one
+ * processing-time timer per item at the {@link RefreshPacer}'s next interval boundary, deferred
+ * like user refreshes while scoring is over its share, and the scan time counts as scoring.
+ *
+ * <p><b>Exactly-once.</b> Lists leave only through the side output {@link #OUTPUT} to the Redis
+ * sink, which writes them when the checkpoint that computed them completes; their versions grow per
+ * item from the checkpointed state, so a replay after a failure never moves a list backwards. An
+ * item that leaves the model (retired, or refused past {@code model.max-items}) gets a versioned
+ * deletion, and the owned lists that hold it are refreshed. Not thread-safe: the task thread only.
+ */
+public final class SimilarItemLists implements Triggerable<String, VoidNamespace> {
+
+    /** Side output of the UserWorker: the similar lists, to the Redis sink. */
+    public static final OutputTag<SimilarList> OUTPUT = new OutputTag<>("similar-items", TypeInformation.of(SimilarList.class));
+
+    /** Name of the keyed timer service of the similar lists (next to the users' {@code refresh}). */
+    public static final String TIMERS = "similar-items";
+
+    private final int n;
+    private final double threshold;
+    private final ItemCache cache;
+    private final RefreshPacer pacer;
+    private final KeyedStateBackend<String> backend;
+    private final TaskInfo task;
+    private final KeyContext keys;
+    private final ValueState<SimilarItemState> state;
+    private final InternalTimerService<VoidNamespace> timers;
+    private final Output<?> output;
+    private final LongSupplier clock;
+    private final Counter listsComputed;
+    private final Counter listsDeferred;
+
+    /**
+     * @param timerService creates this class's timer service with the given callback (the operator's
+     *                     {@code getInternalTimerService(TIMERS, ..., callback)})
+     */
+    public SimilarItemLists(int n, double threshold, ItemCache cache, RefreshPacer pacer,
+                            KeyedStateBackend<String> backend, TaskInfo task, KeyContext keys, ValueState<SimilarItemState> state,
+                            Function<Triggerable<String, VoidNamespace>, InternalTimerService<VoidNamespace>> timerService,
+                            Output<?> output, LongSupplier clock, MetricGroup metrics) {
+        if (n < 1) {
+            throw new IllegalArgumentException("similar lists need n >= 1, got " + n);
+        }
+        this.n = n;
+        this.threshold = threshold;
+        this.cache = cache;
+        this.pacer = pacer;
+        this.backend = backend;
+        this.task = task;
+        this.keys = keys;
+        this.state = state;
+        this.timers = timerService.apply(this);
+        this.output = output;
+        this.clock = clock;
+        this.listsComputed = metrics.counter("similarListsComputed");
+        this.listsDeferred = metrics.counter("similarListsDeferred");
+    }
+
+    /**
+     * An ItemServer broadcast, after the cache has applied it: the owner of the item checks whether
+     * its list is due (or, for an item that left the model, deletes it and refreshes the lists that
+     * hold it).
+     */
+    public void onItemUpdate(ItemUpdate update) throws Exception {
+        if (update.item == null || update.isRepublish()) {
+            return; // a resync marker
+        }
+        Object previousKey = keys.getCurrentKey();
+        try {
+            if (update.removed) {
+                refreshListsWith(update.item);
+            }
+            if (owns(update.item)) {
+                keys.setCurrentKey(update.item);
+                if (update.removed) {
+                    delete(update.item);
+                } else {
+                    requestIfMoved(update.item);
+                }
+            }
+        } finally {
+            if (previousKey != null) {
+                keys.setCurrentKey(previousKey);
+            }
+        }
+    }
+
+    /** True when this subtask's key groups hold {@code item}: it alone computes the item's list. */
+    boolean owns(String item) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(item, task.getMaxNumberOfParallelSubtasks(),
+                task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask();
+    }
+
+    private void requestIfMoved(String item) throws Exception {
+        SimilarItemState s = state.value();
+        if (s != null && s.refreshPending) {
+            return;
+        }
+        int row = cache.matrix().indexOf(item);
+        if (row < 0) {
+            return;
+        }
+        if (s == null) {
+            s = new SimilarItemState();
+        } else if (s.listedQ != null && CosineNeighbours.distance(s.listedQ, cache.matrix().vectorAt(row)) <= threshold) {
+            return;
+        }
+        request(s);
+    }
+
+    private void request(SimilarItemState s) throws Exception {
+        s.refreshPending = true;
+        state.update(s);
+        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(clock.getAsLong()));
+    }
+
+    /** The item left the model: its list is deleted with the next version (kept, so a return counts on from it). */
+    private void delete(String item) throws Exception {
+        SimilarItemState s = state.value();
+        if (s == null || s.listedQ == null) {
+            return;
+        }
+        s.version++;
+        s.listedQ = null;
+        s.items = null;
+        state.update(s);
+        emit(SimilarList.deletion(item, s.version, clock.getAsLong()));
+    }
+
+    /** Asks for a refresh of every list this subtask owns that holds {@code item}: one pass over them. */
+    private void refreshListsWith(String item) throws Exception {
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.similarItemState(), (owner, ownerState) -> {
+                    SimilarItemState s = ownerState.value();
+                    if (s != null && !s.refreshPending && s.items != null && Arrays.asList(s.items).contains(item)) {
+                        s.refreshPending = true;
+                        ownerState.update(s);
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(clock.getAsLong()));
+                    }
+                });
+    }
+
+    /** A due list (the current key is the item): computed from the cache now, or deferred like a user refresh. */
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        SimilarItemState s = state.value();
+        if (s == null || !s.refreshPending) {
+            return;
+        }
+        long now = clock.getAsLong();
+        if (!cache.ready() || pacer.shouldDefer(now)) {
+            listsDeferred.inc();
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+            return;
+        }
+        s.refreshPending = false;
+        ItemMatrix items = cache.matrix();
+        int row = items.indexOf(timer.getKey());
+        if (row < 0) {
+            state.update(s); // left the model meanwhile: its deletion went out then
+            return;
+        }
+        long start = System.nanoTime();
+        ScoredItems nearest = CosineNeighbours.of(items, row, n);
+        pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
+        String[] ids = new String[nearest.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = items.idAt(nearest.rows[i]);
+        }
+        s.version++;
+        s.listedQ = items.vectorAt(row);
+        s.items = ids;
+        state.update(s);
+        listsComputed.inc();
+        emit(new SimilarList(timer.getKey(), ids, nearest.scores.clone(), s.version, now, items.interactionsAt(row)));
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    private void emit(SimilarList list) {
+        output.collect(OUTPUT, new StreamRecord<>(list));
+    }
+}
