@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code produce}, {@code status},
+ * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code similar ITEM}, {@code produce}, {@code status},
  * {@code republish}, {@code retire}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model},
  * {@code bootstrap}, {@code backfill} and {@code chaos}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
@@ -54,6 +54,8 @@ public final class StreamRecCli {
                     return new BenchCommand(home, CommandArgs.parse(rest)).run();
                 case "recs":
                     return RecsCommand.run(home, CommandArgs.parse(rest));
+                case "similar":
+                    return SimilarCommand.run(home, CommandArgs.parse(rest));
                 case "evaluate":
                     return new EvaluateCommand(CommandArgs.parse(rest)).run();
                 case "produce":
@@ -99,6 +101,8 @@ public final class StreamRecCli {
                 "      and duration, TaskManager heap and scoring users/s; --out DIR writes DIR/results.json.",
                 "  recs USER [--redis.url URL] [--redis.prefix rec:]",
                 "      Prints USER's list from Redis (or the popular list when USER has none).",
+                "  similar ITEM [--redis.url URL] [--redis.prefix rec:]",
+                "      Prints ITEM's similar items from Redis (rec:_sim:ITEM: nearest item vectors by cosine).",
                 "  produce --file PATH --format movielens|json [--shift-timestamps] [--force] [--kafka.bootstrap HOST:PORT]",
                 "       [--topic interactions] [job options, e.g. --input.min-timestamp 0]",
                 "      Checks the records against the job's rules (reports what it would reject), then loads them into",
