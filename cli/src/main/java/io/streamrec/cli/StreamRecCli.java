@@ -102,7 +102,7 @@ public final class StreamRecCli {
                 "  recs USER [--redis.url URL] [--redis.prefix rec:]",
                 "      Prints USER's list from Redis (or the popular list when USER has none).",
                 "  similar ITEM [--redis.url URL] [--redis.prefix rec:]",
-                "      Prints ITEM's similar items from Redis (rec:_sim:ITEM: nearest item vectors by cosine).",
+                "      Prints ITEM's similar items from Redis (rec:_sim:ITEM: the items that score best for a user with ITEM's vector).",
                 "  produce --file PATH --format movielens|json [--shift-timestamps] [--force] [--kafka.bootstrap HOST:PORT]",
                 "       [--topic interactions] [job options, e.g. --input.min-timestamp 0]",
                 "      Checks the records against the job's rules (reports what it would reject), then loads them into",

@@ -15,7 +15,7 @@ import io.streamrec.sinks.redis.RedisKeys;
  *   <li>{@code {prefix}_popular} (+{@code :meta}): the fallback list;</li>
  *   <li>{@code {prefix}_item:{item}:meta}: hash with {@code version}, {@code interactions},
  *       {@code bias}, {@code lastTs};</li>
- *   <li>{@code {prefix}_sim:{item}}: sorted set item → cosine similarity (+{@code :meta} with
+ *   <li>{@code {prefix}_sim:{item}}: sorted set item → score q_i · q_j + b_j (+{@code :meta} with
  *       {@code version}, {@code updated}, {@code interactions} of the item when computed).</li>
  * </ul>
  * Every version is {@link RunEpoch#version(long) the run's epoch × 2^32 + a counter of the run}

@@ -136,12 +136,13 @@ public final class StreamRecOptions {
                     + "(default: EXACT below " + ItemIndex.AUTO_MIN_ITEMS + " cached items, HNSW from there on).");
     public static final ConfigOption<Integer> SIMILAR_N = ConfigOptions.key("recs.similar-n")
             .intType().defaultValue(20)
-            .withDescription("Length of each item's similar-items list ({prefix}_sim:{item}: the items whose vectors are "
-                    + "nearest by cosine, retired items excluded); 0 turns similar lists off.");
+            .withDescription("Length of each item's similar-items list ({prefix}_sim:{item}: the items that score best "
+                    + "for a user whose vector is the item's own, q_i . q_j + b_j; retired items excluded); 0 turns "
+                    + "similar lists off.");
     public static final ConfigOption<Double> SIMILAR_THRESHOLD = ConfigOptions.key("recs.similar-threshold")
-            .doubleType().defaultValue(0.02)
-            .withDescription("An item's similar list is recomputed when the direction of its vector has moved by more "
-                    + "than this cosine distance (1 - cos) since its last list, at most once per recs.refresh-interval.");
+            .doubleType().defaultValue(0.05)
+            .withDescription("An item's similar list is recomputed when its vector has moved by more than this share of "
+                    + "its length (|q - q_listed| / |q_listed|) since its last list, at most once per recs.refresh-interval.");
     public static final ConfigOption<OnlineEvaluation> ONLINE_EVALUATION = ConfigOptions.key("recs.online-evaluation")
             .enumType(OnlineEvaluation.class).defaultValue(OnlineEvaluation.LAST_LIST)
             .withDescription("Test-then-learn quality measurement of each interaction: LAST_LIST (against the list the "
@@ -382,8 +383,7 @@ public final class StreamRecOptions {
                 "must be above 0 and at most 1, got " + get(MAX_SCORING_SHARE));
         positive(MAX_SEEN, get(MAX_SEEN));
         require(get(SIMILAR_N) >= 0, SIMILAR_N, "must be 0 (off) or positive, got " + get(SIMILAR_N));
-        require(get(SIMILAR_THRESHOLD) >= 0 && get(SIMILAR_THRESHOLD) <= 2, SIMILAR_THRESHOLD,
-                "must be a cosine distance from 0 to 2, got " + get(SIMILAR_THRESHOLD));
+        require(get(SIMILAR_THRESHOLD) >= 0, SIMILAR_THRESHOLD, "must not be negative, got " + get(SIMILAR_THRESHOLD));
         positive(MAX_PARALLELISM, get(MAX_PARALLELISM));
         require(!get(REFRESH_INTERVAL).isNegative() && !get(REFRESH_INTERVAL).isZero(),
                 REFRESH_INTERVAL, "must be positive");

@@ -1,8 +1,8 @@
 package io.streamrec.operators.records;
 
 /**
- * An item's "similar items" list: the items whose vectors point most nearly the same way, best
- * first, with their cosine similarity. {@code version} grows by one with every list of the item
+ * An item's "similar items" list: the items that score best for a user whose vector is the item's
+ * own, best first, with that score ({@code q_i · q_j + b_j}). {@code version} grows by one with every list of the item
  * (and with its deletion), so the Redis sink never moves a list backwards on retries and replays.
  */
 public class SimilarList {

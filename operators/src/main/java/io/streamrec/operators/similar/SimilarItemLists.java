@@ -2,7 +2,7 @@ package io.streamrec.operators.similar;
 
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.SimilarList;
-import io.streamrec.operators.scoring.CosineNeighbours;
+import io.streamrec.operators.scoring.ItemNeighbours;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.ScoredItems;
 import io.streamrec.operators.state.SavepointLayout;
@@ -33,7 +33,8 @@ import java.util.function.LongSupplier;
 
 /**
  * "Similar items" lists, computed inside the UserWorker from its replicated item cache: for each
- * item, the {@code recs.similar-n} items nearest by cosine ({@link CosineNeighbours}).
+ * item, the {@code recs.similar-n} items that score best for a user whose vector is the item's own
+ * ({@link ItemNeighbours}: {@code q_i · q_j + b_j}).
  *
  * <p><b>One owner per item.</b> Every UserWorker subtask sees every item's vector (the ItemServers
  * broadcast them), but only the subtask whose key-group range holds the item's id computes its
@@ -41,9 +42,11 @@ import java.util.function.LongSupplier;
  * version) lives in the UserWorker's keyed state under the item's id, in a state of its own next to
  * the users'. Key groups move with a rescale, and the ownership moves with them.
  *
- * <p><b>When.</b> An item's list is due when the direction of its vector has moved by more than
- * {@code recs.similar-threshold} in cosine distance since its last list (a cosine list depends on
- * the direction only), or when it has none. Due lists are coalesced like user refreshes: one
+ * <p><b>When.</b> An item's list is due when its vector has moved by more than
+ * {@code recs.similar-threshold} of its length since its last list ({@link
+ * ItemNeighbours#relativeChange}: the list depends on the vector's direction and its length), or
+ * when it has none. The other items' moves do not make it due: a list is as fresh as its own
+ * item's vector. Due lists are coalesced like user refreshes: one
  * processing-time timer per item at the {@link RefreshPacer}'s next interval boundary, deferred
  * like user refreshes while scoring is over its share, and the scan time counts as scoring.
  *
@@ -147,7 +150,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         }
         if (s == null) {
             s = new SimilarItemState();
-        } else if (s.listedQ != null && CosineNeighbours.distance(s.listedQ, cache.matrix().vectorAt(row)) <= threshold) {
+        } else if (s.listedQ != null && ItemNeighbours.relativeChange(s.listedQ, cache.matrix().vectorAt(row)) <= threshold) {
             return;
         }
         request(s);
@@ -206,7 +209,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
             return;
         }
         long start = System.nanoTime();
-        ScoredItems nearest = CosineNeighbours.of(items, row, n);
+        ScoredItems nearest = ItemNeighbours.of(items, row, n);
         pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
         String[] ids = new String[nearest.size()];
         for (int i = 0; i < ids.length; i++) {

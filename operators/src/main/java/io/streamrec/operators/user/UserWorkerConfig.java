@@ -79,7 +79,7 @@ public final class UserWorkerConfig implements Serializable {
     public ItemIndex index() { return index; }
     /** Length of each item's similar list; 0: no similar lists. */
     public int similarN() { return similarN; }
-    /** Cosine distance an item's vector must turn since its last similar list before the list is recomputed. */
+    /** How far (relative to its length) an item's vector must move since its last similar list before the list is recomputed. */
     public double similarThreshold() { return similarThreshold; }
 
     public static final class Builder {
@@ -97,7 +97,7 @@ public final class UserWorkerConfig implements Serializable {
         private ScoringKernel kernel = ScoringKernel.VECTOR;
         private ItemIndex index = ItemIndex.AUTO;
         private int similarN = 20;
-        private double similarThreshold = 0.02;
+        private double similarThreshold = 0.05;
 
         private Builder(ModelConfig model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -127,8 +127,7 @@ public final class UserWorkerConfig implements Serializable {
             check(bulkRefreshRate >= 1, "bulk refresh rate must be positive, got " + bulkRefreshRate);
             check(maxRefreshStretch >= 1, "max refresh stretch must be at least 1, got " + maxRefreshStretch);
             check(similarN >= 0, "similar-list length must be >= 0, got " + similarN);
-            check(similarThreshold >= 0 && similarThreshold <= 2, "similar-list threshold must be a cosine distance in [0, 2], got "
-                    + similarThreshold);
+            check(similarThreshold >= 0, "similar-list threshold must be >= 0, got " + similarThreshold);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
             return new UserWorkerConfig(this);
         }

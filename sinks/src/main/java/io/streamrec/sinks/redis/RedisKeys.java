@@ -51,7 +51,7 @@ public final class RedisKeys {
         return Objects.requireNonNull(prefix, "prefix") + ITEM + Objects.requireNonNull(item, "item");
     }
 
-    /** The sorted set of an item's similar items (item → cosine similarity): {@code {prefix}_sim:{item}}. */
+    /** The sorted set of an item's similar items (item → score): {@code {prefix}_sim:{item}}. */
     public static String similarItems(String prefix, String item) {
         return Objects.requireNonNull(prefix, "prefix") + SIMILAR + Objects.requireNonNull(item, "item");
     }
