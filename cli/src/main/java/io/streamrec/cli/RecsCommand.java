@@ -18,17 +18,8 @@ final class RecsCommand {
     private RecsCommand() {}
 
     static int run(Path home, CommandArgs args) {
-        if (args.positional().size() != 1) {
-            throw new IllegalArgumentException("expected exactly one USER, e.g. bin/streamrec recs u42");
-        }
-        Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
-        Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
-        args.take(StreamRecOptions.REDIS_URL.key(), null);
-        String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
-        args.rejectUnknown(Set.of());
-        Endpoints.announce(System.err, redisUrl);
-        Endpoints.checkRedis(redisUrl);
-        try (RedisRecommendations redis = RedisRecommendations.connect(redisUrl.address(), prefix)) {
+        String prefix = args.remainingOptions().getOrDefault(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
+        try (RedisRecommendations redis = reader(home, args, "USER, e.g. bin/streamrec recs u42")) {
             Recommendations recs = redis.forUser(args.positional().get(0));
             print(System.out, args.positional().get(0), recs);
             if (recs.popularFallback() && recs.items().isEmpty()) {
@@ -37,6 +28,24 @@ final class RecsCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The Redis reader of a command with one positional argument ({@code recs}, {@code similar}):
+     * {@code --redis.url} or the local cluster's Redis, {@code --redis.prefix}; checked reachable.
+     */
+    static RedisRecommendations reader(Path home, CommandArgs args, String expected) {
+        if (args.positional().size() != 1) {
+            throw new IllegalArgumentException("expected exactly one " + expected);
+        }
+        Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
+        Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
+        args.take(StreamRecOptions.REDIS_URL.key(), null);
+        String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
+        args.rejectUnknown(Set.of());
+        Endpoints.announce(System.err, redisUrl);
+        Endpoints.checkRedis(redisUrl);
+        return RedisRecommendations.connect(redisUrl.address(), prefix);
     }
 
     static final String POPULAR = "(popular)";

@@ -1,8 +1,6 @@
 package io.streamrec.cli;
 
-import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.job.CommandArgs;
-import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.Recommendations;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
@@ -10,8 +8,6 @@ import io.streamrec.sinks.redis.RedisRecommendations;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code bin/streamrec similar ITEM}: an item's similar items from Redis ({@code {prefix}_sim:{item}}),
@@ -21,18 +17,8 @@ final class SimilarCommand {
     private SimilarCommand() {}
 
     static int run(Path home, CommandArgs args) {
-        if (args.positional().size() != 1) {
-            throw new IllegalArgumentException("expected exactly one ITEM, e.g. bin/streamrec similar i42");
-        }
-        Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
-        Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
-        args.take(StreamRecOptions.REDIS_URL.key(), null);
-        String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
-        args.rejectUnknown(Set.of());
-        Endpoints.announce(System.err, redisUrl);
-        Endpoints.checkRedis(redisUrl);
-        String item = args.positional().get(0);
-        try (RedisRecommendations redis = RedisRecommendations.connect(redisUrl.address(), prefix)) {
+        try (RedisRecommendations redis = RecsCommand.reader(home, args, "ITEM, e.g. bin/streamrec similar i42")) {
+            String item = args.positional().get(0);
             print(System.out, item, redis.similarTo(item, Integer.MAX_VALUE));
         }
         return 0;
