@@ -39,7 +39,8 @@ import java.util.List;
  * measured ({@link OnlineEvaluation}), then learned ({@link InteractionLearner} over the replicated
  * {@link ItemCache}); before the cache has resynced they wait ({@link ResyncBuffer}). Input 2
  * (broadcast): the ItemServer's item vectors. Refreshes are coalesced and scored in batches ({@link
- * ListScoring}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic) and the
+ * ListScoring}); the subtask that owns an item's key group also keeps the item's similar list
+ * ({@link SimilarItemLists}, side output {@link #SIMILAR_ITEMS}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic) and the
  * scoring batch are emitted before each barrier, so a checkpoint's state and its records agree; the
  * deltas not yet confirmed by the ItemServers are checkpointed too and go back into the cache after a
  * restore, so learning after a restore steps from the same item vectors as without the failure.
