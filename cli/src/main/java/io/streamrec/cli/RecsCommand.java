@@ -2,10 +2,13 @@ package io.streamrec.cli;
 
 import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.cluster.Endpoints;
+import io.streamrec.cli.compare.ActivePrefix;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.Recommendations;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
+
+import redis.clients.jedis.Jedis;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -13,39 +16,64 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. */
+/**
+ * {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. Without
+ * {@code --redis.prefix} it reads the prefix applications read: the one the alias key
+ * {@code rec:_active} names ({@code bin/streamrec promote}), else {@code rec:}.
+ */
 final class RecsCommand {
     private RecsCommand() {}
 
     static int run(Path home, CommandArgs args) {
-        String prefix = args.remainingOptions().getOrDefault(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
-        try (RedisRecommendations redis = reader(home, args, "USER, e.g. bin/streamrec recs u42")) {
-            Recommendations recs = redis.forUser(args.positional().get(0));
+        try (Reader reader = reader(home, args, "USER, e.g. bin/streamrec recs u42", "streamrec-recs")) {
+            Recommendations recs = reader.redis().forUser(args.positional().get(0));
             print(System.out, args.positional().get(0), recs);
             if (recs.popularFallback() && recs.items().isEmpty()) {
-                System.out.println("No lists under the prefix " + prefix + " yet: is a job running, and does it accept its input?"
-                        + " bin/streamrec status shows its input and rejections.");
+                System.out.println("No lists under the prefix " + reader.prefix() + " yet: is a job running, and does it accept"
+                        + " its input? bin/streamrec status shows its input and rejections.");
             }
         }
         return 0;
     }
 
+    /** A Redis reader and the prefix it reads. */
+    record Reader(RedisRecommendations redis, String prefix) implements AutoCloseable {
+        @Override
+        public void close() {
+            redis.close();
+        }
+    }
+
     /**
      * The Redis reader of a command with one positional argument ({@code recs}, {@code similar}):
-     * {@code --redis.url} or the local cluster's Redis, {@code --redis.prefix}; checked reachable.
+     * {@code --redis.url} or the local cluster's Redis, checked reachable; {@code --redis.prefix}, or
+     * else the prefix applications read (the one the alias {@code {base}_active} names, else the base).
      */
-    static RedisRecommendations reader(Path home, CommandArgs args, String expected) {
+    static Reader reader(Path home, CommandArgs args, String expected, String clientName) {
         if (args.positional().size() != 1) {
             throw new IllegalArgumentException("expected exactly one " + expected);
         }
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
         args.take(StreamRecOptions.REDIS_URL.key(), null);
-        String prefix = args.take(StreamRecOptions.REDIS_PREFIX.key(), StreamRecOptions.REDIS_PREFIX.defaultValue());
+        Optional<String> prefixFlag = args.take(StreamRecOptions.REDIS_PREFIX.key());
+        String base = args.take("base", StreamRecOptions.REDIS_PREFIX.defaultValue());
         args.rejectUnknown(Set.of());
         Endpoints.announce(System.err, redisUrl);
         Endpoints.checkRedis(redisUrl);
-        return RedisRecommendations.connect(redisUrl.address(), prefix);
+        String prefix;
+        if (prefixFlag.isPresent()) {
+            prefix = prefixFlag.get();
+        } else {
+            // what applications read: the prefix the alias names ({base}_active, set by promote), else the base
+            try (Jedis jedis = ActivePrefix.connect(redisUrl.address(), clientName)) {
+                prefix = ActivePrefix.resolve(jedis, base);
+            }
+            if (!prefix.equals(base)) {
+                System.err.println("Reading prefix " + prefix + " (named by " + RedisKeys.activeAlias(base) + ")");
+            }
+        }
+        return new Reader(RedisRecommendations.connect(redisUrl.address(), prefix), prefix);
     }
 
     static final String POPULAR = "(popular)";

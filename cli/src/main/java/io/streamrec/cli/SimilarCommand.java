@@ -3,7 +3,6 @@ package io.streamrec.cli;
 import io.streamrec.job.CommandArgs;
 import io.streamrec.sinks.redis.Recommendations;
 import io.streamrec.sinks.redis.RedisKeys;
-import io.streamrec.sinks.redis.RedisRecommendations;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -11,15 +10,17 @@ import java.time.Instant;
 
 /**
  * {@code bin/streamrec similar ITEM}: an item's similar items from Redis ({@code {prefix}_sim:{item}}),
- * with the same Redis flags and local-cluster discovery as {@code recs}.
+ * with the same Redis flags, local-cluster discovery and active prefix ({@code rec:_active}, set by
+ * {@code promote}) as {@code recs}.
  */
 final class SimilarCommand {
     private SimilarCommand() {}
 
     static int run(Path home, CommandArgs args) {
-        try (RedisRecommendations redis = RecsCommand.reader(home, args, "ITEM, e.g. bin/streamrec similar i42")) {
+        try (RecsCommand.Reader reader = RecsCommand.reader(home, args, "ITEM, e.g. bin/streamrec similar i42",
+                "streamrec-similar")) {
             String item = args.positional().get(0);
-            print(System.out, item, redis.similarTo(item, Integer.MAX_VALUE));
+            print(System.out, item, reader.redis().similarTo(item, Integer.MAX_VALUE));
         }
         return 0;
     }

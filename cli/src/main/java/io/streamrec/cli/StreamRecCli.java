@@ -4,6 +4,8 @@ import io.streamrec.job.CommandArgs;
 import io.streamrec.cli.chaos.ChaosCommand;
 import io.streamrec.cli.cluster.ClusterCommands;
 import io.streamrec.cli.cluster.FlinkRestClient;
+import io.streamrec.cli.compare.CompareCommand;
+import io.streamrec.cli.compare.PromoteCommand;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ import java.util.List;
 /**
  * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code similar ITEM}, {@code produce}, {@code status},
  * {@code republish}, {@code retire}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model},
- * {@code bootstrap}, {@code backfill} and {@code chaos}. Commands that
+ * {@code bootstrap}, {@code backfill}, {@code chaos}, {@code compare} and {@code promote}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
  * ({@link io.streamrec.cli.cluster.Endpoints}).
  * Job options ({@code --kafka.bootstrap}, {@code --redis.url}, {@code --model.dimension}, ...)
@@ -72,6 +74,8 @@ public final class StreamRecCli {
                 case "bootstrap": return BootstrapCommand.run(CommandArgs.parse(rest));
                 case "backfill": return BackfillCommand.run(home, rest);
                 case "chaos": return ChaosCommand.run(home, rest);
+                case "compare": return CompareCommand.run(home, CommandArgs.parse(rest));
+                case "promote": return PromoteCommand.run(home, CommandArgs.parse(rest));
                 default:
                     System.err.println("unknown command '" + command + "'\n\n" + usage());
                     return 2;
@@ -99,10 +103,12 @@ public final class StreamRecCli {
                 "      Pre-loads a fresh topic with N generated events, runs the job over it from the beginning (local",
                 "      mini cluster, RocksDB) and reports sustained events/s, event->list p50/p95/p99, checkpoint size",
                 "      and duration, TaskManager heap and scoring users/s; --out DIR writes DIR/results.json.",
-                "  recs USER [--redis.url URL] [--redis.prefix rec:]",
-                "      Prints USER's list from Redis (or the popular list when USER has none).",
-                "  similar ITEM [--redis.url URL] [--redis.prefix rec:]",
-                "      Prints ITEM's similar items from Redis (rec:_sim:ITEM: the items that score best for a user with ITEM's vector).",
+                "  recs USER [--redis.url URL] [--redis.prefix PREFIX] [--base rec:]",
+                "      Prints USER's list from Redis (or the popular list when USER has none), by default under the prefix",
+                "      applications read: the one the alias key rec:_active names (bin/streamrec promote), else rec:.",
+                "  similar ITEM [--redis.url URL] [--redis.prefix PREFIX] [--base rec:]",
+                "      Prints ITEM's similar items from Redis (rec:_sim:ITEM: the items that score best for a user with",
+                "      ITEM's vector), under the same prefix as recs.",
                 "  produce --file PATH --format movielens|json [--shift-timestamps] [--force] [--kafka.bootstrap HOST:PORT]",
                 "       [--topic interactions] [job options, e.g. --input.min-timestamp 0]",
                 "      Checks the records against the job's rules (reports what it would reject), then loads them into",
@@ -125,12 +131,16 @@ public final class StreamRecCli {
                 "      nDCG@10, MAP or prequential HR@10, nDCG@10) next to popular and random baselines (docs/QUALITY.md).",
                 "  cluster start|stop|status [--taskmanagers 2] [--rest-port 8081] [--kafka.bootstrap B --redis.url U]",
                 "      A Flink standalone cluster (1 JobManager, 2 TaskManagers) plus local Kafka and Redis: docs/OPERATIONS.md.",
-                "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [job options...]",
+                "  submit [--parallelism N] [--from-savepoint PATH|last] [--allow-non-restored-state] [--candidate NAME] [job options...]",
+                "      --candidate NAME: a second deployment next to the live one on the same interactions, with its own Redis",
+                "      prefix NAME:, consumer group, transactional ids, gradient and dead-letter topics (README, \"Trying a candidate model\").",
                 "  savepoint [--job ID] [--dir DIR]        stop --savepoint [DIR] [--job ID] | stop --cancel",
                 "  export-model --savepoint PATH|last --out DIR    users.csv, items.csv, metadata.json (docs/MODEL_EXPORT.md)",
                 "  bootstrap --factors DIR --out SAVEPOINT [--max-parallelism 128]    a savepoint from such files",
                 BackfillCommand.USAGE,
                 ChaosCommand.USAGE,
+                CompareCommand.USAGE,
+                PromoteCommand.USAGE,
                 "",
                 "Kafka, Redis and Flink addresses default to those of the running local cluster (bin/streamrec cluster start).",
                 "Job options: see README.md (\"Options\").");

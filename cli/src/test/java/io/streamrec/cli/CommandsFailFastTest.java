@@ -34,7 +34,7 @@ class CommandsFailFastTest {
     }
 
     @Test
-    void recsStatusAndStopAgainstNothingFailInSeconds() throws Exception {
+    void recsStatusStopCompareAndPromoteAgainstNothingFailInSeconds() throws Exception {
         int port = CliRun.deadPort();
 
         CliRun recs = CliRun.of(home, "recs", "u1", "--redis.url", "redis://127.0.0.1:" + port);
@@ -58,7 +58,15 @@ class CommandsFailFastTest {
         assertThat(ui.exit()).isEqualTo(1);
         assertThat(ui.err()).contains("streamrec ui: no Redis answers at redis://127.0.0.1:" + port + " (--redis.url)");
 
-        for (CliRun run : new CliRun[] {recs, status, stop, submit, ui}) {
+        CliRun compare = CliRun.of(home, "compare", "--live", "rec:", "--candidate", "c:", "--redis.url", "redis://127.0.0.1:" + port);
+        assertThat(compare.exit()).isEqualTo(1);
+        assertThat(compare.err()).contains("streamrec compare: no Redis answers at redis://127.0.0.1:" + port + " (--redis.url)");
+
+        CliRun promote = CliRun.of(home, "promote", "--prefix", "c:", "--redis.url", "redis://127.0.0.1:" + port);
+        assertThat(promote.exit()).isEqualTo(1);
+        assertThat(promote.err()).contains("streamrec promote: no Redis answers at redis://127.0.0.1:" + port + " (--redis.url)");
+
+        for (CliRun run : new CliRun[] {recs, status, stop, submit, ui, compare, promote}) {
             assertThat(run.seconds()).isLessThan(10);
             assertThat(run.err()).doesNotContain("\tat ");
         }

@@ -189,8 +189,10 @@ final class EvaluationJob {
         values.put(StreamRecOptions.PARALLELISM.key(), "1");
         values.putIfAbsent(StreamRecOptions.MAX_SEEN.key(), "100000");
         // retention, not the model: the holdout's passes lie on a compressed synthetic timeline on
-        // which "90 days idle" means nothing, so users are kept unless --state.user-ttl is given
+        // which "90 days idle" means nothing, so users and items are kept unless --state.user-ttl or
+        // --state.item-ttl is given
         values.putIfAbsent(StreamRecOptions.USER_TTL.key(), "0");
+        values.putIfAbsent(StreamRecOptions.ITEM_TTL.key(), "0");
         values.putIfAbsent(StreamRecOptions.SEED.key(), Long.toString(seed));
         values.put(StreamRecOptions.ONLINE_EVALUATION.key(), evaluation.name());
         String weights = values.getOrDefault(StreamRecOptions.WEIGHTS.key(), "");

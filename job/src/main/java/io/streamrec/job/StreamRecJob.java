@@ -34,6 +34,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,7 +171,8 @@ public final class StreamRecJob {
                 .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
                 .uid(OperatorIds.GRADIENTS_SOURCE)
                 .keyBy(delta -> delta.item)
-                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id()))
+                .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id(),
+                        options.get(StreamRecOptions.ITEM_TTL)))
                 .uid(OperatorIds.ITEM_SERVER);
 
         SingleOutputStreamOperator<UserList> userWorker = distinct
@@ -216,20 +218,28 @@ public final class StreamRecJob {
         // keyed by item exactly as the ItemServer that emits the stats: no shuffle
         DataStream<RedisRecord> itemWrites = DataStreamUtils
                 .reinterpretAsKeyedStream(itemStats, stats -> stats.item, Types.STRING)
-                .process(new ItemStatsToRedis(prefix, run)).returns(RedisRecord.class)
+                .process(new ItemStatsToRedis(prefix, run, options.get(StreamRecOptions.ITEM_TTL).toMillis()))
+                .returns(RedisRecord.class)
                 .uid(OperatorIds.ITEM_STATS_TO_REDIS).name(OperatorIds.NAME_ITEM_STATS_TO_REDIS);
         DataStream<RedisRecord> popularWrites = popular
                 .map(list -> RedisWrites.popular(prefix, list, run)).returns(RedisRecord.class)
                 .uid(OperatorIds.POPULAR_TO_REDIS).name(OperatorIds.NAME_POPULAR_TO_REDIS);
 
-        // live quality: {prefix}_metrics, a zset metric -> value plus the same figures in its :meta hash
+        // live quality: {prefix}_metrics, a zset metric -> value plus the same figures in its :meta hash,
+        // and {prefix}_metrics:windows, the sums per 10 s of event time
         DataStream<RedisRecord> metricsWrites = userWorker.getSideOutput(UserWorker.ONLINE_EVALUATION)
                 .transform(OperatorIds.NAME_ONLINE_METRICS, TypeInformation.of(OnlineMetricsSnapshot.class),
                         new OnlineMetricsAggregator())
                 .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
                 .disableChaining()
-                .map(m -> new RedisRecord(RedisKeys.metrics(prefix), run.timeVersion(m.version), m.updated, m.names, m.values,
-                        m.fieldValuePairs())).returns(RedisRecord.class)
+                .flatMap((OnlineMetricsSnapshot m, Collector<RedisRecord> out) -> {
+                    long version = run.timeVersion(m.version);
+                    out.collect(new RedisRecord(RedisKeys.metrics(prefix), version, m.updated, m.names, m.values,
+                            m.fieldValuePairs()));
+                    // sums per bucket of event time, aligned across jobs by bin/streamrec compare
+                    out.collect(new RedisRecord(RedisKeys.metricsWindows(prefix), version, m.updated,
+                            m.windowNames, m.windowValues));
+                }).returns(RedisRecord.class)
                 .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
 
         // {prefix}_sim:{item}, from the UserWorker subtask that owns the item (none with recs.similar-n 0)

@@ -212,6 +212,14 @@ public final class StreamRecOptions {
                     + "the same versioned, exactly-once path as a forget record (metric usersExpired). Each write of a "
                     + "user's list and meta also sets them to expire this long after it in Redis, so they go also when "
                     + "the job no longer runs. 0 keeps users forever.");
+    public static final ConfigOption<Duration> ITEM_TTL = ConfigOptions.key("state.item-ttl")
+            .durationType().defaultValue(Duration.ofDays(365))
+            .withDescription("An item without interactions for this long in event time (the newest interaction time the "
+                    + "ItemServer has applied) leaves the model: its state, every UserWorker's cache, every list that holds "
+                    + "it (one pass over the users a second after the first expiry, at most one a minute) and the popular list, and its meta is deleted from Redis (metric "
+                    + "itemsExpired). An interaction brings it back as a new item. Each write of an item's meta also sets it "
+                    + "to expire this long after it in Redis. A year keeps seasonal items; model.max-items is the hard "
+                    + "bound. 0 keeps items forever.");
     public static final ConfigOption<Duration> DEDUP_WINDOW = ConfigOptions.key("input.dedup-window")
             .durationType().defaultValue(Duration.ofHours(24))
             .withDescription("Events with the same id within this window of event time after the first are applied "

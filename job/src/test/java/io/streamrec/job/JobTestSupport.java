@@ -32,6 +32,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -202,6 +203,11 @@ final class JobTestSupport {
     }
 
     static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        await(condition, seconds, () -> what);
+    }
+
+    /** As {@link #await(BooleanSupplier, int, String)}, with a description made when it times out. */
+    static void await(BooleanSupplier condition, int seconds, Supplier<String> what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         while (System.currentTimeMillis() < deadline) {
             if (condition.getAsBoolean()) {
@@ -209,7 +215,7 @@ final class JobTestSupport {
             }
             Thread.sleep(250);
         }
-        fail("timed out after " + seconds + " s waiting for " + what);
+        fail("timed out after " + seconds + " s waiting for " + what.get());
     }
 
     static boolean countsMatch(Jedis jedis, String prefix, Map<String, Long> perUser, Map<String, Long> perItem) {

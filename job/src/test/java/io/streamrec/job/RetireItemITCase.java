@@ -23,8 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The item universe's bounds end to end, on a real Kafka broker and Redis at parallelism 2: a
  * {@code retire} record takes an item out of every list and the popular list while it still counts
  * for the users who interact with it, and {@code unretire} brings it back; {@code model.max-items}
- * keeps the model's items under the cap while every user's count stays exact. A retired item's
- * similar list ({@code _sim:}) is deleted and it leaves the others' until it is un-retired.
+ * keeps the model's items under the cap while every user's count stays exact; an item idle for
+ * {@code state.item-ttl} leaves the model, every list, the popular list and Redis, and an
+ * interaction brings it back as a new item. A retired item's similar list ({@code _sim:}) is
+ * deleted and it leaves the others' until it is un-retired.
  */
 class RetireItemITCase {
 
@@ -132,6 +134,79 @@ class RetireItemITCase {
                 job.cancel().get();
             }
         }
+    }
+
+    @Test
+    void anItemIdleForTheItemTtlLeavesTheModelEveryListAndRedisAndComesBackAsANewItem() throws Exception {
+        JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "item-ttl");
+        String prefix = "it:";
+        long now = System.currentTimeMillis();
+        List<String> users = new ArrayList<>();
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            users.add("u" + i);
+        }
+        for (int i = 0; i < 10; i++) {
+            items.add("i" + i);
+        }
+        // four hours ago: every user clicks three items, half of them also x; with 11 items and
+        // top-10 lists, x is in the list of every user who has not clicked it
+        List<String> early = new ArrayList<>();
+        Map<String, Long> perUser = new HashMap<>();
+        for (int u = 0; u < users.size(); u++) {
+            for (int k = 0; k < 3; k++) {
+                early.add(click("e" + u + "-" + k, users.get(u), items.get((u + 3 * k) % 10), now - 4 * HOUR + u * 1000L + k));
+            }
+            if (u % 2 == 0) {
+                early.add(click("x" + u, users.get(u), "x", now - 4 * HOUR + u * 1000L + 5));
+            }
+            perUser.put(users.get(u), u % 2 == 0 ? 4L : 3L);
+        }
+        JobTestSupport.produce(INFRA.kafka(), topics.interactions(), early);
+        StreamRecOptions options = JobTestSupport.options(INFRA.kafka(), INFRA.redis(), topics, prefix)
+                .with(Map.of(StreamRecOptions.ITEM_TTL.key(), "2 h", StreamRecOptions.USER_TTL.key(), "0"));
+        JobClient job = JobTestSupport.start(options, StreamRecJob.redisSink(options), "item-ttl ITCase");
+        try (Jedis jedis = new Jedis(INFRA.redis().url())) {
+            try {
+                JobTestSupport.await(() -> JobTestSupport.countsMatch(jedis, prefix, perUser, Map.of("x", 10L)), 120,
+                        "every user's count and x's in Redis");
+                Set<String> userSet = Set.copyOf(users);
+                List<String> listingX = usersListing(jedis, prefix, userSet, "x");
+                assertThat(listingX).hasSize(10);
+                JobTestSupport.await(() -> jedis.zrange(RedisKeys.popularList(prefix), 0, -1).contains("x"), 60,
+                        "x in the popular list");
+                String xMeta = RedisKeys.meta(RedisKeys.item(prefix, "x"));
+                assertThat(jedis.pttl(xMeta)).as("the item meta's TTL in Redis").isBetween(HOUR, 2 * HOUR);
+
+                // an hour ago: every item but x gets a click; the newest interaction time the
+                // ItemServers applied passes x's last one plus 2 h
+                List<String> late = new ArrayList<>();
+                for (int i = 0; i < items.size(); i++) {
+                    late.add(click("l" + i, users.get(i), items.get((i + 5) % 10), now - HOUR + i));
+                    perUser.merge(users.get(i), 1L, Long::sum);
+                }
+                JobTestSupport.produce(INFRA.kafka(), topics.interactions(), late);
+                JobTestSupport.await(() -> !jedis.exists(xMeta)
+                                && usersListing(jedis, prefix, userSet, "x").isEmpty()
+                                && !jedis.zrange(RedisKeys.popularList(prefix), 0, -1).contains("x"), 120,
+                        "x to leave Redis, every list and the popular list");
+                JobTestSupport.assertCountsExact(jedis, prefix, perUser, Map.of());
+                assertThat(inModel(jedis, prefix, Set.copyOf(items))).containsExactlyElementsOf(new java.util.TreeSet<>(items));
+
+                // a click brings x back, as a new item with that one interaction
+                JobTestSupport.produce(INFRA.kafka(), topics.interactions(), List.of(click("x-again", "u1", "x", now)));
+                JobTestSupport.await(() -> "1".equals(jedis.hget(xMeta, RedisKeys.FIELD_INTERACTIONS)), 60,
+                        "x back in Redis with one interaction");
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static final long HOUR = 3_600_000L;
+
+    private static String click(String id, String user, String item, long ts) {
+        return "{\"id\":\"" + id + "\",\"user\":\"" + user + "\",\"item\":\"" + item + "\",\"type\":\"click\",\"ts\":" + ts + "}";
     }
 
     /** The items with stats in Redis, i.e. those the ItemServers hold. */

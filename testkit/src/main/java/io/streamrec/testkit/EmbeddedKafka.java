@@ -165,12 +165,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             boolean tls) {
         long startNanos = System.nanoTime();
         int brokerPort = freePort();
-        int controllerPort = freePort();
+        // the OS may hand out a port it just handed out: the broker refuses two listeners on one port
+        int controllerPort = freePortOtherThan(brokerPort);
         String logDir = dataDir.resolve("log").toString();
         Properties properties = brokerProperties(logDir, brokerPort, controllerPort);
         String saslBootstrap = null;
         if (saslUser != null) {
-            int saslPort = freePort();
+            int saslPort = freePortOtherThan(brokerPort, controllerPort);
             saslBootstrap = HOST + ":" + saslPort;
             properties.put("listeners", properties.get("listeners") + ",SASL_PLAINTEXT://" + saslBootstrap);
             properties.put("advertised.listeners", properties.get("advertised.listeners") + ",SASL_PLAINTEXT://" + saslBootstrap);
@@ -183,7 +184,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         String tlsBootstrap = null;
         if (tls) {
-            tlsBootstrap = HOST + ":" + freePort();
+            tlsBootstrap = HOST + ":" + freePortOtherThan(brokerPort, controllerPort);
             properties.put("listeners", properties.get("listeners") + ",SSL://" + tlsBootstrap);
             properties.put("advertised.listeners", properties.get("advertised.listeners") + ",SSL://" + tlsBootstrap);
             properties.put("listener.security.protocol.map", properties.get("listener.security.protocol.map") + ",SSL:SSL");
@@ -419,6 +420,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    private static int freePortOtherThan(int... taken) {
+        while (true) {
+            int port = freePort();
+            if (java.util.Arrays.stream(taken).noneMatch(t -> t == port)) {
+                return port;
+            }
+        }
     }
 
     private static int freePort() {

@@ -2,6 +2,7 @@ package io.streamrec.cli.cluster;
 
 import io.streamrec.job.CommandArgs;
 import io.streamrec.job.StreamRecJob;
+import io.streamrec.cli.compare.CandidateDeployment;
 import io.streamrec.job.JobTopics;
 import io.streamrec.job.StreamRecOptions;
 
@@ -168,6 +169,7 @@ public final class ClusterCommands {
                     .orElseThrow(() -> new IllegalArgumentException("--from-savepoint last: no savepoint taken yet"));
         }
         boolean allowNonRestored = flags.takeBoolean("allow-non-restored-state");
+        Optional<String> candidate = flags.take("candidate");
         Path jar = flags.take("jar").map(Path::of).orElseGet(() -> defaultJobJar(home));
         if (!flags.positional().isEmpty()) {
             throw new IllegalArgumentException("unexpected argument '" + flags.positional().get(0) + "'");
@@ -175,6 +177,9 @@ public final class ClusterCommands {
 
         // everything else is a job option; Kafka and Redis default to the local cluster's
         Map<String, String> jobOptions = new LinkedHashMap<>(flags.remainingOptions());
+        if (candidate.isPresent()) {
+            jobOptions = new LinkedHashMap<>(CandidateDeployment.options(candidate.get(), jobOptions));
+        }
         Endpoints.Endpoint kafka = endpoints.kafka(jobOptions);
         Endpoints.Endpoint redis = endpoints.redis(jobOptions);
         jobOptions.put(StreamRecOptions.KAFKA_BOOTSTRAP.key(), kafka.address());
@@ -196,17 +201,50 @@ public final class ClusterCommands {
             System.out.println("warning: " + unreachable.getMessage() + "; submitting anyway, since the cluster's "
                     + "TaskManagers may reach it");
         }
+        refuseSharedIdentity(local, rest, jobOptions);
         ensureTopics(options, Math.max(LocalServices.PARTITIONS, parallelism));
         Submission submission = submit(rest, jar, jobOptions, parallelism, savepoint, allowNonRestored);
-        endpoints.localCluster().ifPresent(c -> {
-            c.remember(LAST_JOB, submission.jobId());
-            c.rememberJobOptions(submission.jobId(), jobOptions);
-        });
+        Map<String, String> submitted = jobOptions;
+        if (candidate.isEmpty()) {
+            endpoints.localCluster().ifPresent(c -> {
+                c.remember(LAST_JOB, submission.jobId());
+                c.rememberJobOptions(submission.jobId(), submitted);
+            });
+        } else {
+            // produce and submit's own checks keep the live job's remembered options; status and stop
+            // take --job ID while both run
+            System.out.printf("Candidate %s: Redis prefix %s, gradients %s, group %s. Compare: bin/streamrec compare"
+                            + " --live %s --candidate %s (status and stop take --job ID while both run)%n", candidate.get(), options.get(StreamRecOptions.REDIS_PREFIX),
+                    options.get(StreamRecOptions.TOPIC_GRADIENTS), options.get(StreamRecOptions.KAFKA_GROUP),
+                    local.map(c -> c.lastJobOptions().getOrDefault(StreamRecOptions.REDIS_PREFIX.key(),
+                            StreamRecOptions.REDIS_PREFIX.defaultValue())).orElse(StreamRecOptions.REDIS_PREFIX.defaultValue()),
+                    options.get(StreamRecOptions.REDIS_PREFIX));
+        }
         System.out.printf("Submitted job %s (parallelism %s)%s; all tasks running after %.1f s.%n",
                 submission.jobId(), parallelism > 0 ? parallelism : "default",
                 savepoint == null ? "" : " from " + savepoint, submission.seconds());
         System.out.println("Web UI: " + rest.baseUrl() + "#/job/running/" + submission.jobId() + "/overview");
         return submission;
+    }
+
+    /**
+     * Refuses a submission that would share a Redis prefix, consumer group or transactional-id
+     * prefix with the job this local cluster last started, while that job still runs: the two would
+     * overwrite each other's lists, mix offsets, or abort each other's transactions.
+     */
+    private static void refuseSharedIdentity(Optional<LocalCluster> local, FlinkRestClient rest, Map<String, String> next) {
+        if (local.isEmpty()) {
+            return;
+        }
+        Optional<String> running = local.get().lastJobOptionsOf().filter(id -> rest.activeJobs().contains(id));
+        if (running.isEmpty()) {
+            return;
+        }
+        List<String> shared = CandidateDeployment.sharedIdentity(local.get().lastJobOptions(), next);
+        if (!shared.isEmpty()) {
+            throw new IllegalArgumentException("job " + running.get() + " is running with " + String.join(", ", shared)
+                    + "; a second deployment needs its own (submit --candidate NAME derives them), or stop that job first");
+        }
     }
 
     /** The outcome of {@link #submit(FlinkRestClient, Path, Map, int, String, boolean)}. */

@@ -12,6 +12,12 @@ public class OnlineMetricsSnapshot {
     public long updated;
     public String[] names;
     public double[] values;
+    /**
+     * The sums per bucket of event time ({@link EventTimeQuality#appendMembers}), written to
+     * {@code rec:_metrics:windows}; empty when nothing was measured.
+     */
+    public String[] windowNames = new String[0];
+    public double[] windowValues = new double[0];
 
     public OnlineMetricsSnapshot() {}
 

@@ -23,10 +23,14 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,11 +57,18 @@ import java.util.stream.Stream;
  * <p>After a start or restore it re-sends all of its items followed by a marker carrying its
  * subtask index, so the UserWorkers can rebuild their (non-checkpointed) caches and know when they
  * are complete; each re-sent item names the sender and checkpoint of its last applied delta, which
- * tells a UserWorker which of its restored in-flight deltas the vector already contains. Deltas that would make a vector non-finite or larger than the configured norm are
- * refused and counted, never stored.
+ * tells a UserWorker which of its restored in-flight deltas the vector already contains. Deltas
+ * that would make a vector non-finite or larger than the configured norm are refused and counted,
+ * never stored.
+ *
+ * <p>Bounded: new items past this subtask's share of {@code model.max-items} are refused ({@link
+ * ItemCap}), and an item without interactions for {@code state.item-ttl} of event time leaves the
+ * state, every UserWorker's cache and (through its stats) Redis and the popular list ({@link
+ * ItemExpiry}). Watermarks from the gradient source do not drive the expiry timers: they are
+ * forwarded only.
  */
 public class ItemServer extends AbstractStreamOperator<ItemUpdate>
-        implements OneInputStreamOperator<ItemDelta, ItemUpdate> {
+        implements OneInputStreamOperator<ItemDelta, ItemUpdate>, Triggerable<String, VoidNamespace> {
 
     private static final long serialVersionUID = 1L;
 
@@ -68,6 +79,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private final ModelConfig model;
     /** The id of this run, stamped on its gradients; null: the JobID. */
     private final String runId;
+    private final Duration itemTtl;
 
     private transient ValueState<ItemState> itemState;
     private transient Counter deltasApplied;
@@ -75,6 +87,11 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private transient Counter deltasFromOtherRuns;
     private transient Counter itemsRefused;
     private transient Counter deltasOfRetiredItems;
+    private transient Counter deltasOfUnknownItems;
+    private transient Counter itemsExpired;
+    private transient ItemExpiry expiry;
+    /** Items restored without expiry timers wait for them until the clock is known (see {@link #registerExpiryOfAllItems}). */
+    private transient boolean expiryScanPending;
     /** Items in this subtask's state, counted from the state at every start. */
     private transient long items;
     /** This subtask's share of {@code model.max-items}: the share of the key groups it owns. */
@@ -94,8 +111,14 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
      *     to the origin the job stamps on the gradients this run sends
      */
     public ItemServer(ModelConfig model, String runId) {
+        this(model, runId, Duration.ZERO);
+    }
+
+    /** @param itemTtl {@code state.item-ttl}: items idle this long in event time leave the model (0: never) */
+    public ItemServer(ModelConfig model, String runId, Duration itemTtl) {
         this.model = model;
         this.runId = runId;
+        this.itemTtl = itemTtl;
     }
 
     @Override
@@ -114,6 +137,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                     upTo == Long.MAX_VALUE && !job.equals(current) ? restoredCheckpoint : upTo);
         }
         acceptedOrigins.put(current, Long.MAX_VALUE);
+        expiry = new ItemExpiry(itemTtl);
+        expiry.initializeState(context.getOperatorStateStore(), context.isRestored());
     }
 
     @Override
@@ -122,6 +147,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         List<Tuple2<String, Long>> origins = new ArrayList<>();
         acceptedOrigins.forEach((job, upTo) -> origins.add(Tuple2.of(job, upTo)));
         acceptedOriginsState.update(origins);
+        expiry.snapshotState();
     }
 
     private String currentRun() {
@@ -137,6 +163,9 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         deltasFromOtherRuns = getMetricGroup().counter("deltasFromOtherRuns");
         itemsRefused = getMetricGroup().counter("itemsRefused");
         deltasOfRetiredItems = getMetricGroup().counter("deltasOfRetiredItems");
+        deltasOfUnknownItems = getMetricGroup().counter("deltasOfUnknownItems");
+        itemsExpired = getMetricGroup().counter("itemsExpired");
+        expiry.open(getInternalTimerService("item-expiry", VoidNamespaceSerializer.INSTANCE, this));
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> keys = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
             items = keys.count();
@@ -149,7 +178,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         getMetricGroup().gauge("itemShare", () -> itemShare);
         // Emitting from open() is not allowed; a timer callback runs on the task thread right away.
         getProcessingTimeService().registerTimer(
-                getProcessingTimeService().getCurrentProcessingTime(), t -> resendAll());
+                getProcessingTimeService().getCurrentProcessingTime(), t -> {
+                    expiryScanPending = expiry.needsTimersForAllItems();
+                    if (expiryScanPending && expiry.clock() != Long.MIN_VALUE) {
+                        registerExpiryOfAllItems();
+                    }
+                    resendAll();
+                });
     }
 
     @Override
@@ -175,6 +210,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             deltasOfRetiredItems.inc(); // sent before the retirement reached the sender
             return;
         }
+        if (s == null && d.interactions == 0) {
+            // only negative samples, of an item that left the model (expired) before they reached it
+            deltasOfUnknownItems.inc();
+            output.collect(new StreamRecord<>(ItemUpdate.removed(d.item, false)));
+            return;
+        }
+        long touchedBefore = s == null || s.interactions == 0 ? Long.MIN_VALUE : s.lastTs;
         if (s == null) {
             if (items >= itemShare) {
                 // model.max-items: the item stays out of the model, and out of the UserWorkers' caches
@@ -216,6 +258,70 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         output.collect(new StreamRecord<>(update));
         output.collect(ITEM_STATS, new StreamRecord<>(
                 new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs)));
+        if (d.interactions > 0) {
+            expiry.itemTouched(touchedBefore, s.lastTs);
+            if (expiryScanPending) {
+                registerExpiryOfAllItems();
+            }
+            // the expiries fired here change the current key: nothing of this delta comes after
+            expiry.advance(timeServiceManager);
+        }
+    }
+
+    /**
+     * An item's expiry timer: it leaves the state (a retired item stays, kept for un-retiring), the
+     * UserWorkers' caches and lists, the popular list, and its meta leaves Redis.
+     */
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        ItemState s = itemState.value();
+        if (s == null || s.retired || s.interactions == 0 || !expiry.expired(s.lastTs, timer.getTimestamp())) {
+            return;
+        }
+        String item = timer.getKey();
+        itemState.clear();
+        items--;
+        itemsExpired.inc();
+        output.collect(new StreamRecord<>(ItemUpdate.expired(item)));
+        ItemStats stats = new ItemStats(item, s.interactions, s.b, s.popularityLog, s.lastTs);
+        stats.expired = true;
+        output.collect(ITEM_STATS, new StreamRecord<>(stats));
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    /** Forwarded only: the item expiry runs on the clock of the applied interactions ({@link ItemExpiry}). */
+    @Override
+    public void processWatermark(Watermark mark) {
+        output.emitWatermark(mark);
+    }
+
+    /**
+     * After a restore from state without expiry timers for this TTL: one timer per item with
+     * interactions. An item without an interaction time (bootstrapped from factor files) counts
+     * from the clock, so this waits until the clock is known: restored, or the first interaction.
+     */
+    private void registerExpiryOfAllItems() throws Exception {
+        expiryScanPending = false;
+        List<String> keys = new ArrayList<>();
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stream = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
+            stream.forEach(keys::add);
+        }
+        Object previous = getCurrentKey();
+        for (String key : keys) {
+            setCurrentKey(key);
+            ItemState s = itemState.value();
+            if (s != null && !s.retired && s.interactions > 0) {
+                expiry.itemTouched(Long.MIN_VALUE, s.lastTs > 0 ? s.lastTs : expiry.clock());
+            }
+        }
+        if (previous != null) {
+            setCurrentKey(previous);
+        }
+        LOG.info("ItemServer subtask {}: expiry timers registered for {} items (state.item-ttl {})",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), keys.size(), itemTtl);
     }
 
     /**

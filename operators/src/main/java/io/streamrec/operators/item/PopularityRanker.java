@@ -80,7 +80,7 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
             // a republish request: write the list again at the next barrier even if nothing moved
             changed = true;
         }
-        if (s.retired) {
+        if (s.retired || s.expired) {
             changed |= candidates.remove(s.item) != null;
             return;
         }

@@ -11,6 +11,8 @@ public class ItemStats {
     public boolean republished;
     /** True when the item is retired: it leaves the popular list. */
     public boolean retired;
+    /** True when the item left the model after {@code state.item-ttl}: its meta is deleted and it leaves the popular list. */
+    public boolean expired;
 
     public ItemStats() {}
 

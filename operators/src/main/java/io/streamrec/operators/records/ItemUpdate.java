@@ -26,6 +26,12 @@ public class ItemUpdate {
     public boolean removed;
     /** With {@code removed}: the item is retired; the caches refuse it until an update brings it back. */
     public boolean retired;
+    /**
+     * With {@code removed}: the item had no interaction for {@code state.item-ttl} and left the
+     * model; lists that hold it are refreshed, and an interaction brings it back as a new item, so
+     * the caches keep their own not yet sent interactions with it.
+     */
+    public boolean expired;
 
     public ItemUpdate() {}
 
@@ -56,6 +62,13 @@ public class ItemUpdate {
         m.item = item;
         m.removed = true;
         m.retired = retired;
+        return m;
+    }
+
+    /** The item left the model after {@code state.item-ttl} without interactions. */
+    public static ItemUpdate expired(String item) {
+        ItemUpdate m = removed(item, false);
+        m.expired = true;
         return m;
     }
 

@@ -9,7 +9,7 @@ import java.util.logging.Logger;
  * throughput) a job gets:
  *
  * <ul>
- *   <li>{@link #vector()}: {@link VectorTopNKernel} if the JVM was started with {@code
+ *   <li>{@link #vector()}: {@link VectorTopNKernel} (behind {@link WarmUpTopNKernel}) if the JVM was started with {@code
  *       --add-modules jdk.incubator.vector}, the preferred species has at least {@value
  *       #MIN_VECTOR_LANES} float lanes (AVX2 or AVX-512) and a tiny product through the kernel is
  *       correct; otherwise {@link JavaTopNKernel}.
@@ -31,9 +31,14 @@ public final class TopNKernels {
 
     private TopNKernels() {}
 
-    /** A new instance of the vector kernel if it works in this JVM, else of the Java kernel. */
+    /**
+     * A new instance of the vector kernel if it works in this JVM, else of the Java kernel. The
+     * vector kernel comes wrapped in a {@link WarmUpTopNKernel}, which lets the Java kernel score
+     * until the JIT has compiled the vector kernel.
+     */
     public static TopNKernel vector() {
-        return VectorProbe.WORKS ? VectorKernelFactory.create() : new JavaTopNKernel();
+        return VectorProbe.WORKS ? new WarmUpTopNKernel(VectorKernelFactory.create(), new JavaTopNKernel())
+                : new JavaTopNKernel();
     }
 
     /** Whether the vector kernel passed its probe in this JVM. */

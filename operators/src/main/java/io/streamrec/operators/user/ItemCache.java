@@ -224,7 +224,7 @@ public final class ItemCache {
             return;
         }
         if (update.removed) {
-            remove(update.item, update.retired);
+            remove(update.item, update.retired, update.expired);
             return;
         }
         if (!retired.isEmpty()) {
@@ -280,8 +280,10 @@ public final class ItemCache {
      * The item left the model: out of the replica (the last row moves into its place) and the
      * sampling order, and this subtask's pending and unconfirmed changes of it are dropped. A
      * retired item is refused from now on, until an ItemServer broadcast of its vector brings it back.
+     * An expired item keeps this subtask's interactions with it that the ItemServer has not seen:
+     * they bring it back as a new item (its initial vector plus them, on both sides).
      */
-    private void remove(String item, boolean retire) {
+    private void remove(String item, boolean retire, boolean expired) {
         int row = items.indexOf(item);
         if (row >= 0) {
             int last = items.size() - 1;
@@ -291,8 +293,15 @@ public final class ItemCache {
             }
             items.remove(item);
         }
-        pending.remove(item);
         pendingBase.remove(item);
+        if (expired) {
+            ItemDelta mine = pending.get(item);
+            if (mine != null && mine.interactions == 0) {
+                pending.remove(item);
+            }
+            return;
+        }
+        pending.remove(item);
         List<ItemDelta> dropped = inFlight.remove(item);
         if (dropped != null) {
             dropped.forEach(restored::remove);

@@ -10,7 +10,9 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyContext;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Retiring and un-retiring items on the UserWorker side. A {@code retire} or {@code unretire}
@@ -19,7 +21,13 @@ import java.util.List;
  * restarts); the ItemServer broadcasts the retirement to every UserWorker subtask, whose cache drops
  * the item ({@link ItemCache}) and which then refreshes, at the next refresh interval, every user
  * whose last list holds it ({@link #refreshListsWith}). Un-retiring brings the vector back through
- * an ordinary broadcast. Not thread-safe.
+ * an ordinary broadcast.
+ *
+ * <p>Items that expire ({@code state.item-ttl}) leave the lists the same way, but many may expire
+ * at once, and a flood of junk items expires continuously: they are gathered ({@link #expired})
+ * and one pass over the users serves all of those gathered ({@link #drainExpired}); a pass starts a
+ * second after the first expiry, and at least a minute after the previous pass, so a subtask with
+ * many users does not scan them over and over. Not thread-safe.
  */
 final class Retirements {
 
@@ -27,6 +35,34 @@ final class Retirements {
 
     /** Requests since the last barrier (not state: a replay after a failure reads the records again). */
     private final List<Request> pending = new ArrayList<>();
+    /** Items that expired since the last pass over the users' lists. */
+    private final Set<String> expired = new HashSet<>();
+
+    static final long FIRST_PASS_DELAY_MS = 1_000;
+    static final long MIN_PASS_SPACING_MS = 60_000;
+    private long lastPass = Long.MIN_VALUE;
+
+    /**
+     * An item expired at processing time {@code now}; returns when to run the pass over the users'
+     * lists, or -1 when one is already scheduled.
+     */
+    long expired(String item, long now) {
+        boolean first = expired.isEmpty();
+        expired.add(item);
+        if (!first) {
+            return -1;
+        }
+        long earliest = lastPass == Long.MIN_VALUE ? now : lastPass + MIN_PASS_SPACING_MS;
+        return Math.max(now + FIRST_PASS_DELAY_MS, earliest);
+    }
+
+    /** The expired items gathered since the last pass, for a pass at {@code now}; then cleared. */
+    Set<String> drainExpired(long now) {
+        lastPass = now;
+        Set<String> out = new HashSet<>(expired);
+        expired.clear();
+        return out;
+    }
 
     /** A control record read from the input. */
     void request(String item, boolean retire) {
@@ -48,17 +84,17 @@ final class Retirements {
     }
 
     /**
-     * Asks for a refresh of every user of this subtask whose last list holds {@code item}: one pass
-     * over the subtask's users per retired item. Returns how many were asked.
+     * Asks for a refresh of every user of this subtask whose last list holds one of {@code items}:
+     * one pass over the subtask's users. Returns how many were asked.
      */
-    static long refreshListsWith(String item, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers,
+    static long refreshListsWith(Set<String> items, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers,
                                  long now) throws Exception {
         Object previousKey = keys.getCurrentKey();
         long[] asked = {0};
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 SavepointLayout.userState(), (user, state) -> {
                     UserState s = state.value();
-                    if (s != null && s.lastList != null && SeenItems.indexOf(s.lastList, item) >= 0) {
+                    if (s != null && s.lastList != null && holdsAny(s.lastList, items)) {
                         timers.requestRefresh(s, now);
                         state.update(s);
                         asked[0]++;
@@ -68,5 +104,14 @@ final class Retirements {
             keys.setCurrentKey(previousKey);
         }
         return asked[0];
+    }
+
+    private static boolean holdsAny(String[] list, Set<String> items) {
+        for (String item : list) {
+            if (items.contains(item)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

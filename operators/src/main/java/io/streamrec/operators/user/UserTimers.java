@@ -1,5 +1,6 @@
 package io.streamrec.operators.user;
 
+import io.streamrec.operators.model.IdleExpiry;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The UserWorker's timers, per user: at most one refresh timer (processing time, at the pacer's
  * next boundary) while the user has a change not yet in a list, and one expiry timer (event time,
- * {@link UserExpiry}) at the expiry of their newest interaction. Both live in the keyed timer
+ * {@link IdleExpiry}) at the expiry of their newest interaction. Both live in the keyed timer
  * service, so they are checkpointed with the user's state.
  */
 final class UserTimers {
@@ -23,10 +24,10 @@ final class UserTimers {
 
     private final InternalTimerService<VoidNamespace> timers;
     private final RefreshPacer pacer;
-    private final UserExpiry expiry;
+    private final IdleExpiry expiry;
     private final int bulkRefreshRate;
 
-    UserTimers(InternalTimerService<VoidNamespace> timers, RefreshPacer pacer, UserExpiry expiry, int bulkRefreshRate) {
+    UserTimers(InternalTimerService<VoidNamespace> timers, RefreshPacer pacer, IdleExpiry expiry, int bulkRefreshRate) {
         this.timers = timers;
         this.pacer = pacer;
         this.expiry = expiry;

@@ -1,5 +1,6 @@
 package io.streamrec.operators.user;
 
+import io.streamrec.operators.model.IdleExpiry;
 import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.Interaction;
@@ -32,6 +33,7 @@ import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The user side of the parameter server, and the scorer: a thin operator (state, timers, outputs)
@@ -120,7 +122,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         pacer = new RefreshPacer(Math.max(1, config.refreshInterval().toMillis()), config.maxScoringShare(),
                 config.maxRefreshStretch());
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
-                new UserExpiry(config.userTtl()), config.bulkRefreshRate());
+                new IdleExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
         retirements = new Retirements();
         RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
@@ -215,7 +217,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
-            Retirements.refreshListsWith(update.item, getKeyedStateBackend(), this, timers, now());
+            Retirements.refreshListsWith(Set.of(update.item), getKeyedStateBackend(), this, timers, now());
+        }
+        long pass = update.expired && wasReady ? retirements.expired(update.item, now()) : -1;
+        if (pass >= 0) {
+            getProcessingTimeService().registerTimer(pass, t -> Retirements.refreshListsWith(
+                    retirements.drainExpired(now()), getKeyedStateBackend(), this, timers, now()));
         }
         if (similar != null) {
             similar.onItemUpdate(update);
@@ -246,7 +253,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         scoring.add(timer.getKey(), s);
     }
 
-    /** An idle user's expiry (see {@link UserExpiry}). */
+    /** An idle user's expiry (see {@link IdleExpiry}). */
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         UserState s = userState.value();

@@ -119,4 +119,32 @@ class OnlineMetricsAggregatorTest {
             assertThat(out.get(0).version).isGreaterThanOrEqualTo(firstVersion);
         }
     }
+
+    @Test
+    void writesSumsPerBucketOfEventTimeAndKeepsThemAcrossRestore() throws Exception {
+        OperatorSubtaskState state;
+        try (var h = harness()) {
+            h.setup();
+            h.open();
+            h.setProcessingTime(999_000); // processing time plays no part in the buckets
+            h.processElement(new StreamRecord<>(new OnlineHit("u", "i", 20_500, 0, 20)));
+            h.processElement(new StreamRecord<>(new OnlineHit("u", "i", 29_000, 15, 20)));
+            h.prepareSnapshotPreBarrier(1);
+            OnlineMetricsSnapshot s = snapshots(h).get(0);
+            assertThat(s.windowNames).containsExactly("20000:n", "20000:hits10", "20000:rr", "20000:rr2");
+            assertThat(s.windowValues).containsExactly(2, 1, 1, 1);
+            state = h.snapshot(1, 999_000);
+        }
+        try (var h = harness()) {
+            h.setup();
+            h.initializeState(state);
+            h.open();
+            h.processElement(new StreamRecord<>(new OnlineHit("u", "i", 31_000, 1, 20)));
+            h.prepareSnapshotPreBarrier(2);
+            OnlineMetricsSnapshot s = snapshots(h).get(0);
+            assertThat(s.windowNames).containsExactly("20000:n", "20000:hits10", "20000:rr", "20000:rr2",
+                    "30000:n", "30000:hits10", "30000:rr", "30000:rr2");
+            assertThat(s.windowValues).containsExactly(2, 1, 1, 1, 1, 1, 0.5, 0.25);
+        }
+    }
 }

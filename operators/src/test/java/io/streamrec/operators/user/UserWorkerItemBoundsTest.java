@@ -19,7 +19,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The UserWorker under the item bounds: {@code model.max-items} and retired items. */
+/** The UserWorker under the item bounds: {@code model.max-items}, retired and expired items. */
 class UserWorkerItemBoundsTest {
 
     private static final int DIM = 4;
@@ -116,6 +116,62 @@ class UserWorkerItemBoundsTest {
             UserList again = h.extractOutputValues().stream().filter(l -> l.user.equals("u1")).reduce((x, y) -> y)
                     .orElseThrow();
             assertThat(again.items).containsExactlyInAnyOrder("b", "c");
+        }
+    }
+
+    @Test
+    void expiredItemsLeaveEveryListThatHoldsThemInOnePassAndANewInteractionIsNotLost() throws Exception {
+        try (var h = harness(100)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(new StreamRecord<>(ItemUpdate.marker(0, 1)));
+            for (String id : List.of("a", "b", "c", "d", "e")) {
+                h.processElement2(item(id));
+            }
+            h.processElement1(click("u1", "e", 1));
+            h.processElement1(click("u2", "a", 1));
+            h.processElement1(click("u3", "a", 1));
+            h.setProcessingTime(1000);
+            h.setProcessingTime(1001);
+            assertThat(h.extractOutputValues()).hasSize(3);
+            h.getOutput().clear();
+            h.prepareSnapshotPreBarrier(1); // the deltas so far go out
+
+            h.processElement1(click("u3", "b", 2)); // not yet sent when b expires
+            h.processElement2(new StreamRecord<>(ItemUpdate.expired("b")));
+            h.processElement2(new StreamRecord<>(ItemUpdate.expired("c")));
+            h.setProcessingTime(1500);
+            assertThat(h.extractOutputValues()).isEmpty(); // gathered for one pass, a second after the first
+            h.setProcessingTime(2001); // the pass asks for refreshes; they are due at the next interval
+            h.setProcessingTime(3001);
+            List<UserList> lists = h.extractOutputValues();
+            // u1 and u2 held b or c: refreshed by the pass; u3 by its click and by the pass
+            assertThat(lists).extracting(l -> l.user).containsExactlyInAnyOrder("u1", "u2", "u3", "u3");
+            java.util.Map<String, UserList> last = new java.util.HashMap<>();
+            lists.forEach(l -> last.put(l.user, l));
+            for (UserList l : last.values()) {
+                assertThat(l.items).as(l.user).doesNotContain("b", "c");
+            }
+            UserList u1 = last.get("u1");
+            assertThat(u1.items).containsExactlyInAnyOrder("a", "d");
+            assertThat(u1.version).isEqualTo(2);
+
+            // the next expiry's pass waits for a minute after the last one
+            h.getOutput().clear();
+            h.processElement2(new StreamRecord<>(ItemUpdate.expired("d")));
+            h.setProcessingTime(50_000);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(62_001);
+            h.setProcessingTime(63_001);
+            assertThat(h.extractOutputValues()).extracting(l -> l.user).contains("u1");
+            assertThat(h.extractOutputValues()).allSatisfy(l -> assertThat(l.items).doesNotContain("b", "c", "d"));
+
+            // u3's click on b went into no delta yet: it is sent and brings b back as a new item
+            h.prepareSnapshotPreBarrier(2);
+            List<ItemDelta> deltas = values(h.getSideOutput(UserWorker.ITEM_DELTAS));
+            assertThat(deltas).filteredOn(d -> d.item.equals("b") && d.checkpointId == 2).singleElement()
+                    .satisfies(d -> assertThat(d.interactions).isEqualTo(1));
+            assertThat(deltas).filteredOn(d -> d.item.equals("c") && d.checkpointId == 2).isEmpty();
         }
     }
 

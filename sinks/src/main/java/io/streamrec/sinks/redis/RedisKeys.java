@@ -25,6 +25,9 @@ public final class RedisKeys {
     /** Name, after the prefix, of the live-quality sorted set. */
     public static final String METRICS = "_metrics";
 
+    /** Name, after the base prefix, of the alias key naming the active prefix. */
+    public static final String ACTIVE = "_active";
+
     /** Meta field: interactions applied (of the user, or with the item); never moves backwards. */
     public static final String FIELD_INTERACTIONS = "interactions";
     /** Meta field of a user list: the newest event time it reflects; never moves backwards. */
@@ -59,6 +62,22 @@ public final class RedisKeys {
     /** The live-quality sorted set: {@code {prefix}_metrics}. */
     public static String metrics(String prefix) {
         return Objects.requireNonNull(prefix, "prefix") + METRICS;
+    }
+
+    /**
+     * The live-quality sums per bucket of event time: {@code {prefix}_metrics:windows}, a sorted set
+     * of members {@code {bucketStartMs}:n|hits10|rr|rr2} (what {@code bin/streamrec compare} reads).
+     */
+    public static String metricsWindows(String prefix) {
+        return metrics(prefix) + ":windows";
+    }
+
+    /**
+     * The alias key that names the prefix applications read ({@code bin/streamrec promote} sets it):
+     * {@code {base}_active}, e.g. {@code rec:_active}. Absent: read {@code base} itself.
+     */
+    public static String activeAlias(String base) {
+        return Objects.requireNonNull(base, "base") + ACTIVE;
     }
 
     /** The meta hash that belongs to a list key: {@code {listKey}:meta}. */

@@ -13,5 +13,7 @@ class RedisKeysTest {
         assertThat(RedisKeys.popularList("rec:")).isEqualTo("rec:_popular");
         assertThat(RedisKeys.meta(RedisKeys.item("rec:", "i7"))).isEqualTo("rec:_item:i7:meta");
         assertThat(RedisKeys.metrics("shadow:")).isEqualTo("shadow:_metrics");
+        assertThat(RedisKeys.metricsWindows("shadow:")).isEqualTo("shadow:_metrics:windows");
+        assertThat(RedisKeys.activeAlias("rec:")).isEqualTo("rec:_active");
     }
 }

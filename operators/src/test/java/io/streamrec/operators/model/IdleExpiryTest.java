@@ -1,4 +1,4 @@
-package io.streamrec.operators.user;
+package io.streamrec.operators.model;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,17 +6,17 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class UserExpiryTest {
+class IdleExpiryTest {
 
     @Test
     void timersAreRoundedUpToOnePercentOfTheTtlAtMostAnHour() {
-        UserExpiry tenSeconds = new UserExpiry(Duration.ofSeconds(10));
+        IdleExpiry tenSeconds = new IdleExpiry(Duration.ofSeconds(10));
         assertThat(tenSeconds.timerFor(1)).isEqualTo(10_100);
         assertThat(tenSeconds.timerFor(8_000)).isEqualTo(18_000);
         assertThat(tenSeconds.expired(1, 10_099)).isFalse();
         assertThat(tenSeconds.expired(1, 10_100)).isTrue();
 
-        UserExpiry ninetyDays = new UserExpiry(Duration.ofDays(90));
+        IdleExpiry ninetyDays = new IdleExpiry(Duration.ofDays(90));
         long hour = 3_600_000L;
         long ts = 1_795_000_000_123L;
         long due = ninetyDays.timerFor(ts);
@@ -28,10 +28,10 @@ class UserExpiryTest {
 
     @Test
     void zeroKeepsUsersForeverAndHugeTimesDoNotOverflow() {
-        UserExpiry never = new UserExpiry(Duration.ZERO);
+        IdleExpiry never = new IdleExpiry(Duration.ZERO);
         assertThat(never.enabled()).isFalse();
         assertThat(never.expired(0, Long.MAX_VALUE)).isFalse();
-        UserExpiry day = new UserExpiry(Duration.ofDays(1));
+        IdleExpiry day = new IdleExpiry(Duration.ofDays(1));
         assertThat(day.timerFor(Long.MAX_VALUE - 5)).isGreaterThan(0);
     }
 }
