@@ -24,10 +24,12 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
-import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -53,13 +55,19 @@ import java.util.function.LongSupplier;
  * <p><b>Exactly-once.</b> Lists leave only through the side output {@link #OUTPUT} to the Redis
  * sink, which writes them when the checkpoint that computed them completes; their versions grow per
  * item from the checkpointed state, so a replay after a failure never moves a list backwards. An
- * item that leaves the model (retired, or refused past {@code model.max-items}) gets a versioned
- * deletion, and the owned lists that hold it are refreshed. Not thread-safe: the task thread only.
+ * item that leaves the model (retired, expired after {@code state.item-ttl}, or refused past
+ * {@code model.max-items}) gets a versioned deletion, and the owned lists that hold it are refreshed
+ * (gathered: one pass over the owned lists at most a minute; a failure before the pass forgets the
+ * gathered items, and those lists keep the item until their own item moves; retired items come back
+ * with the ItemServers' resend after a restore). Not thread-safe: the task thread only.
  */
 public final class SimilarItemLists implements Triggerable<String, VoidNamespace> {
 
     /** Side output of the UserWorker: the similar lists, to the Redis sink. */
     public static final OutputTag<SimilarList> OUTPUT = new OutputTag<>("similar-items", TypeInformation.of(SimilarList.class));
+
+    /** The shortest time between two passes over the owned lists for items that left the model. */
+    static final long MIN_PASS_SPACING_MS = 60_000;
 
     /** Name of the keyed timer service of the similar lists (next to the users' {@code refresh}). */
     public static final String TIMERS = "similar-items";
@@ -75,6 +83,10 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     private final InternalTimerService<VoidNamespace> timers;
     private final Output<?> output;
     private final LongSupplier clock;
+    private final ProcessingTimeService processingTime;
+    /** Items that left the model since the last pass over the owned lists (not state: see the class doc). */
+    private final Set<String> leftModel = new HashSet<>();
+    private long lastPass = Long.MIN_VALUE;
     private final Counter listsComputed;
     private final Counter listsDeferred;
 
@@ -85,7 +97,8 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     public SimilarItemLists(int n, double threshold, ItemCache cache, RefreshPacer pacer,
                             KeyedStateBackend<String> backend, TaskInfo task, KeyContext keys, ValueState<SimilarItemState> state,
                             Function<Triggerable<String, VoidNamespace>, InternalTimerService<VoidNamespace>> timerService,
-                            Output<?> output, LongSupplier clock, MetricGroup metrics) {
+                            Output<?> output, ProcessingTimeService processingTime, LongSupplier clock,
+                            MetricGroup metrics) {
         if (n < 1) {
             throw new IllegalArgumentException("similar lists need n >= 1, got " + n);
         }
@@ -99,6 +112,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         this.state = state;
         this.timers = timerService.apply(this);
         this.output = output;
+        this.processingTime = processingTime;
         this.clock = clock;
         this.listsComputed = metrics.counter("similarListsComputed");
         this.listsDeferred = metrics.counter("similarListsDeferred");
@@ -116,7 +130,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         Object previousKey = keys.getCurrentKey();
         try {
             if (update.removed) {
-                refreshListsWith(update.item);
+                gatherLeftModel(update.item);
             }
             if (owns(update.item)) {
                 keys.setCurrentKey(update.item);
@@ -175,17 +189,49 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         emit(SimilarList.deletion(item, s.version, clock.getAsLong()));
     }
 
-    /** Asks for a refresh of every list this subtask owns that holds {@code item}: one pass over them. */
-    private void refreshListsWith(String item) throws Exception {
+    /**
+     * An item left the model: gathered, and the lists that hold it are found by one pass over the
+     * owned lists for all items gathered meanwhile, at once if the last pass is a minute ago, else a
+     * minute after it (items may expire by the thousand; each pass reads every owned list).
+     */
+    private void gatherLeftModel(String item) {
+        boolean first = leftModel.isEmpty();
+        leftModel.add(item);
+        if (first) {
+            long now = clock.getAsLong();
+            long at = lastPass == Long.MIN_VALUE ? now : Math.max(now, lastPass + MIN_PASS_SPACING_MS);
+            processingTime.registerTimer(at, t -> refreshListsHoldingLeftItems());
+        }
+    }
+
+    /** Asks for a refresh of every list this subtask owns that holds an item gathered by {@link #gatherLeftModel}. */
+    private void refreshListsHoldingLeftItems() throws Exception {
+        long now = clock.getAsLong();
+        lastPass = now;
+        Set<String> gone = new HashSet<>(leftModel);
+        leftModel.clear();
+        Object previousKey = keys.getCurrentKey();
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 SavepointLayout.similarItemState(), (owner, ownerState) -> {
                     SimilarItemState s = ownerState.value();
-                    if (s != null && !s.refreshPending && s.items != null && Arrays.asList(s.items).contains(item)) {
+                    if (s != null && !s.refreshPending && s.items != null && holdsAny(s.items, gone)) {
                         s.refreshPending = true;
                         ownerState.update(s);
-                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(clock.getAsLong()));
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
                     }
                 });
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
+        }
+    }
+
+    private static boolean holdsAny(String[] items, Set<String> gone) {
+        for (String item : items) {
+            if (gone.contains(item)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A due list (the current key is the item): computed from the cache now, or deferred like a user refresh. */

@@ -134,7 +134,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             similar = new SimilarItemLists(config.similarN(), config.similarThreshold(), cache, pacer, getKeyedStateBackend(),
                     getRuntimeContext().getTaskInfo(), this, getPartitionedState(SavepointLayout.similarItemState()),
                     t -> getInternalTimerService(SimilarItemLists.TIMERS, VoidNamespaceSerializer.INSTANCE, t),
-                    output, this::now, getMetricGroup());
+                    output, getProcessingTimeService(), this::now, getMetricGroup());
         }
         if (restored && config.refreshAllOnRestore()) {
             timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);

@@ -188,7 +188,9 @@ class SimilarItemListsTest {
             assertThat(deleted.get(0).deleted).isTrue();
             assertThat(deleted.get(0).version).isEqualTo(2);
 
-            h.setProcessingTime(2 * INTERVAL);
+            h.setProcessingTime(2 * INTERVAL); // the pass over the owned lists: a refresh for each that holds b2
+            assertThat(lists(h)).isEmpty();
+            h.setProcessingTime(3 * INTERVAL);
             List<SimilarList> refreshed = lists(h);
             assertThat(refreshed).extracting(l -> l.item).containsExactlyInAnyOrder("b1", "b3");
             for (SimilarList l : refreshed) {
