@@ -147,6 +147,31 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         }
     }
 
+    /**
+     * Asks for every owned list again, spread at {@code perSecond} lists per second (like the users'
+     * bulk refreshes): a republish request (Redis lost its data) or a restore with
+     * {@code recs.refresh-all-on-restore}. Returns how many were asked.
+     */
+    public long refreshAll(int perSecond) throws Exception {
+        long now = clock.getAsLong();
+        long[] asked = {0};
+        Object previousKey = keys.getCurrentKey();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.similarItemState(), (item, itemState) -> {
+                    SimilarItemState s = itemState.value();
+                    if (s != null && s.listedQ != null && !s.refreshPending) {
+                        s.refreshPending = true;
+                        itemState.update(s);
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
+                                pacer.bulkRefreshTime(now, asked[0]++, perSecond));
+                    }
+                });
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
+        }
+        return asked[0];
+    }
+
     /** True when this subtask's key groups hold {@code item}: it alone computes the item's list. */
     boolean owns(String item) {
         return KeyGroupRangeAssignment.assignKeyToParallelOperator(item, task.getMaxNumberOfParallelSubtasks(),

@@ -138,6 +138,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         }
         if (restored && config.refreshAllOnRestore()) {
             timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);
+            if (similar != null) {
+                similar.refreshAll(config.bulkRefreshRate());
+            }
         }
     }
 
@@ -211,6 +214,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             if (republish.firstTime(update.republish)) {
                 timers.refreshEveryUser(getKeyedStateBackend(), this, now(),
                         "republish request '" + update.republish + "', subtask " + subtask);
+                if (similar != null) {
+                    similar.refreshAll(config.bulkRefreshRate());
+                }
             }
             return;
         }

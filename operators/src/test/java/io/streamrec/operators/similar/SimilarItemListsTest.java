@@ -230,6 +230,27 @@ class SimilarItemListsTest {
     }
 
     @Test
+    void aRepublishRequestWritesEveryListAgainWithTheNextVersion() throws Exception {
+        try (var h = harness(1, 0)) {
+            h.open();
+            h.setProcessingTime(0);
+            resync(h);
+            h.setProcessingTime(INTERVAL);
+            List<SimilarList> first = lists(h);
+
+            h.processElement2(new StreamRecord<>(ItemUpdate.republish("redis-lost-its-data")));
+            h.processElement2(new StreamRecord<>(ItemUpdate.republish("redis-lost-its-data"))); // once per request
+            h.setProcessingTime(10 * INTERVAL);
+            List<SimilarList> again = lists(h);
+            assertThat(again).extracting(l -> l.item).containsExactlyInAnyOrderElementsOf(VECTORS.keySet());
+            for (SimilarList l : again) {
+                assertThat(l.version).isEqualTo(2);
+                assertThat(l.items).containsExactly(of(first, l.item).items); // nothing moved: the same list
+            }
+        }
+    }
+
+    @Test
     void twoSubtasksListEveryItemExactlyOnceBetweenThem() throws Exception {
         Map<String, Integer> listedBy = new LinkedHashMap<>();
         for (int subtask = 0; subtask < 2; subtask++) {
