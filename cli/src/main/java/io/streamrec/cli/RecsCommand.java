@@ -25,8 +25,33 @@ final class RecsCommand {
     private RecsCommand() {}
 
     static int run(Path home, CommandArgs args) {
+        try (Reader reader = reader(home, args, "USER, e.g. bin/streamrec recs u42", "streamrec-recs")) {
+            Recommendations recs = reader.redis().forUser(args.positional().get(0));
+            print(System.out, args.positional().get(0), recs);
+            if (recs.popularFallback() && recs.items().isEmpty()) {
+                System.out.println("No lists under the prefix " + reader.prefix() + " yet: is a job running, and does it accept"
+                        + " its input? bin/streamrec status shows its input and rejections.");
+            }
+        }
+        return 0;
+    }
+
+    /** A Redis reader and the prefix it reads. */
+    record Reader(RedisRecommendations redis, String prefix) implements AutoCloseable {
+        @Override
+        public void close() {
+            redis.close();
+        }
+    }
+
+    /**
+     * The Redis reader of a command with one positional argument ({@code recs}, {@code similar}):
+     * {@code --redis.url} or the local cluster's Redis, checked reachable; {@code --redis.prefix}, or
+     * else the prefix applications read (the one the alias {@code {base}_active} names, else the base).
+     */
+    static Reader reader(Path home, CommandArgs args, String expected, String clientName) {
         if (args.positional().size() != 1) {
-            throw new IllegalArgumentException("expected exactly one USER, e.g. bin/streamrec recs u42");
+            throw new IllegalArgumentException("expected exactly one " + expected);
         }
         Endpoints endpoints = Endpoints.of(home, Optional.ofNullable(args.take("state-dir", null)));
         Endpoints.Endpoint redisUrl = endpoints.redis(args.remainingOptions());
@@ -41,22 +66,14 @@ final class RecsCommand {
             prefix = prefixFlag.get();
         } else {
             // what applications read: the prefix the alias names ({base}_active, set by promote), else the base
-            try (Jedis jedis = ActivePrefix.connect(redisUrl.address(), "streamrec-recs")) {
+            try (Jedis jedis = ActivePrefix.connect(redisUrl.address(), clientName)) {
                 prefix = ActivePrefix.resolve(jedis, base);
             }
             if (!prefix.equals(base)) {
                 System.err.println("Reading prefix " + prefix + " (named by " + RedisKeys.activeAlias(base) + ")");
             }
         }
-        try (RedisRecommendations redis = RedisRecommendations.connect(redisUrl.address(), prefix)) {
-            Recommendations recs = redis.forUser(args.positional().get(0));
-            print(System.out, args.positional().get(0), recs);
-            if (recs.popularFallback() && recs.items().isEmpty()) {
-                System.out.println("No lists under the prefix " + prefix + " yet: is a job running, and does it accept its input?"
-                        + " bin/streamrec status shows its input and rejections.");
-            }
-        }
-        return 0;
+        return new Reader(RedisRecommendations.connect(redisUrl.address(), prefix), prefix);
     }
 
     static final String POPULAR = "(popular)";

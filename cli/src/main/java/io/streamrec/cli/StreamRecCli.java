@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code produce}, {@code status},
+ * Entry point of {@code bin/streamrec}: {@code demo}, {@code bench}, {@code recs USER}, {@code similar ITEM}, {@code produce}, {@code status},
  * {@code republish}, {@code retire}, {@code ui}, the cluster commands, {@code evaluate}, {@code export-model},
  * {@code bootstrap}, {@code backfill}, {@code chaos}, {@code compare} and {@code promote}. Commands that
  * talk to Kafka, Redis or Flink use the running local cluster's addresses unless given others
@@ -56,6 +56,8 @@ public final class StreamRecCli {
                     return new BenchCommand(home, CommandArgs.parse(rest)).run();
                 case "recs":
                     return RecsCommand.run(home, CommandArgs.parse(rest));
+                case "similar":
+                    return SimilarCommand.run(home, CommandArgs.parse(rest));
                 case "evaluate":
                     return new EvaluateCommand(CommandArgs.parse(rest)).run();
                 case "produce":
@@ -104,6 +106,9 @@ public final class StreamRecCli {
                 "  recs USER [--redis.url URL] [--redis.prefix PREFIX] [--base rec:]",
                 "      Prints USER's list from Redis (or the popular list when USER has none), by default under the prefix",
                 "      applications read: the one the alias key rec:_active names (bin/streamrec promote), else rec:.",
+                "  similar ITEM [--redis.url URL] [--redis.prefix PREFIX] [--base rec:]",
+                "      Prints ITEM's similar items from Redis (rec:_sim:ITEM: the items that score best for a user with",
+                "      ITEM's vector), under the same prefix as recs.",
                 "  produce --file PATH --format movielens|json [--shift-timestamps] [--force] [--kafka.bootstrap HOST:PORT]",
                 "       [--topic interactions] [job options, e.g. --input.min-timestamp 0]",
                 "      Checks the records against the job's rules (reports what it would reject), then loads them into",

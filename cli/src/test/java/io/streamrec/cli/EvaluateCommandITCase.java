@@ -84,6 +84,16 @@ class EvaluateCommandITCase {
                 .isGreaterThan(r.path("baselines").path("popular").path("coverage@10").asDouble());
         assertThat(r.path("baselines").path("popular").path("jaccard@10").asDouble())
                 .isGreaterThan(r.path("metrics").path("jaccard@10").asDouble());
+        // the job's similar-item lists, next to lists from the training part, on the same held-out pairs
+        for (String source : List.of("StreamRec", "co-occurrence", "co-occurrence, cosine", "popular")) {
+            for (String key : List.of("hr@10", "hr@20")) {
+                assertThat(r.path("similar").path(source).path(key).asDouble()).as(source + " " + key).isBetween(0.0, 1.0);
+            }
+            assertThat(r.path("similar").path(source).path("hr@20").asDouble())
+                    .isGreaterThanOrEqualTo(r.path("similar").path(source).path("hr@10").asDouble());
+        }
+        assertThat(r.path("per_seed").get(0).path("similar").path("items_with_list").asInt()).isGreaterThan(0);
+        assertThat(r.path("similar").path("StreamRec").path("hr@20").asDouble()).isGreaterThan(0.0);
     }
 
     @Test

@@ -35,6 +35,10 @@ import java.util.Set;
 final class EvaluationJob {
 
     static final String HITS_SINK_UID = "evaluation-online-hits";
+    /** Similar items read per item (the job's default {@code recs.similar-n}). */
+    static final int SIMILAR_N = 20;
+    /** Two refresh intervals of the default: what a list due after the last move may wait. */
+    private static final long SIMILAR_SETTLE_MS = 2_000;
 
     private final LocalStack stack;
     private final EvaluationSettings s;
@@ -51,9 +55,12 @@ final class EvaluationJob {
     /**
      * Streams the training events through the job ({@code --passes} times, later passes with distinct
      * ids and shifted timestamps), gives every user one zero-weight event so that their final list is
-     * scored with the final item vectors, and returns each user's top-K from Redis.
+     * scored with the final item vectors, and returns each user's top-K from Redis; puts each
+     * training item's similar list ({@code {prefix}_sim:{item}}, once no list changes any more) into
+     * {@code similar}.
      */
-    Map<String, List<String>> trainAndRead(List<Interaction> train, long seed) throws Exception {
+    Map<String, List<String>> trainAndRead(List<Interaction> train, long seed, Map<String, List<String>> similar)
+            throws Exception {
         Map<String, String> values = jobOptions(seed, OnlineEvaluation.OFF);
         StreamRecOptions options = stack.namespace("eval" + (++runs) + "-s" + seed, values, 1);
         StreamExecutionEnvironment env = LocalStack.environment(1, s.checkpointMillis);
@@ -102,10 +109,32 @@ final class EvaluationJob {
                 }
                 System.out.printf("  trained on %,d events (%d pass%s) in %.1f s%n", records.size(), s.passes,
                         s.passes == 1 ? "" : "es", (System.currentTimeMillis() - t0) / 1000.0);
+                Set<String> items = new HashSet<>();
+                train.forEach(e -> items.add(e.item()));
+                similar.putAll(settledSimilarLists(jedis, prefix, items));
                 return LocalStack.lists(jedis, prefix, expected.keySet(), Evaluation.K);
             }
         } finally {
             cancel(job);
+        }
+    }
+
+    /**
+     * The items' similar lists once they have settled: lists follow the item vectors a refresh
+     * interval and a checkpoint behind, so they are read when two reads {@link #SIMILAR_SETTLE_MS}
+     * apart find the same versions (at most a minute).
+     */
+    private Map<String, List<String>> settledSimilarLists(Jedis jedis, String prefix, Set<String> items)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        long before = -1;
+        while (true) {
+            long versions = LocalStack.similarListVersions(jedis, prefix, items);
+            if (versions == before || System.currentTimeMillis() > deadline) {
+                return LocalStack.similarLists(jedis, prefix, items, SIMILAR_N);
+            }
+            before = versions;
+            Thread.sleep(SIMILAR_SETTLE_MS + s.checkpointMillis);
         }
     }
 

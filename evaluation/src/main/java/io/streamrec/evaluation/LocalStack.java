@@ -194,6 +194,41 @@ public final class LocalStack implements AutoCloseable {
         return out;
     }
 
+    /** The first {@code n} of each item's similar list ({@code {prefix}_sim:{item}}), for items that have one. */
+    public static Map<String, List<String>> similarLists(Jedis jedis, String prefix, Iterable<String> items, int n) {
+        Map<String, Response<List<String>>> responses = new LinkedHashMap<>();
+        Pipeline pipeline = jedis.pipelined();
+        for (String item : items) {
+            responses.put(item, pipeline.zrevrange(RedisKeys.similarItems(prefix, item), 0, n - 1));
+        }
+        pipeline.sync();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        responses.forEach((item, r) -> {
+            if (r.get() != null && !r.get().isEmpty()) {
+                out.put(item, r.get());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The sum (modulo 2^64) of the versions of the items' similar lists, 0 for an item without one:
+     * it changes whenever a list does.
+     */
+    public static long similarListVersions(Jedis jedis, String prefix, Iterable<String> items) {
+        List<Response<String>> responses = new java.util.ArrayList<>();
+        Pipeline pipeline = jedis.pipelined();
+        for (String item : items) {
+            responses.add(pipeline.hget(RedisKeys.meta(RedisKeys.similarItems(prefix, item)), "version"));
+        }
+        pipeline.sync();
+        long sum = 0;
+        for (Response<String> r : responses) {
+            sum += r.get() == null ? 0 : Long.parseLong(r.get());
+        }
+        return sum;
+    }
+
     @Override
     public void close() {
         try {

@@ -21,6 +21,7 @@ public final class OperatorIds {
     public static final String USER_LISTS_TO_REDIS = "user-lists-to-redis";
     public static final String ITEM_STATS_TO_REDIS = "item-stats-to-redis";
     public static final String POPULAR_TO_REDIS = "popular-to-redis";
+    public static final String SIMILAR_LISTS_TO_REDIS = "similar-lists-to-redis";
     public static final String REDIS_SINK = "redis-sink";
     public static final String ONLINE_METRICS = "online-metrics";
     public static final String ONLINE_METRICS_TO_REDIS = "online-metrics-to-redis";
@@ -41,5 +42,6 @@ public final class OperatorIds {
     public static final String NAME_POPULAR_TO_REDIS = "Popular list -> Redis writes";
     public static final String NAME_ONLINE_METRICS = "Online metrics (hit rate, MRR; rolling windows)";
     public static final String NAME_ONLINE_METRICS_TO_REDIS = "Online metrics -> Redis writes";
+    public static final String NAME_SIMILAR_LISTS_TO_REDIS = "Similar-item lists -> Redis writes";
     public static final String NAME_REDIS_SINK = "Redis (visible on checkpoint)";
 }

@@ -2,6 +2,7 @@ package io.streamrec.job;
 
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.PopularList;
+import io.streamrec.operators.records.SimilarList;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.sinks.redis.RedisKeys;
 
@@ -13,7 +14,9 @@ import io.streamrec.sinks.redis.RedisKeys;
  *       {@code version}, {@code updated}, {@code interactions}, {@code eventTs};</li>
  *   <li>{@code {prefix}_popular} (+{@code :meta}): the fallback list;</li>
  *   <li>{@code {prefix}_item:{item}:meta}: hash with {@code version}, {@code interactions},
- *       {@code bias}, {@code lastTs}.</li>
+ *       {@code bias}, {@code lastTs};</li>
+ *   <li>{@code {prefix}_sim:{item}}: sorted set item → score q_i · q_j + b_j (+{@code :meta} with
+ *       {@code version}, {@code updated}, {@code interactions} of the item when computed).</li>
  * </ul>
  * Every version is {@link RunEpoch#version(long) the run's epoch × 2^32 + a counter of the run}
  * (per user, per item, or of the popular list), so a later run takes over every key it writes.
@@ -48,6 +51,16 @@ public final class RedisWrites {
     public static RedisRecord popular(String prefix, PopularList list, RunEpoch run) {
         return new RedisRecord(RedisKeys.popularList(prefix), run.version(list.version), list.updated, list.items,
                 toDoubles(list.scores));
+    }
+
+    /** An item's similar list, or its deletion when the item left the model. */
+    public static RedisRecord similarList(String prefix, SimilarList list, RunEpoch run) {
+        String key = RedisKeys.similarItems(prefix, list.item);
+        if (list.deleted) {
+            return RedisRecord.deletion(key, run.version(list.version), list.updated);
+        }
+        return new RedisRecord(key, run.version(list.version), list.updated, list.items, toDoubles(list.scores),
+                RedisKeys.FIELD_INTERACTIONS, Long.toString(list.interactions));
     }
 
     /**

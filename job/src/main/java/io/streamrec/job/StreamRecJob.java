@@ -192,6 +192,8 @@ public final class StreamRecJob {
                                 .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
                                 .kernel(options.get(StreamRecOptions.KERNEL))
                                 .index(options.get(StreamRecOptions.INDEX))
+                                .similarN(options.get(StreamRecOptions.SIMILAR_N))
+                                .similarThreshold(options.get(StreamRecOptions.SIMILAR_THRESHOLD))
                                 .build()))
                 .uid(OperatorIds.USER_WORKER);
 
@@ -240,7 +242,12 @@ public final class StreamRecJob {
                 }).returns(RedisRecord.class)
                 .uid(OperatorIds.ONLINE_METRICS_TO_REDIS).name(OperatorIds.NAME_ONLINE_METRICS_TO_REDIS);
 
-        userWrites.union(itemWrites, popularWrites, metricsWrites)
+        // {prefix}_sim:{item}, from the UserWorker subtask that owns the item (none with recs.similar-n 0)
+        DataStream<RedisRecord> similarWrites = userWorker.getSideOutput(UserWorker.SIMILAR_ITEMS)
+                .map(list -> RedisWrites.similarList(prefix, list, run)).returns(RedisRecord.class)
+                .uid(OperatorIds.SIMILAR_LISTS_TO_REDIS).name(OperatorIds.NAME_SIMILAR_LISTS_TO_REDIS);
+
+        userWrites.union(itemWrites, popularWrites, metricsWrites, similarWrites)
                 .sinkTo(redis).uid(OperatorIds.REDIS_SINK).name(OperatorIds.NAME_REDIS_SINK);
         return userWorker;
     }

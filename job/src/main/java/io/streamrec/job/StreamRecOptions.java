@@ -134,6 +134,15 @@ public final class StreamRecOptions {
                     + "from a Lucene HNSW graph over the item cache, re-ranked exactly with the current vectors, seen items "
                     + "excluded; the graph is rebuilt in the background as items move, never checkpointed) or AUTO "
                     + "(default: EXACT below " + ItemIndex.AUTO_MIN_ITEMS + " cached items, HNSW from there on).");
+    public static final ConfigOption<Integer> SIMILAR_N = ConfigOptions.key("recs.similar-n")
+            .intType().defaultValue(20)
+            .withDescription("Length of each item's similar-items list ({prefix}_sim:{item}: the items that score best "
+                    + "for a user whose vector is the item's own, q_i . q_j + b_j; retired items excluded); 0 turns "
+                    + "similar lists off.");
+    public static final ConfigOption<Double> SIMILAR_THRESHOLD = ConfigOptions.key("recs.similar-threshold")
+            .doubleType().defaultValue(0.05)
+            .withDescription("An item's similar list is recomputed when its vector has moved by more than this share of "
+                    + "its length (|q - q_listed| / |q_listed|) since its last list, at most once per recs.refresh-interval.");
     public static final ConfigOption<OnlineEvaluation> ONLINE_EVALUATION = ConfigOptions.key("recs.online-evaluation")
             .enumType(OnlineEvaluation.class).defaultValue(OnlineEvaluation.LAST_LIST)
             .withDescription("Test-then-learn quality measurement of each interaction: LAST_LIST (against the list the "
@@ -381,6 +390,8 @@ public final class StreamRecOptions {
         require(get(MAX_SCORING_SHARE) > 0 && get(MAX_SCORING_SHARE) <= 1, MAX_SCORING_SHARE,
                 "must be above 0 and at most 1, got " + get(MAX_SCORING_SHARE));
         positive(MAX_SEEN, get(MAX_SEEN));
+        require(get(SIMILAR_N) >= 0, SIMILAR_N, "must be 0 (off) or positive, got " + get(SIMILAR_N));
+        require(get(SIMILAR_THRESHOLD) >= 0, SIMILAR_THRESHOLD, "must not be negative, got " + get(SIMILAR_THRESHOLD));
         positive(MAX_PARALLELISM, get(MAX_PARALLELISM));
         require(!get(REFRESH_INTERVAL).isNegative() && !get(REFRESH_INTERVAL).isZero(),
                 REFRESH_INTERVAL, "must be positive");

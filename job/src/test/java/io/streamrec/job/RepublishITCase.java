@@ -33,6 +33,14 @@ class RepublishITCase {
     @RegisterExtension
     static final KafkaAndRedis INFRA = KafkaAndRedis.started();
 
+    private static Map<String, List<String>> similar(Jedis jedis, java.util.Set<String> items) {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (String item : items) {
+            out.put(item, jedis.zrevrange(RedisKeys.similarItems("rp:", item), 0, -1));
+        }
+        return out;
+    }
+
     @Test
     void afterFlushallARepublishRecordBringsBackEveryListAndMeta() throws Exception {
         JobTestSupport.Topics topics = JobTestSupport.topics(INFRA.kafka(), "republish");
@@ -50,6 +58,9 @@ class RepublishITCase {
                     "every user's list rewritten with a newer version");
             Map<String, List<Tuple>> lists = lists(jedis, data.expectedPerUser.keySet());
             List<Tuple> popularBefore = jedis.zrangeWithScores(popular, 0, -1);
+            JobTestSupport.await(() -> data.expectedPerItem.keySet().stream()
+                    .allMatch(i -> jedis.exists(RedisKeys.similarItems("rp:", i))), 60, "every item's similar list");
+            Map<String, List<String>> similarBefore = similar(jedis, data.expectedPerItem.keySet());
             assertThat(lists.values()).allSatisfy(l -> assertThat(l).isNotEmpty());
 
             // Redis loses everything; the model has not moved since, so the same lists come back
@@ -71,6 +82,10 @@ class RepublishITCase {
                 }
             }
             assertThat(jedis.zrangeWithScores(popular, 0, -1)).isEqualTo(popularBefore);
+            // and every item's similar list, the same as before
+            JobTestSupport.await(() -> data.expectedPerItem.keySet().stream()
+                    .allMatch(i -> jedis.exists(RedisKeys.similarItems("rp:", i))), 60, "every item's similar list back");
+            assertThat(similar(jedis, data.expectedPerItem.keySet())).isEqualTo(similarBefore);
             // the request is a control record, not a user: no list or meta for it
             assertThat(jedis.keys("rp:*")).allSatisfy(k -> assertThat(k).doesNotContain("republish"));
             } finally {

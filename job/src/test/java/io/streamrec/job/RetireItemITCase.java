@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for the users who interact with it, and {@code unretire} brings it back; {@code model.max-items}
  * keeps the model's items under the cap while every user's count stays exact; an item idle for
  * {@code state.item-ttl} leaves the model, every list, the popular list and Redis, and an
- * interaction brings it back as a new item.
+ * interaction brings it back as a new item. A retired item's similar list ({@code _sim:}) is
+ * deleted and it leaves the others' until it is un-retired.
  */
 class RetireItemITCase {
 
@@ -47,6 +48,9 @@ class RetireItemITCase {
                 List<String> popular = jedis.zrange(RedisKeys.popularList(prefix), 0, -1);
                 String retired = mostListed(jedis, prefix, data.expectedPerUser.keySet(), Set.copyOf(popular));
                 assertThat(usersListing(jedis, prefix, data.expectedPerUser.keySet(), retired)).isNotEmpty();
+                JobTestSupport.await(() -> jedis.exists(RedisKeys.similarItems(prefix, retired))
+                        && !similarListsHolding(jedis, prefix, data.expectedPerItem.keySet(), retired).isEmpty(), 60,
+                        "the item to retire with a similar list, and in others'");
                 String itemMeta = RedisKeys.meta(RedisKeys.item(prefix, retired));
                 String countBefore = jedis.hget(itemMeta, RedisKeys.FIELD_INTERACTIONS);
 
@@ -55,6 +59,10 @@ class RetireItemITCase {
                 JobTestSupport.await(() -> usersListing(jedis, prefix, data.expectedPerUser.keySet(), retired).isEmpty()
                                 && !jedis.zrange(RedisKeys.popularList(prefix), 0, -1).contains(retired), 60,
                         "the retired item to leave every list and the popular list");
+                // its similar list is deleted, and it leaves the other items' similar lists
+                JobTestSupport.await(() -> !jedis.exists(RedisKeys.similarItems(prefix, retired))
+                                && similarListsHolding(jedis, prefix, data.expectedPerItem.keySet(), retired).isEmpty(), 60,
+                        "the retired item's similar list deleted and the item out of every similar list");
 
                 // a user who never had it interacts with it: counted for the user, not for the item
                 String user = data.expectedPerUser.keySet().stream()
@@ -74,6 +82,8 @@ class RetireItemITCase {
                         "{\"id\":\"unretire-1\",\"item\":\"" + retired + "\",\"type\":\"unretire\",\"ts\":" + System.currentTimeMillis() + "}"));
                 JobTestSupport.await(() -> jedis.zrange(RedisKeys.popularList(prefix), 0, -1).contains(retired), 60,
                         "the un-retired item back in the popular list");
+                JobTestSupport.await(() -> jedis.exists(RedisKeys.similarItems(prefix, retired)), 60,
+                        "the un-retired item's similar list back");
                 List<String> again = new ArrayList<>();
                 long ts = System.currentTimeMillis();
                 for (String u : data.expectedPerUser.keySet()) {
@@ -217,6 +227,11 @@ class RetireItemITCase {
         }
         return listed.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
                 .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
+    }
+
+    private static List<String> similarListsHolding(Jedis jedis, String prefix, Set<String> items, String item) {
+        return items.stream().filter(i -> jedis.zrange(RedisKeys.similarItems(prefix, i), 0, -1).contains(item))
+                .sorted().collect(Collectors.toList());
     }
 
     private static List<String> usersListing(Jedis jedis, String prefix, Set<String> users, String item) {

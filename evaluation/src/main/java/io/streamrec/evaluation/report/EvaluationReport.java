@@ -22,6 +22,8 @@ public final class EvaluationReport {
     /** Metrics of the holdout protocol, in report order. */
     public static final List<String> HOLDOUT_KEYS =
             List.of("precision@10", "recall@10", "ndcg@10", "map", "coverage@10", "jaccard@10");
+    /** Metrics of the similar-item lists (holdout protocol), in report order. */
+    public static final List<String> SIMILAR_KEYS = List.of("hr@10", "hr@20");
     /** Metrics of the prequential protocol, in report order. */
     public static final List<String> PREQUENTIAL_KEYS = List.of("hr@10", "ndcg@10", "coverage@10", "jaccard@10");
 
@@ -57,6 +59,14 @@ public final class EvaluationReport {
         appendRow(md, "StreamRec", r.path("metrics"), r.path("spread").path("metrics"), keys);
         r.path("baselines").fields().forEachRemaining(e ->
                 appendRow(md, e.getKey(), e.getValue(), r.path("spread").path("baselines").path(e.getKey()), keys));
+        if (r.has("similar")) {
+            md.append("\n## Similar items\n\nFor each held-out event, is its item among the similar items of the item the "
+                    + "user touched just before? Hit rate of the job's `_sim:` lists and of lists from the training part.\n\n");
+            md.append("| | ").append(String.join(" | ", SIMILAR_KEYS)).append(" |\n|---|");
+            md.append("---|".repeat(SIMILAR_KEYS.size())).append('\n');
+            r.path("similar").fields().forEachRemaining(e ->
+                    appendRow(md, e.getKey(), e.getValue(), r.path("similar_spread").path(e.getKey()), SIMILAR_KEYS));
+        }
         if (protocol.equals("prequential")) {
             double strongerPopular = Math.max(r.path("baselines").path("popular").path("hr@10").asDouble(),
                     r.path("baselines").path("popular_alltime").path("hr@10").asDouble());

@@ -24,6 +24,8 @@ public final class SavepointLayout {
     public static final String WAITING_FOR_ITEM_CACHE = "waiting-for-item-cache";
     /** UserWorker, operator (non-keyed) state: its item deltas sent but not yet confirmed, serialized by {@code ItemDeltaSerde}. */
     public static final String IN_FLIGHT_ITEM_DELTAS = "in-flight-item-deltas";
+    /** UserWorker, keyed by item (the subtask that owns the item's key group): {@link SimilarItemState}. */
+    public static final String SIMILAR_ITEMS = "similar-items";
 
     private SavepointLayout() {}
 
@@ -39,6 +41,11 @@ public final class SavepointLayout {
     /** Operator state of the UserWorker ({@code ItemCache#inFlightDeltas}). */
     public static ListStateDescriptor<byte[]> inFlightItemDeltas() {
         return new ListStateDescriptor<>(IN_FLIGHT_ITEM_DELTAS, TypeInformation.of(byte[].class));
+    }
+
+    /** An item's similar list, in the UserWorker's keyed state under the item's id ({@code SimilarItemLists}). */
+    public static ValueStateDescriptor<SimilarItemState> similarItemState() {
+        return new ValueStateDescriptor<>(SIMILAR_ITEMS, SimilarItemState.class);
     }
 
     public static ValueStateDescriptor<ItemState> itemState() {

@@ -9,9 +9,11 @@ import io.streamrec.operators.records.ItemDelta;
 import io.streamrec.operators.records.ItemDeltaSerde;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.records.OnlineHit;
+import io.streamrec.operators.records.SimilarList;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
+import io.streamrec.operators.similar.SimilarItemLists;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
@@ -39,7 +41,8 @@ import java.util.Set;
  * measured ({@link OnlineEvaluation}), then learned ({@link InteractionLearner} over the replicated
  * {@link ItemCache}); before the cache has resynced they wait ({@link ResyncBuffer}). Input 2
  * (broadcast): the ItemServer's item vectors. Refreshes are coalesced and scored in batches ({@link
- * ListScoring}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic) and the
+ * ListScoring}); the subtask that owns an item's key group also keeps the item's similar list
+ * ({@link SimilarItemLists}, side output {@link #SIMILAR_ITEMS}). Exactly-once: the item deltas ({@link #ITEM_DELTAS}, to the gradient topic) and the
  * scoring batch are emitted before each barrier, so a checkpoint's state and its records agree; the
  * deltas not yet confirmed by the ItemServers are checkpointed too and go back into the cache after a
  * restore, so learning after a restore steps from the same item vectors as without the failure.
@@ -57,6 +60,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public static final OutputTag<OnlineHit> ONLINE_EVALUATION =
             new OutputTag<>("online-evaluation", TypeInformation.of(OnlineHit.class));
 
+    /** Side output: each item's similar list, from the subtask that owns the item ({@link SimilarItemLists}). */
+    public static final OutputTag<SimilarList> SIMILAR_ITEMS = SimilarItemLists.OUTPUT;
+
     private final UserWorkerConfig config;
 
     private transient ValueState<UserState> userState;
@@ -68,6 +74,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient RefreshPacer pacer;
     private transient RepublishRouting republish;
     private transient Retirements retirements;
+    /** Null when {@code recs.similar-n} is 0. */
+    private transient SimilarItemLists similar;
     private transient UserWorkerMetrics metrics;
     private transient int subtask;
     private transient boolean restored;
@@ -122,8 +130,17 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         ItemCacheMetrics.register(getMetricGroup(), cache);
         scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
+        if (config.similarN() > 0) {
+            similar = new SimilarItemLists(config.similarN(), config.similarThreshold(), cache, pacer, getKeyedStateBackend(),
+                    getRuntimeContext().getTaskInfo(), this, getPartitionedState(SavepointLayout.similarItemState()),
+                    t -> getInternalTimerService(SimilarItemLists.TIMERS, VoidNamespaceSerializer.INSTANCE, t),
+                    output, getProcessingTimeService(), this::now, getMetricGroup());
+        }
         if (restored && config.refreshAllOnRestore()) {
             timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);
+            if (similar != null) {
+                similar.refreshAll(config.bulkRefreshRate());
+            }
         }
     }
 
@@ -197,6 +214,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             if (republish.firstTime(update.republish)) {
                 timers.refreshEveryUser(getKeyedStateBackend(), this, now(),
                         "republish request '" + update.republish + "', subtask " + subtask);
+                if (similar != null) {
+                    similar.refreshAll(config.bulkRefreshRate());
+                }
             }
             return;
         }
@@ -209,6 +229,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (pass >= 0) {
             getProcessingTimeService().registerTimer(pass, t -> Retirements.refreshListsWith(
                     retirements.drainExpired(now()), getKeyedStateBackend(), this, timers, now()));
+        }
+        if (similar != null) {
+            similar.onItemUpdate(update);
         }
         if (!wasReady && cache.ready()) {
             waiting.drain(this::apply, this::processWatermark);

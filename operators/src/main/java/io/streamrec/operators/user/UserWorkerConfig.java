@@ -29,6 +29,8 @@ public final class UserWorkerConfig implements Serializable {
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
     private final ItemIndex index;
+    private final int similarN;
+    private final double similarThreshold;
 
     private UserWorkerConfig(Builder b) {
         this.model = b.model;
@@ -44,6 +46,8 @@ public final class UserWorkerConfig implements Serializable {
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
         this.index = b.index;
+        this.similarN = b.similarN;
+        this.similarThreshold = b.similarThreshold;
     }
 
     public static Builder builder(ModelConfig model) {
@@ -73,6 +77,10 @@ public final class UserWorkerConfig implements Serializable {
     public ScoringKernel kernel() { return kernel; }
     /** Exact scoring of every item, or HNSW candidates re-ranked exactly (by catalogue size with AUTO). */
     public ItemIndex index() { return index; }
+    /** Length of each item's similar list; 0: no similar lists. */
+    public int similarN() { return similarN; }
+    /** How far (relative to its length) an item's vector must move since its last similar list before the list is recomputed. */
+    public double similarThreshold() { return similarThreshold; }
 
     public static final class Builder {
         private final ModelConfig model;
@@ -88,6 +96,8 @@ public final class UserWorkerConfig implements Serializable {
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.VECTOR;
         private ItemIndex index = ItemIndex.AUTO;
+        private int similarN = 20;
+        private double similarThreshold = 0.05;
 
         private Builder(ModelConfig model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -105,6 +115,8 @@ public final class UserWorkerConfig implements Serializable {
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
         public Builder index(ItemIndex v) { index = Objects.requireNonNull(v); return this; }
+        public Builder similarN(int v) { similarN = v; return this; }
+        public Builder similarThreshold(double v) { similarThreshold = v; return this; }
 
         public UserWorkerConfig build() {
             check(topN >= 1, "top N must be at least 1, got " + topN);
@@ -114,6 +126,8 @@ public final class UserWorkerConfig implements Serializable {
             check(!userTtl.isNegative(), "user TTL must not be negative, got " + userTtl);
             check(bulkRefreshRate >= 1, "bulk refresh rate must be positive, got " + bulkRefreshRate);
             check(maxRefreshStretch >= 1, "max refresh stretch must be at least 1, got " + maxRefreshStretch);
+            check(similarN >= 0, "similar-list length must be >= 0, got " + similarN);
+            check(similarThreshold >= 0, "similar-list threshold must be >= 0, got " + similarThreshold);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
             return new UserWorkerConfig(this);
         }

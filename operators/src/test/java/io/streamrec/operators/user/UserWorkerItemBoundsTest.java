@@ -27,8 +27,10 @@ class UserWorkerItemBoundsTest {
     private static KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> harness(int maxItems)
             throws Exception {
         ModelConfig model = ModelConfig.builder().dimension(DIM).negatives(1).seed(7).maxItems(maxItems).build();
+        // without similar lists: their timers and passes fire at the same instants as the users' and
+        // would change which of two same-time callbacks (a user's refresh, a pass) runs first
         UserWorker worker = new UserWorker(UserWorkerConfig.builder(model).topN(10)
-                .refreshInterval(Duration.ofMillis(1000)).batchSize(16).maxSeen(100).build());
+                .refreshInterval(Duration.ofMillis(1000)).batchSize(16).maxSeen(100).similarN(0).build());
         return new KeyedTwoInputStreamOperatorTestHarness<>(worker, e -> e.user, u -> "", Types.STRING);
     }
 

@@ -19,6 +19,9 @@ public final class RedisKeys {
     /** Start, after the prefix, of an item's stats key: {@code {prefix}_item:{item}}. */
     public static final String ITEM = "_item:";
 
+    /** Start, after the prefix, of an item's similar-items list: {@code {prefix}_sim:{item}}. */
+    public static final String SIMILAR = "_sim:";
+
     /** Name, after the prefix, of the live-quality sorted set. */
     public static final String METRICS = "_metrics";
 
@@ -49,6 +52,11 @@ public final class RedisKeys {
     /** The key of an item's stats: {@code {prefix}_item:{item}} (its fields are in the meta hash). */
     public static String item(String prefix, String item) {
         return Objects.requireNonNull(prefix, "prefix") + ITEM + Objects.requireNonNull(item, "item");
+    }
+
+    /** The sorted set of an item's similar items (item → score): {@code {prefix}_sim:{item}}. */
+    public static String similarItems(String prefix, String item) {
+        return Objects.requireNonNull(prefix, "prefix") + SIMILAR + Objects.requireNonNull(item, "item");
     }
 
     /** The live-quality sorted set: {@code {prefix}_metrics}. */

@@ -66,6 +66,14 @@ public final class RedisRecommendations implements AutoCloseable {
         return read(RedisKeys.popularList(prefix), limit, true);
     }
 
+    /** The item's best {@code limit} similar items ({@code {prefix}_sim:{item}}); no items when it has no list. */
+    public Recommendations similarTo(String item, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return read(RedisKeys.similarItems(prefix, item), limit, false);
+    }
+
     private Recommendations read(String key, int limit, boolean popular) {
         long stop = limit == Integer.MAX_VALUE ? -1 : limit - 1L;
         try (Jedis jedis = pool.getResource()) {

@@ -15,7 +15,9 @@
  * </ul>
  *
  * <p>The popular-items list uses the same layout under {@code {prefix}_popular}; readers fall back
- * to it for users without a list ({@link io.streamrec.sinks.redis.RedisRecommendations}). {@link
+ * to it for users without a list ({@link io.streamrec.sinks.redis.RedisRecommendations}). An item's
+ * similar items ({@code {prefix}_sim:{item}}, member = item id, score = the model's score for a user whose vector is the item's, q_i · q_j + b_j) use the
+ * same layout too. {@link
  * io.streamrec.sinks.redis.RedisKeys} builds these names.
  *
  * <h2>Guarantees</h2>

@@ -1,0 +1,303 @@
+package io.streamrec.operators.similar;
+
+import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.records.SimilarList;
+import io.streamrec.operators.scoring.ItemNeighbours;
+import io.streamrec.operators.scoring.ItemMatrix;
+import io.streamrec.operators.scoring.ScoredItems;
+import io.streamrec.operators.state.SavepointLayout;
+import io.streamrec.operators.state.SimilarItemState;
+import io.streamrec.operators.user.ItemCache;
+import io.streamrec.operators.user.RefreshPacer;
+
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * "Similar items" lists, computed inside the UserWorker from its replicated item cache: for each
+ * item, the {@code recs.similar-n} items that score best for a user whose vector is the item's own
+ * ({@link ItemNeighbours}: {@code q_i · q_j + b_j}).
+ *
+ * <p><b>One owner per item.</b> Every UserWorker subtask sees every item's vector (the ItemServers
+ * broadcast them), but only the subtask whose key-group range holds the item's id computes its
+ * list; its state ({@link SimilarItemState}: the vector at the last list, the list's items and
+ * version) lives in the UserWorker's keyed state under the item's id, in a state of its own next to
+ * the users'. Key groups move with a rescale, and the ownership moves with them.
+ *
+ * <p><b>When.</b> An item's list is due when its vector has moved by more than
+ * {@code recs.similar-threshold} of its length since its last list ({@link
+ * ItemNeighbours#relativeChange}: the list depends on the vector's direction and its length), or
+ * when it has none. The other items' moves do not make it due: a list is as fresh as its own
+ * item's vector. Due lists are coalesced like user refreshes: one
+ * processing-time timer per item at the {@link RefreshPacer}'s next interval boundary, deferred
+ * like user refreshes while scoring is over its share, and the scan time counts as scoring.
+ *
+ * <p><b>Exactly-once.</b> Lists leave only through the side output {@link #OUTPUT} to the Redis
+ * sink, which writes them when the checkpoint that computed them completes; their versions grow per
+ * item from the checkpointed state, so a replay after a failure never moves a list backwards. An
+ * item that leaves the model (retired, expired after {@code state.item-ttl}, or refused past
+ * {@code model.max-items}) gets a versioned deletion, and the owned lists that hold it are refreshed
+ * (gathered: one pass over the owned lists at most a minute; a failure before the pass forgets the
+ * gathered items, and those lists keep the item until their own item moves; retired items come back
+ * with the ItemServers' resend after a restore). Not thread-safe: the task thread only.
+ */
+public final class SimilarItemLists implements Triggerable<String, VoidNamespace> {
+
+    /** Side output of the UserWorker: the similar lists, to the Redis sink. */
+    public static final OutputTag<SimilarList> OUTPUT = new OutputTag<>("similar-items", TypeInformation.of(SimilarList.class));
+
+    /** The shortest time between two passes over the owned lists for items that left the model. */
+    static final long MIN_PASS_SPACING_MS = 60_000;
+
+    /** Name of the keyed timer service of the similar lists (next to the users' {@code refresh}). */
+    public static final String TIMERS = "similar-items";
+
+    private final int n;
+    private final double threshold;
+    private final ItemCache cache;
+    private final RefreshPacer pacer;
+    private final KeyedStateBackend<String> backend;
+    private final TaskInfo task;
+    private final KeyContext keys;
+    private final ValueState<SimilarItemState> state;
+    private final InternalTimerService<VoidNamespace> timers;
+    private final Output<?> output;
+    private final LongSupplier clock;
+    private final ProcessingTimeService processingTime;
+    /** Items that left the model since the last pass over the owned lists (not state: see the class doc). */
+    private final Set<String> leftModel = new HashSet<>();
+    private long lastPass = Long.MIN_VALUE;
+    private final Counter listsComputed;
+    private final Counter listsDeferred;
+
+    /**
+     * @param timerService creates this class's timer service with the given callback (the operator's
+     *                     {@code getInternalTimerService(TIMERS, ..., callback)})
+     */
+    public SimilarItemLists(int n, double threshold, ItemCache cache, RefreshPacer pacer,
+                            KeyedStateBackend<String> backend, TaskInfo task, KeyContext keys, ValueState<SimilarItemState> state,
+                            Function<Triggerable<String, VoidNamespace>, InternalTimerService<VoidNamespace>> timerService,
+                            Output<?> output, ProcessingTimeService processingTime, LongSupplier clock,
+                            MetricGroup metrics) {
+        if (n < 1) {
+            throw new IllegalArgumentException("similar lists need n >= 1, got " + n);
+        }
+        this.n = n;
+        this.threshold = threshold;
+        this.cache = cache;
+        this.pacer = pacer;
+        this.backend = backend;
+        this.task = task;
+        this.keys = keys;
+        this.state = state;
+        this.timers = timerService.apply(this);
+        this.output = output;
+        this.processingTime = processingTime;
+        this.clock = clock;
+        this.listsComputed = metrics.counter("similarListsComputed");
+        this.listsDeferred = metrics.counter("similarListsDeferred");
+    }
+
+    /**
+     * An ItemServer broadcast, after the cache has applied it: the owner of the item checks whether
+     * its list is due (or, for an item that left the model, deletes it and refreshes the lists that
+     * hold it).
+     */
+    public void onItemUpdate(ItemUpdate update) throws Exception {
+        if (update.item == null || update.isRepublish()) {
+            return; // a resync marker
+        }
+        Object previousKey = keys.getCurrentKey();
+        try {
+            if (update.removed) {
+                gatherLeftModel(update.item);
+            }
+            if (owns(update.item)) {
+                keys.setCurrentKey(update.item);
+                if (update.removed) {
+                    delete(update.item);
+                } else {
+                    requestIfMoved(update.item);
+                }
+            }
+        } finally {
+            if (previousKey != null) {
+                keys.setCurrentKey(previousKey);
+            }
+        }
+    }
+
+    /**
+     * Asks for every owned list again, spread at {@code perSecond} lists per second (like the users'
+     * bulk refreshes): a republish request (Redis lost its data) or a restore with
+     * {@code recs.refresh-all-on-restore}. Returns how many were asked.
+     */
+    public long refreshAll(int perSecond) throws Exception {
+        long now = clock.getAsLong();
+        long[] asked = {0};
+        Object previousKey = keys.getCurrentKey();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.similarItemState(), (item, itemState) -> {
+                    SimilarItemState s = itemState.value();
+                    if (s != null && s.listedQ != null && !s.refreshPending) {
+                        s.refreshPending = true;
+                        itemState.update(s);
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
+                                pacer.bulkRefreshTime(now, asked[0]++, perSecond));
+                    }
+                });
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
+        }
+        return asked[0];
+    }
+
+    /** True when this subtask's key groups hold {@code item}: it alone computes the item's list. */
+    boolean owns(String item) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(item, task.getMaxNumberOfParallelSubtasks(),
+                task.getNumberOfParallelSubtasks()) == task.getIndexOfThisSubtask();
+    }
+
+    private void requestIfMoved(String item) throws Exception {
+        SimilarItemState s = state.value();
+        if (s != null && s.refreshPending) {
+            return;
+        }
+        int row = cache.matrix().indexOf(item);
+        if (row < 0) {
+            return;
+        }
+        if (s == null) {
+            s = new SimilarItemState();
+        } else if (s.listedQ != null && ItemNeighbours.relativeChange(s.listedQ, cache.matrix().vectorAt(row)) <= threshold) {
+            return;
+        }
+        request(s);
+    }
+
+    private void request(SimilarItemState s) throws Exception {
+        s.refreshPending = true;
+        state.update(s);
+        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(clock.getAsLong()));
+    }
+
+    /** The item left the model: its list is deleted with the next version (kept, so a return counts on from it). */
+    private void delete(String item) throws Exception {
+        SimilarItemState s = state.value();
+        if (s == null || s.listedQ == null) {
+            return;
+        }
+        s.version++;
+        s.listedQ = null;
+        s.items = null;
+        state.update(s);
+        emit(SimilarList.deletion(item, s.version, clock.getAsLong()));
+    }
+
+    /**
+     * An item left the model: gathered, and the lists that hold it are found by one pass over the
+     * owned lists for all items gathered meanwhile, at once if the last pass is a minute ago, else a
+     * minute after it (items may expire by the thousand; each pass reads every owned list).
+     */
+    private void gatherLeftModel(String item) {
+        boolean first = leftModel.isEmpty();
+        leftModel.add(item);
+        if (first) {
+            long now = clock.getAsLong();
+            long at = lastPass == Long.MIN_VALUE ? now : Math.max(now, lastPass + MIN_PASS_SPACING_MS);
+            processingTime.registerTimer(at, t -> refreshListsHoldingLeftItems());
+        }
+    }
+
+    /** Asks for a refresh of every list this subtask owns that holds an item gathered by {@link #gatherLeftModel}. */
+    private void refreshListsHoldingLeftItems() throws Exception {
+        long now = clock.getAsLong();
+        lastPass = now;
+        Set<String> gone = new HashSet<>(leftModel);
+        leftModel.clear();
+        Object previousKey = keys.getCurrentKey();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                SavepointLayout.similarItemState(), (owner, ownerState) -> {
+                    SimilarItemState s = ownerState.value();
+                    if (s != null && !s.refreshPending && s.items != null && holdsAny(s.items, gone)) {
+                        s.refreshPending = true;
+                        ownerState.update(s);
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+                    }
+                });
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
+        }
+    }
+
+    private static boolean holdsAny(String[] items, Set<String> gone) {
+        for (String item : items) {
+            if (gone.contains(item)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A due list (the current key is the item): computed from the cache now, or deferred like a user refresh. */
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        SimilarItemState s = state.value();
+        if (s == null || !s.refreshPending) {
+            return;
+        }
+        long now = clock.getAsLong();
+        if (!cache.ready() || pacer.shouldDefer(now)) {
+            listsDeferred.inc();
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+            return;
+        }
+        s.refreshPending = false;
+        ItemMatrix items = cache.matrix();
+        int row = items.indexOf(timer.getKey());
+        if (row < 0) {
+            state.update(s); // left the model meanwhile: its deletion went out then
+            return;
+        }
+        long start = System.nanoTime();
+        ScoredItems nearest = ItemNeighbours.of(items, row, n);
+        pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
+        String[] ids = new String[nearest.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = items.idAt(nearest.rows[i]);
+        }
+        s.version++;
+        s.listedQ = items.vectorAt(row);
+        s.items = ids;
+        state.update(s);
+        listsComputed.inc();
+        emit(new SimilarList(timer.getKey(), ids, nearest.scores.clone(), s.version, now, items.interactionsAt(row)));
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
+
+    private void emit(SimilarList list) {
+        output.collect(OUTPUT, new StreamRecord<>(list));
+    }
+}
