@@ -304,11 +304,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
      */
     private void registerExpiryOfAllItems() throws Exception {
         expiryScanPending = false;
-        List<String> keys = new ArrayList<>();
-        KeyedStateBackend<String> backend = getKeyedStateBackend();
-        try (Stream<String> stream = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
-            stream.forEach(keys::add);
-        }
+        List<String> keys = itemKeys();
         Object previous = getCurrentKey();
         for (String key : keys) {
             setCurrentKey(key);
@@ -389,12 +385,18 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), requestId, items[0]);
     }
 
-    private void resendAll() throws Exception {
+    /** Every item in this subtask's state, collected first: the callers change state while they go through them. */
+    private List<String> itemKeys() throws Exception {
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         List<String> keys = new ArrayList<>();
         try (Stream<String> stream = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
             stream.forEach(keys::add);
         }
+        return keys;
+    }
+
+    private void resendAll() throws Exception {
+        List<String> keys = itemKeys();
         Object previous = getCurrentKey();
         for (String key : keys) {
             setCurrentKey(key);

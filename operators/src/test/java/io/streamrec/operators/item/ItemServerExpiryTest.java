@@ -15,7 +15,6 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -184,12 +183,10 @@ class ItemServerExpiryTest {
     }
 
     private static List<ItemUpdate> items(List<ItemUpdate> out) {
-        return out.stream().filter(u -> !u.isMarker() && !u.isRepublish()).collect(Collectors.toList());
+        return ItemServerTest.items(out);
     }
 
     private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
-        List<T> out = new ArrayList<>();
-        records.forEach(r -> out.add(r.getValue()));
-        return out;
+        return ItemServerTest.values(records);
     }
 }

@@ -325,11 +325,11 @@ class ItemServerTest {
         return d;
     }
 
-    private static List<ItemUpdate> items(List<ItemUpdate> out) {
+    static List<ItemUpdate> items(List<ItemUpdate> out) {
         return out.stream().filter(u -> !u.isMarker() && !u.isRepublish()).collect(Collectors.toList());
     }
 
-    private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
+    static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
         List<T> out = new ArrayList<>();
         records.forEach(r -> out.add(r.getValue()));
         return out;
