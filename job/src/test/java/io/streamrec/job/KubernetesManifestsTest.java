@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Keeps the Kubernetes manifests in {@code k8s/} honest about the job they deploy: they must parse,
  * name the topics the job reads and writes, run Flink with the same state backend, checkpointing
  * and restart settings as {@code flink-conf/config.yaml}, pass only options the job knows, start
- * the jar the Dockerfile installs, and never let an upgrade drop state.
+ * the jar the Dockerfile installs, and never let an upgrade drop state. Long because it checks
+ * every manifest against the job's and Flink's own settings, one test per promise.
  */
 class KubernetesManifestsTest {
 

@@ -66,6 +66,11 @@ import java.util.stream.Stream;
  * state, every UserWorker's cache and (through its stats) Redis and the popular list ({@link
  * ItemExpiry}). Watermarks from the gradient source do not drive the expiry timers: they are
  * forwarded only.
+ *
+ * <p>Long because it is the one owner of an item's state and of every path that changes it
+ * (deltas under run fencing and the cap, retirement, expiry, republish, the resend after a
+ * restart); each path is short and the expiry's bookkeeping is in {@link ItemExpiry}, but the paths
+ * share the state's invariants, which one class keeps in view.
  */
 public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         implements OneInputStreamOperator<ItemDelta, ItemUpdate>, Triggerable<String, VoidNamespace> {

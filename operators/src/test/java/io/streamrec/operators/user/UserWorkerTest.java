@@ -29,6 +29,11 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+/**
+ * The UserWorker in Flink's operator test harness: learning, refresh pacing, lists, restores.
+ * Long because each case drives the real operator through a whole sequence (events, item
+ * broadcasts, timers, snapshots) and checks its outputs; the cases share only small helpers.
+ */
 class UserWorkerTest {
 
     private static final int DIM = 4;
