@@ -126,7 +126,8 @@ public final class StreamRecOptions {
     public static final ConfigOption<ScoringKernel> KERNEL = ConfigOptions.key("recs.kernel")
             .enumType(ScoringKernel.class).defaultValue(ScoringKernel.VECTOR)
             .withDescription("Top-N kernel: VECTOR (Vector API, default: needs the JVM option "
-                    + "--add-modules=jdk.incubator.vector, else falls back to JAVA, logged once), JAVA (auto-vectorized "
+                    + "--add-modules=jdk.incubator.vector, else falls back to JAVA, logged once; JAVA scores until the JIT has "
+                    + "compiled it), JAVA (auto-vectorized "
                     + "Java) or JBLAS (sgemm on item blocks; falls back to JAVA if the native library cannot load).");
     public static final ConfigOption<ItemIndex> INDEX = ConfigOptions.key("recs.index")
             .enumType(ItemIndex.class).defaultValue(ItemIndex.AUTO)
