@@ -32,6 +32,11 @@ public final class InteractionProducer implements AutoCloseable {
                 ProducerConfig.CLIENT_ID_CONFIG, "streamrec-interaction-producer",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                // one request in flight: into a topic created a moment ago, a first batch can fail
+                // with a retriable error (no leader yet) while the next one is accepted, and the
+                // idempotent producer then retries the first forever with an out-of-order sequence
+                // (KAFKA-14359; seen in CI as "Sending to Kafka failed" after 120 s)
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",

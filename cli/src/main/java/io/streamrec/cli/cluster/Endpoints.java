@@ -132,10 +132,24 @@ public final class Endpoints {
             }
             admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short) 1))).all()
                     .get(CHECK_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+            awaitLeaders(admin, topic, System.currentTimeMillis() + CHECK_TIMEOUT.toMillis() * 2);
             return true;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + topic + " on Kafka at " + kafka.address()
                     + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** Waits until every partition of a new topic has a leader, so the first records are not refused. */
+    private static void awaitLeaders(Admin admin, String topic, long deadline) throws Exception {
+        while (true) {
+            boolean ready = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+                    .get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            if (ready || System.currentTimeMillis() > deadline) {
+                return;
+            }
+            Thread.sleep(100);
         }
     }
 
