@@ -167,7 +167,8 @@ public final class TopNKernels {
         }
     }
 
-    private static void info(String message) {
+    /** Logs through SLF4J where it is on the class path (the job, the CLI), else java.util.logging. */
+    static void info(String message) {
         try {
             Slf4j.info(message);
         } catch (LinkageError e) {

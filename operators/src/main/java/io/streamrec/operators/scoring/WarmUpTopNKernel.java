@@ -1,7 +1,5 @@
 package io.streamrec.operators.scoring;
 
-import java.util.logging.Logger;
-
 /**
  * The vector kernel once the JIT has compiled it, the Java kernel until then. Until C2 has compiled
  * {@link VectorTopNKernel}, the Vector API runs its scalar fallback, which allocates per operation
@@ -19,8 +17,6 @@ import java.util.logging.Logger;
  * kernels' own: the two are exact and tested to agree. Not thread-safe, like every kernel.
  */
 public final class WarmUpTopNKernel implements TopNKernel {
-
-    private static final Logger LOG = Logger.getLogger(WarmUpTopNKernel.class.getName());
 
     static final int FIRST_PROBE_EVERY = 8;
     static final int MAX_PROBE_EVERY = 128;
@@ -75,7 +71,7 @@ public final class WarmUpTopNKernel implements TopNKernel {
             probeEvery = FIRST_PROBE_EVERY; // confirm soon
             if (++winsInARow >= WINS_TO_SETTLE) {
                 settled = true;
-                LOG.info(String.format("StreamRec top-N scoring: the vector kernel is compiled and faster (%.2f ns per "
+                TopNKernels.info(String.format("StreamRec top-N scoring: the vector kernel is compiled and faster (%.2f ns per "
                         + "user x item, the Java kernel %.2f) after %d batches; it scores every batch from now on",
                         perPair, javaNanosPerPair, calls));
             }
