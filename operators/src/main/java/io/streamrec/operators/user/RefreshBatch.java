@@ -2,6 +2,7 @@ package io.streamrec.operators.user;
 
 import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.scoring.BatchSizeKernel;
 import io.streamrec.operators.scoring.HnswTopNKernel;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.JavaTopNKernel;
@@ -14,35 +15,31 @@ import java.util.List;
 
 /**
  * Users whose lists are due, scored together: one matrix × matrix pass of a top-N kernel over the
- * item cache for the whole batch (seen items excluded), instead of one pass per user. Batches
- * smaller than {@link #SMALL_BATCH} use the Java kernel, whose fixed cost per call is far lower than
- * a BLAS kernel's, unless the kernel searches an index user by user ({@link TopNKernel#perUser()}).
- * Not thread-safe.
+ * item cache for the whole batch (seen items excluded), instead of one pass per user; small batches
+ * go to the Java kernel ({@link BatchSizeKernel}). Not thread-safe.
  */
 public final class RefreshBatch implements AutoCloseable {
 
-    static final int SMALL_BATCH = 8;
-
-    private final TopNKernel kernel;
+    private final BatchSizeKernel kernel;
     private final TopNKernel smallBatchKernel = new JavaTopNKernel();
     private final int topN;
     private final List<Due> due = new ArrayList<>();
 
-    public RefreshBatch(TopNKernel kernel, int topN) {
+    public RefreshBatch(BatchSizeKernel kernel, int topN) {
         this.kernel = kernel;
         this.topN = topN;
     }
 
     /** Items in the kernel's approximate index now (0 when scoring is exact or no index is ready). */
     public int indexedItems() {
-        return kernel instanceof HnswTopNKernel ? ((HnswTopNKernel) kernel).indexedItems() : 0;
+        return kernel.configured() instanceof HnswTopNKernel hnsw ? hnsw.indexedItems() : 0;
     }
 
     /** Releases the kernel's resources (an index's builder thread). */
     @Override
     public void close() throws Exception {
-        if (kernel instanceof AutoCloseable) {
-            ((AutoCloseable) kernel).close();
+        if (kernel.configured() instanceof AutoCloseable closeable) {
+            closeable.close();
         }
     }
 
@@ -94,7 +91,7 @@ public final class RefreshBatch implements AutoCloseable {
             offsets[u] = d.bias;
             excluded[u] = rowsOf(items, d.seen);
         }
-        ScoredItems[] top = (b < SMALL_BATCH && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
+        ScoredItems[] top = kernel.topN(items, users, offsets, excluded, topN);
         List<UserList> lists = new ArrayList<>(b);
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);
