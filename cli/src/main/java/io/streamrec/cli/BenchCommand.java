@@ -18,16 +18,21 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code bin/streamrec bench}: the whole job's throughput and freshness with the producer out of the
@@ -43,6 +48,10 @@ import java.util.Map;
  *       read in-process every {@value #POLL_MS} ms through {@link BenchMetrics}; partitions are read
  *       at nearly the same pace)
  *       to when the user's list meta in Redis counted the probe; p50, p95, p99;
+ *   <li>{@code savepoint_bytes}: the size of a savepoint taken at the end, in the canonical
+ *       format: the model's state itself, whatever RocksDB has not compacted yet (the checkpoint
+ *       size below counts those files too, so it moves with compaction timing; this is the one to
+ *       compare across parallelisms); -1 if the savepoint failed;
  *   <li>{@code checkpoint_bytes} and duration: the latest completed checkpoint's size, and the
  *       median and largest end-to-end durations;
  *   <li>{@code heap_bytes}: the largest heap use seen during the run in this JVM, which the mini
@@ -111,6 +120,7 @@ final class BenchCommand {
                     return 1;
                 }
                 ObjectNode results = run.results(users, items, parallelism, options);
+                results.put("savepoint_bytes", savepointBytes(rest, job.getJobID().toHexString()));
                 print(results);
                 if (out != null) {
                     Path dir = Path.of(out);
@@ -321,6 +331,24 @@ final class BenchCommand {
         }
     }
 
+    /** Takes a savepoint of the running job into a temporary directory and returns its size (deleted after); -1 on failure. */
+    private static long savepointBytes(FlinkRestClient rest, String jobId) throws IOException {
+        Path dir = Files.createTempDirectory("streamrec-bench-savepoint");
+        try {
+            String location = rest.triggerSavepoint(jobId, dir.toUri().toString(), Duration.ofMinutes(5));
+            try (Stream<Path> files = Files.walk(Path.of(URI.create(location)))) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            }
+        } catch (RuntimeException e) {
+            System.err.println("bench: the savepoint at the end failed (" + e.getMessage() + "); savepoint_bytes is -1");
+            return -1;
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     private static void print(ObjectNode r) {
         JsonNode latency = r.path("latency_ms");
         System.out.println();
@@ -336,6 +364,8 @@ final class BenchCommand {
         System.out.printf("checkpoints             %d completed; latest %s; duration median %.0f ms, max %d ms%n",
                 r.path("checkpoints_completed").asLong(), DemoCommand.formatBytes(r.path("checkpoint_bytes").asLong()),
                 r.path("checkpoint_duration_ms_p50").asDouble(), r.path("checkpoint_duration_ms_max").asLong());
+        System.out.printf("savepoint at the end    %s (canonical format: the state itself)%n",
+                DemoCommand.formatBytes(r.path("savepoint_bytes").asLong()));
         System.out.printf("heap (TaskManager JVM)  %s at most%n", DemoCommand.formatBytes(r.path("heap_bytes").asLong()));
         System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; HNSW graphs hold %,d items)%n",
                 r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("indexed_items").asLong());

@@ -44,6 +44,7 @@ class BenchCommandITCase {
 
         assertThat(r.path("checkpoints_completed").asLong()).isPositive();
         assertThat(r.path("checkpoint_bytes").asLong()).isPositive();
+        assertThat(r.path("savepoint_bytes").asLong()).isPositive(); // -1 when the savepoint failed
         assertThat(r.path("checkpoint_duration_ms_max").asLong()).isGreaterThanOrEqualTo((long) r.path("checkpoint_duration_ms_p50").asDouble());
         assertThat(r.path("heap_bytes").asLong()).isPositive();
         assertThat(r.path("users_scored").asLong()).isGreaterThanOrEqualTo(60);

@@ -1,6 +1,7 @@
 package io.streamrec.cli.ui;
 
 import io.streamrec.cli.cluster.FlinkRestClient;
+import io.streamrec.cli.compare.ActivePrefix;
 import io.streamrec.sinks.redis.Recommendations;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.sinks.redis.RedisRecommendations;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,10 +61,12 @@ public final class RecommendationsPage implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LIST_LIMIT = 100;
 
-    private final String prefix;
+    /** The configured prefix; what the page reads is the active one under it ({@link #prefix()}). */
+    private final String basePrefix;
     private final String redisUrl;
     private final String restUrl;
-    private final RedisRecommendations lists;
+    /** A reader per prefix the alias has named so far. */
+    private final Map<String, RedisRecommendations> lists = new ConcurrentHashMap<>();
     private final JedisPool redis;
     private final FlinkRestClient rest;
     private final HttpServer server;
@@ -71,10 +75,9 @@ public final class RecommendationsPage implements AutoCloseable {
     private long lastSampleUpdated = Long.MIN_VALUE;
 
     private RecommendationsPage(String redisUrl, String prefix, String restUrl, HttpServer server, Duration pollInterval) {
-        this.prefix = prefix;
+        this.basePrefix = prefix;
         this.redisUrl = redisUrl;
         this.restUrl = restUrl;
-        this.lists = RedisRecommendations.connect(redisUrl, prefix);
         RedisUrl url = RedisUrl.parse(redisUrl);
         this.redis = new JedisPool(url.hostAndPort(), url.clientConfig(Duration.ofSeconds(5), "streamrec-ui"));
         this.rest = new FlinkRestClient(restUrl);
@@ -119,17 +122,32 @@ public final class RecommendationsPage implements AutoCloseable {
     public void close() {
         server.stop(0);
         poller.shutdownNow();
-        lists.close();
+        lists.values().forEach(RedisRecommendations::close);
         redis.close();
     }
 
     // ------------------------------------------------------------------ API
 
+    /**
+     * The prefix applications read now: the one {@code bin/streamrec promote} named in the alias
+     * {@code {base}_active}, else the configured one; looked up on every request, so a promotion
+     * shows at once.
+     */
+    String prefix() {
+        try (Jedis jedis = redis.getResource()) {
+            return ActivePrefix.resolve(jedis, basePrefix);
+        }
+    }
+
+    private RedisRecommendations lists() {
+        return lists.computeIfAbsent(prefix(), p -> RedisRecommendations.connect(redisUrl, p));
+    }
+
     ObjectNode user(String user) {
         if (user == null || user.isBlank()) {
             throw new IllegalArgumentException("give a user: /api/user?id=u42");
         }
-        Recommendations recs = lists.forUser(user.trim(), LIST_LIMIT);
+        Recommendations recs = lists().forUser(user.trim(), LIST_LIMIT);
         ObjectNode out = JSON.createObjectNode();
         out.put("user", user.trim());
         out.put("hasList", !recs.popularFallback());
@@ -140,7 +158,7 @@ public final class RecommendationsPage implements AutoCloseable {
     }
 
     ObjectNode popular() {
-        Recommendations recs = lists.popular(LIST_LIMIT);
+        Recommendations recs = lists().popular(LIST_LIMIT);
         ObjectNode out = JSON.createObjectNode();
         out.set("list", list(recs));
         out.set("meta", JSON.valueToTree(new TreeMap<>(recs.meta())));
@@ -153,12 +171,13 @@ public final class RecommendationsPage implements AutoCloseable {
         }
         Map<String, String> meta;
         try (Jedis jedis = redis.getResource()) {
-            meta = jedis.hgetAll(RedisKeys.meta(RedisKeys.item(prefix, item.trim())));
+            meta = jedis.hgetAll(RedisKeys.meta(RedisKeys.item(ActivePrefix.resolve(jedis, basePrefix), item.trim())));
         }
         ObjectNode out = JSON.createObjectNode();
         out.put("item", item.trim());
         out.put("known", !meta.isEmpty());
         out.set("meta", JSON.valueToTree(new TreeMap<>(meta)));
+        out.set("similar", list(lists().similarTo(item.trim(), LIST_LIMIT)));
         return out;
     }
 
@@ -176,7 +195,8 @@ public final class RecommendationsPage implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode();
         out.put("rest", restUrl);
         out.put("redis", redisUrl);
-        out.put("prefix", prefix);
+        out.put("prefix", prefix());
+        out.put("basePrefix", basePrefix);
         try {
             JsonNode jobs = rest.jobsOverview().path("jobs");
             ArrayNode list = out.putArray("jobs");
@@ -220,7 +240,9 @@ public final class RecommendationsPage implements AutoCloseable {
     private ObjectNode currentQuality() {
         List<Tuple> figures;
         Map<String, String> meta;
+        String prefix;
         try (Jedis jedis = redis.getResource()) {
+            prefix = ActivePrefix.resolve(jedis, basePrefix);
             figures = jedis.zrangeWithScores(RedisKeys.metrics(prefix), 0, -1);
             meta = jedis.hgetAll(RedisKeys.meta(RedisKeys.metrics(prefix)));
         }
@@ -231,6 +253,7 @@ public final class RecommendationsPage implements AutoCloseable {
         }
         String updated = meta.get("updated");
         out.put("updated", updated == null ? -1 : Long.parseLong(updated));
+        out.put("prefix", prefix);
         return out;
     }
 

@@ -173,6 +173,14 @@ class RecommendationsPageITCase {
             String item = list.get(0).getElement();
             assertThat(get("api/item?id=" + item).path("meta").path("interactions").asLong()).isEqualTo(perItem.get(item));
             assertThat(get("api/item?id=no-such-item").path("known").asBoolean()).isFalse();
+            // its similar items, as the job wrote them (every item in the model gets a list: wait for the first)
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (jedis.zcard(RedisKeys.similarItems(PREFIX, item)) == 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            List<String> similar = jedis.zrevrange(RedisKeys.similarItems(PREFIX, item), 0, 99);
+            assertThat(similar).isNotEmpty().doesNotContain(item);
+            assertThat(get("api/item?id=" + item).path("similar").findValuesAsText("item")).isEqualTo(similar);
 
             JsonNode quality = get("api/quality");
             assertThat(quality.path("current").path("figures").fieldNames()).toIterable()
@@ -184,6 +192,31 @@ class RecommendationsPageITCase {
         assertThat(status.path("jobs").findValuesAsText("name")).contains(JOB_NAME);
         assertThat(status.path("checkpoints").path("completed").asLong()).isPositive();
         assertThat(get("api/user").path("error").asText()).contains("give a user");
+    }
+
+    @Test
+    void followsThePromotedPrefixOnEveryRequest() throws Exception {
+        String user = mostActiveUser();
+        String candidate = "cand:";
+        try (Jedis jedis = jedis()) {
+            // what a candidate deployment wrote under its own prefix (one list, its meta)
+            jedis.zadd(candidate + user, Map.of("i-cand-1", 2.0, "i-cand-2", 1.0));
+            jedis.hset(RedisKeys.meta(candidate + user), Map.of("version", "7", "interactions", "3"));
+            assertThat(get("api/user?id=" + user).path("list").findValuesAsText("item")).doesNotContain("i-cand-1");
+            jedis.set(RedisKeys.activeAlias(PREFIX), candidate);
+            try {
+                JsonNode answer = get("api/user?id=" + user);
+                assertThat(answer.path("list").findValuesAsText("item")).containsExactly("i-cand-1", "i-cand-2");
+                assertThat(answer.path("meta").path("version").asText()).isEqualTo("7");
+                assertThat(get("api/job").path("prefix").asText()).isEqualTo(candidate);
+                assertThat(get("api/job").path("basePrefix").asText()).isEqualTo(PREFIX);
+            } finally {
+                jedis.del(RedisKeys.activeAlias(PREFIX), candidate + user, RedisKeys.meta(candidate + user));
+            }
+            assertThat(get("api/user?id=" + user).path("list").findValuesAsText("item"))
+                    .isEqualTo(jedis.zrevrange(PREFIX + user, 0, -1));
+            assertThat(get("api/job").path("prefix").asText()).isEqualTo(PREFIX);
+        }
     }
 
     @Test
@@ -252,6 +285,8 @@ class RecommendationsPageITCase {
             Map<String, String> itemMeta = jedis.hgetAll(RedisKeys.meta(RedisKeys.item(PREFIX, item)));
             assertThat(chromium.text("#item-interactions")).isEqualTo(itemMeta.get("interactions")).isEqualTo(Long.toString(perItem.get(item)));
             assertThat(Double.parseDouble(chromium.text("#item-bias"))).isCloseTo(Double.parseDouble(itemMeta.get("bias")), within(0.00005 + 1e-9));
+            assertThat(items(chromium.script(rowsScript("similar-list"))))
+                    .isEqualTo(jedis.zrevrange(RedisKeys.similarItems(PREFIX, item), 0, 99));
 
             // a user without a list sees the popular list, and is told so
             chromium.type("#user-input", "nobody-at-all");
