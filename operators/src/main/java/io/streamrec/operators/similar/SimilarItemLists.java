@@ -148,6 +148,15 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     }
 
     /**
+     * The item became unavailable (item topic): computed lists leave it out from now on, and the
+     * owned lists that hold it are refreshed like those of an item that left the model (gathered,
+     * one pass at most a minute). Its own list stays: it lists other items.
+     */
+    public void itemLeftLists(String item) {
+        gatherLeftModel(item);
+    }
+
+    /**
      * Asks for every owned list again, spread at {@code perSecond} lists per second (like the users'
      * bulk refreshes): a republish request (Redis lost its data) or a restore with
      * {@code recs.refresh-all-on-restore}. Returns how many were asked.
@@ -280,7 +289,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
             return;
         }
         long start = System.nanoTime();
-        ScoredItems nearest = ItemNeighbours.of(items, row, n);
+        ScoredItems nearest = ItemNeighbours.of(items, row, n, cache.catalog().unavailableRows(items));
         pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
         String[] ids = new String[nearest.size()];
         for (int i = 0; i < ids.length; i++) {

@@ -65,11 +65,32 @@ public final class ItemCache {
     /** Items retired by a control record: never added again until the ItemServer brings them back. */
     private final Set<String> retired = new HashSet<>();
     private long refused;
+    /** The item topic's metadata: unavailable items, and the sub-matrices of the configured categories. */
+    private final ItemCatalog catalog;
 
     public ItemCache(ModelConfig model) {
+        this(model, List.of());
+    }
+
+    /** @param categories the categories whose lists the subtask computes ({@code recs.categories}) */
+    public ItemCache(ModelConfig model, List<String> categories) {
         this.model = model;
         this.items = new ItemMatrix(model.dimension(), 1, ItemMatrix.DEFAULT_SEGMENT_ROWS, hardLimit(model.maxItems()));
         this.order = new SamplingOrder(items::idAt);
+        this.catalog = new ItemCatalog(model.dimension(), hardLimit(model.maxItems()), categories);
+    }
+
+    /** The items' metadata as this subtask knows it. */
+    public ItemCatalog catalog() {
+        return catalog;
+    }
+
+    /**
+     * An ItemServer's metadata update ({@link ItemUpdate#metadata}); returns true when lists that
+     * hold the item must be recomputed (it became unavailable or left a configured category).
+     */
+    public boolean applyMetadata(ItemUpdate update) {
+        return catalog.apply(update.item, update.categories, update.unavailable, items);
     }
 
     /**
@@ -118,6 +139,9 @@ public final class ItemCache {
         int row = items.upsert(item, q, b);
         if (items.size() > before) {
             order.add(row);
+        }
+        if (row >= 0) {
+            catalog.upserted(item, q, b);
         }
         return row;
     }
@@ -223,6 +247,10 @@ public final class ItemCache {
             }
             return;
         }
+        if (update.metadata) {
+            applyMetadata(update);
+            return;
+        }
         if (update.removed) {
             remove(update.item, update.retired, update.expired);
             return;
@@ -292,6 +320,7 @@ public final class ItemCache {
                 order.move(last, row);
             }
             items.remove(item);
+            catalog.removed(item);
         }
         pendingBase.remove(item);
         if (expired) {

@@ -17,19 +17,32 @@ import java.util.List;
  * item cache for the whole batch (seen items excluded), instead of one pass per user. Batches
  * smaller than {@link #SMALL_BATCH} use the Java kernel, whose fixed cost per call is far lower than
  * a BLAS kernel's, unless the kernel searches an index user by user ({@link TopNKernel#perUser()}).
- * Not thread-safe.
+ *
+ * <p>Unavailable items ({@link ItemCatalog}) are excluded like seen items. For each configured
+ * category the batch is scored a second time against that category's sub-matrix (its available
+ * items only) by the category kernel, an exact one: the extra cost of a category is proportional
+ * to the number of its items, and a user's lists come out together (the main list, then one per
+ * category, in the configured order). Not thread-safe.
  */
 public final class RefreshBatch implements AutoCloseable {
 
     static final int SMALL_BATCH = 8;
 
     private final TopNKernel kernel;
+    /** Scores the category sub-matrices: exact (an index is built over the whole cache only). */
+    private final TopNKernel categoryKernel;
     private final TopNKernel smallBatchKernel = new JavaTopNKernel();
     private final int topN;
     private final List<Due> due = new ArrayList<>();
 
     public RefreshBatch(TopNKernel kernel, int topN) {
+        this(kernel, kernel.perUser() ? new JavaTopNKernel() : kernel, topN);
+    }
+
+    /** @param categoryKernel an exact kernel for the category lists (the main one if it is exact) */
+    public RefreshBatch(TopNKernel kernel, TopNKernel categoryKernel, int topN) {
         this.kernel = kernel;
+        this.categoryKernel = categoryKernel;
         this.topN = topN;
     }
 
@@ -81,6 +94,15 @@ public final class RefreshBatch implements AutoCloseable {
 
     /** Scores every waiting user against {@code items} and returns their lists (computed at {@code now}); empties the batch. */
     public List<UserList> score(ItemMatrix items, long now) {
+        return score(items, null, now);
+    }
+
+    /**
+     * Scores every waiting user against {@code items}, without the {@code catalog}'s unavailable
+     * items, and against each of its categories; returns per user the main list followed by the
+     * category lists (computed at {@code now}); empties the batch.
+     */
+    public List<UserList> score(ItemMatrix items, ItemCatalog catalog, long now) {
         int b = due.size();
         if (b == 0) {
             return List.of();
@@ -88,31 +110,60 @@ public final class RefreshBatch implements AutoCloseable {
         float[][] users = new float[b][];
         float[] offsets = new float[b];
         int[][] excluded = new int[b][];
+        int[] unavailable = catalog == null ? new int[0] : catalog.unavailableRows(items);
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);
             users[u] = d.p;
             offsets[u] = d.bias;
-            excluded[u] = rowsOf(items, d.seen);
+            excluded[u] = concat(rowsOf(items, d.seen), unavailable);
         }
-        ScoredItems[] top = (b < SMALL_BATCH && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
-        List<UserList> lists = new ArrayList<>(b);
+        boolean small = b < SMALL_BATCH;
+        ScoredItems[] top = (small && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
+        List<String> categories = catalog == null ? List.of() : catalog.categories();
+        ScoredItems[][] byCategory = new ScoredItems[categories.size()][];
+        for (int c = 0; c < byCategory.length; c++) {
+            ItemMatrix m = catalog.category(categories.get(c));
+            int[][] seenInCategory = new int[b][];
+            for (int u = 0; u < b; u++) {
+                seenInCategory[u] = rowsOf(m, due.get(u).seen);
+            }
+            byCategory[c] = (small ? smallBatchKernel : categoryKernel).topN(m, users, offsets, seenInCategory, topN);
+        }
+        List<UserList> lists = new ArrayList<>(b * (1 + byCategory.length));
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);
-            UserList list = new UserList();
-            list.user = d.user;
-            list.items = new String[top[u].size()];
-            list.scores = top[u].scores();
-            for (int k = 0; k < list.items.length; k++) {
-                list.items[k] = items.idAt(top[u].rows()[k]);
+            lists.add(list(d, null, top[u], items, now));
+            for (int c = 0; c < byCategory.length; c++) {
+                lists.add(list(d, categories.get(c), byCategory[c][u], catalog.category(categories.get(c)), now));
             }
-            list.version = d.version;
-            list.updated = now;
-            list.eventTs = d.eventTs;
-            list.interactions = d.interactions;
-            lists.add(list);
         }
         due.clear();
         return lists;
+    }
+
+    private static UserList list(Due d, String category, ScoredItems top, ItemMatrix items, long now) {
+        UserList list = new UserList();
+        list.user = d.user;
+        list.category = category;
+        list.items = new String[top.size()];
+        list.scores = top.scores();
+        for (int k = 0; k < list.items.length; k++) {
+            list.items[k] = items.idAt(top.rows()[k]);
+        }
+        list.version = d.version;
+        list.updated = now;
+        list.eventTs = d.eventTs;
+        list.interactions = d.interactions;
+        return list;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        if (b.length == 0) {
+            return a;
+        }
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /**
@@ -129,7 +180,7 @@ public final class RefreshBatch implements AutoCloseable {
         }
         ItemMatrix items = cache.matrix();
         ScoredItems top = smallBatchKernel.topN(items, new float[][] {s.p}, new float[] {s.b},
-                new int[][] {cache.rowsOf(s.seen)}, topN)[0];
+                new int[][] {concat(cache.rowsOf(s.seen), cache.catalog().unavailableRows(items))}, topN)[0];
         int row = items.indexOf(item);
         for (int k = 0; k < top.size() && row >= 0; k++) {
             if (top.rows()[k] == row) {

@@ -115,7 +115,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         waiting = new ResyncBuffer(getPartitionedState(SavepointLayout.waitingForItemCache()), getKeyedStateBackend(), this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         ModelConfig model = config.model();
-        cache = new ItemCache(model);
+        cache = new ItemCache(model, config.categories());
         cache.restoreInFlight(restoredInFlight, subtask);
         restoredInFlight = null;
         learner = new InteractionLearner(model, cache, new NegativeSampler(model), config.maxSeen());
@@ -124,8 +124,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
                 new IdleExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
-        retirements = new Retirements();
-        RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.topN());
+        retirements = new Retirements(config.refreshInterval().toMillis());
+        RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.kernel().create(), config.topN());
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
         ItemCacheMetrics.register(getMetricGroup(), cache);
         scoring = new ListScoring(batch, pacer, metrics,
@@ -193,8 +193,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         UserState s = userState.value();
         timers.cancelExpiry(s);
         userState.clear();
-        scoring.remove(user);
-        output.collect(new StreamRecord<>(UserList.forgotten(user, s == null ? 1 : s.version + 1, now())));
+        scoring.delete(user, s == null ? 1 : s.version + 1, now()); // the list and the category lists
         reason.inc();
     }
 
@@ -220,6 +219,10 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             }
             return;
         }
+        if (update.metadata) {
+            metadataChanged(update);
+            return;
+        }
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
@@ -234,7 +237,25 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             similar.onItemUpdate(update);
         }
         if (!wasReady && cache.ready()) {
+            passOverLists(retirements.leftListsWhenReady(now()));
             waiting.drain(this::apply, this::processWatermark);
+        }
+    }
+
+    /** Availability or categories of an item changed: the lists that hold it are found by a pass (see {@link Retirements}). */
+    private void metadataChanged(ItemUpdate update) throws Exception {
+        if (cache.applyMetadata(update)) {
+            passOverLists(retirements.leftLists(update.item, now(), cache.ready()));
+        }
+        if (similar != null && update.unavailable) {
+            similar.itemLeftLists(update.item);
+        }
+    }
+
+    private void passOverLists(long at) {
+        if (at >= 0) {
+            getProcessingTimeService().registerTimer(at, t -> Retirements.refreshListsWith(
+                    retirements.drainLeftLists(now()), getKeyedStateBackend(), this, timers, now()));
         }
     }
 
