@@ -26,19 +26,12 @@ public final class ItemNeighbours {
      * @param n     how many neighbours at most
      */
     public static ScoredItems of(ItemMatrix items, int row, int n) {
-        return of(items, row, n, new int[0]);
-    }
-
-    /** {@link #of(ItemMatrix, int, int)} without the rows {@code excluded} too (unavailable items). */
-    public static ScoredItems of(ItemMatrix items, int row, int n, int[] excluded) {
         if (n < 1) {
             throw new IllegalArgumentException("n must be at least 1, got " + n);
         }
         int dim = items.dim();
         float[] q = items.vectorAt(row);
-        int[] left = java.util.Arrays.copyOf(excluded, excluded.length + 1);
-        left[excluded.length] = row;
-        TopNHeap heap = new TopNHeap(n, 0f, left);
+        TopNHeap heap = new TopNHeap(n, 0f, new int[] {row}); // masked rows (unavailable items) score -inf: never kept
         int segmentRows = items.segmentRows();
         for (int s = 0; s < items.usedSegments(); s++) {
             float[] vectors = items.vectorSegment(s);

@@ -289,7 +289,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
             return;
         }
         long start = System.nanoTime();
-        ScoredItems nearest = ItemNeighbours.of(items, row, n, cache.catalog().unavailableRows(items));
+        ScoredItems nearest = ItemNeighbours.of(items, row, n); // unavailable items are masked in the matrix
         pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
         String[] ids = new String[nearest.size()];
         for (int i = 0; i < ids.length; i++) {

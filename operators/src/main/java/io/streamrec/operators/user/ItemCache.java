@@ -141,7 +141,7 @@ public final class ItemCache {
             order.add(row);
         }
         if (row >= 0) {
-            catalog.upserted(item, q, b);
+            catalog.upserted(item, items, row, items.size() > before, q, b);
         }
         return row;
     }

@@ -19,6 +19,10 @@ import java.util.Set;
  * which the category lists are scored against. Only configured categories cost memory here: an
  * item's other categories are not kept.
  *
+ * <p>Unavailable items stay in the cache (they keep learning) but their rows are masked ({@link
+ * ItemMatrix#setMasked}), so the exact kernels never return them at no cost per user; a kernel that
+ * searches an index gets their rows as excluded rows ({@link #unavailableRows}).
+ *
  * <p>Metadata is kept by item id, whether or not the item is cached: an item whose metadata came
  * first joins its category matrices when its vector arrives ({@link #upserted}), with the
  * vector the cache stores, so a category matrix always holds exactly the cache's values of its
@@ -84,6 +88,9 @@ public final class ItemCatalog {
             }
         }
         int row = items.indexOf(item);
+        if (row >= 0) {
+            items.setMasked(row, unavailableNow);
+        }
         if (!unavailableNow && row >= 0) {
             float[] q = items.vectorAt(row);
             float b = items.biasAt(row);
@@ -94,8 +101,11 @@ public final class ItemCatalog {
         return (unavailableNow && !wasUnavailable) || leftCategory;
     }
 
-    /** The cache stored a vector of the item: its available member rows follow. */
-    void upserted(String item, float[] q, float b) {
+    /** The cache stored a vector of the item ({@code added}: in a new row): masked if unavailable; its available member rows follow. */
+    void upserted(String item, ItemMatrix items, int row, boolean added, float[] q, float b) {
+        if (added && !unavailable.isEmpty() && unavailable.contains(item)) {
+            items.setMasked(row, true);
+        }
         if (memberOf.isEmpty()) {
             return;
         }

@@ -18,7 +18,8 @@ import java.util.List;
  * smaller than {@link #SMALL_BATCH} use the Java kernel, whose fixed cost per call is far lower than
  * a BLAS kernel's, unless the kernel searches an index user by user ({@link TopNKernel#perUser()}).
  *
- * <p>Unavailable items ({@link ItemCatalog}) are excluded like seen items. For each configured
+ * <p>Unavailable items ({@link ItemCatalog}) are masked rows of the cache, which the exact kernels
+ * never return; a kernel that searches an index gets them as excluded rows. For each configured
  * category the batch is scored a second time against that category's sub-matrix (its available
  * items only) by the category kernel, an exact one: the extra cost of a category is proportional
  * to the number of its items, and a user's lists come out together (the main list, then one per
@@ -110,7 +111,8 @@ public final class RefreshBatch implements AutoCloseable {
         float[][] users = new float[b][];
         float[] offsets = new float[b];
         int[][] excluded = new int[b][];
-        int[] unavailable = catalog == null ? new int[0] : catalog.unavailableRows(items);
+        // masked rows are skipped by the exact kernels; an index search needs them as excluded rows
+        int[] unavailable = catalog == null || !kernel.perUser() ? new int[0] : catalog.unavailableRows(items);
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);
             users[u] = d.p;
@@ -180,7 +182,7 @@ public final class RefreshBatch implements AutoCloseable {
         }
         ItemMatrix items = cache.matrix();
         ScoredItems top = smallBatchKernel.topN(items, new float[][] {s.p}, new float[] {s.b},
-                new int[][] {concat(cache.rowsOf(s.seen), cache.catalog().unavailableRows(items))}, topN)[0];
+                new int[][] {cache.rowsOf(s.seen)}, topN)[0];
         int row = items.indexOf(item);
         for (int k = 0; k < top.size() && row >= 0; k++) {
             if (top.rows()[k] == row) {
