@@ -31,8 +31,8 @@ import java.util.Objects;
  * one instance per scorer subtask, used from the task thread only.
  *
  * <p>Why it is long (over 400 lines): the segment addressing, the removal that keeps rows dense and
- * the move tracking of the HNSW index all act on the same per-row arrays; split up, each part would
- * need the segments' internals.
+ * the move tracking of the HNSW index and the masks of unavailable items all act on the same per-row
+ * arrays; split up, each part would need the segments' internals.
  */
 public final class ItemMatrix {
 

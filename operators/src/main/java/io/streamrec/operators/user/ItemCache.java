@@ -43,7 +43,13 @@ import java.util.Set;
  * the first update of an item after a restore tells which restored deltas it already contains.
  *
  * <p>Uniform negatives are drawn by position in a {@link SamplingOrder}, which depends only on
- * which items are cached. Not thread-safe.
+ * which items are cached. The item topic's metadata (unavailable items, category sub-matrices) is
+ * kept in step by its {@link ItemCatalog}, which sees every stored vector and every removal.
+ *
+ * <p>Long because it is the one place that changes the replica: own updates, broadcasts, removals,
+ * in-flight deltas across restores, and the catalogue's view of each; split, the invariant "the
+ * replica is the ItemServer's value plus this subtask's unconfirmed contributions" would span classes.
+ * Not thread-safe.
  */
 public final class ItemCache {
 

@@ -8,6 +8,7 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -85,6 +86,19 @@ final class Retirements {
         }
         leftListsPassScheduled = true;
         return now;
+    }
+
+    /**
+     * Runs the pass for the items gathered by {@link #leftLists} at processing time {@code at}, if
+     * {@code at} is not -1 (as {@link #leftLists} and {@link #leftListsWhenReady} return).
+     */
+    void passAt(long at, ProcessingTimeService time, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers) {
+        if (at >= 0) {
+            time.registerTimer(at, t -> {
+                long now = time.getCurrentProcessingTime();
+                refreshListsWith(drainLeftLists(now), backend, keys, timers, now);
+            });
+        }
     }
 
     /** The items gathered by {@link #leftLists}, for a pass at {@code now}; then cleared. */

@@ -219,8 +219,14 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             }
             return;
         }
-        if (update.metadata) {
-            metadataChanged(update);
+        if (update.metadata) { // availability or categories changed: lists that hold the item are found by a pass
+            if (cache.applyMetadata(update)) {
+                retirements.passAt(retirements.leftLists(update.item, now(), cache.ready()), getProcessingTimeService(),
+                        getKeyedStateBackend(), this, timers);
+            }
+            if (similar != null && update.unavailable) {
+                similar.itemLeftLists(update.item);
+            }
             return;
         }
         boolean wasReady = cache.ready();
@@ -237,25 +243,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             similar.onItemUpdate(update);
         }
         if (!wasReady && cache.ready()) {
-            passOverLists(retirements.leftListsWhenReady(now()));
+            retirements.passAt(retirements.leftListsWhenReady(now()), getProcessingTimeService(), getKeyedStateBackend(),
+                    this, timers);
             waiting.drain(this::apply, this::processWatermark);
-        }
-    }
-
-    /** Availability or categories of an item changed: the lists that hold it are found by a pass (see {@link Retirements}). */
-    private void metadataChanged(ItemUpdate update) throws Exception {
-        if (cache.applyMetadata(update)) {
-            passOverLists(retirements.leftLists(update.item, now(), cache.ready()));
-        }
-        if (similar != null && update.unavailable) {
-            similar.itemLeftLists(update.item);
-        }
-    }
-
-    private void passOverLists(long at) {
-        if (at >= 0) {
-            getProcessingTimeService().registerTimer(at, t -> Retirements.refreshListsWith(
-                    retirements.drainLeftLists(now()), getKeyedStateBackend(), this, timers, now()));
         }
     }
 
