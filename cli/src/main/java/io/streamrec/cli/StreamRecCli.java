@@ -93,7 +93,7 @@ public final class StreamRecCli {
         return String.join("\n",
                 "usage: bin/streamrec <command> [options]",
                 "",
-                "  demo [--events N] [--rate EVENTS_PER_S] [--users U] [--items I] [--movielens PATH]",
+                "  demo [--events N] [--rate EVENTS_PER_S] [--users U] [--items I] [--movielens PATH] [--item-categories K]",
                 "       [--kafka.bootstrap HOST:PORT] [--redis.url URL] [--parallelism P] [job options...]",
                 "      Runs the job on a local Flink mini cluster (web UI printed at start) against a local Kafka",
                 "      broker and Redis server started for you (or the ones given), streams generated",
