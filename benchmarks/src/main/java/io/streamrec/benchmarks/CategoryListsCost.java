@@ -2,6 +2,7 @@ package io.streamrec.benchmarks;
 
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemUpdate;
+import io.streamrec.operators.scoring.BatchSizeKernel;
 import io.streamrec.operators.scoring.VectorTopNKernel;
 import io.streamrec.operators.state.UserState;
 import io.streamrec.operators.user.ItemCache;
@@ -100,7 +101,7 @@ public final class CategoryListsCost {
         ThreadMXBean t = ManagementFactory.getThreadMXBean();
         Map<String, RefreshBatch> batches = new LinkedHashMap<>();
         for (String v : variants.keySet()) {
-            batches.put(v, new RefreshBatch(new VectorTopNKernel(), new VectorTopNKernel(), TOP_N));
+            batches.put(v, new RefreshBatch(new BatchSizeKernel(new VectorTopNKernel()), TOP_N));
         }
         long sink = 0;
         for (String v : variants.keySet()) {

@@ -4,7 +4,6 @@ import io.streamrec.cli.cluster.FlinkRestClient;
 import io.streamrec.evaluation.LocalStack;
 import io.streamrec.job.CommandArgs;
 import io.streamrec.job.InteractionCounts;
-import io.streamrec.job.OperatorIds;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.sinks.redis.RedisKeys;
 import io.streamrec.testkit.Interaction;
@@ -19,6 +18,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractMap;
@@ -39,14 +39,15 @@ import java.util.Map;
  *   <li>{@code events_per_s}: N over the time from all of the job's tasks running (the sources
  *       start reading) to the last list visible in Redis (sustained, end to end, start-up included);
  *   <li>{@code latency_ms}: event → list for about 2,000 probe events, from when the job had read
- *       as many records as precede the probe in the topic (its read count, polled from the
- *       validator's metrics every {@value #POLL_MS} ms; partitions are read at nearly the same pace)
+ *       as many records as precede the probe in the topic (its read count, the validator's counters
+ *       read in-process every {@value #POLL_MS} ms through {@link BenchMetrics}; partitions are read
+ *       at nearly the same pace)
  *       to when the user's list meta in Redis counted the probe; p50, p95, p99;
  *   <li>{@code checkpoint_bytes} and duration: the latest completed checkpoint's size, and the
  *       median and largest end-to-end durations;
- *   <li>{@code heap_bytes}: the largest heap use a TaskManager reported during the run (the mini
- *       cluster's TaskManager shares its JVM with this command, the Kafka broker and the
- *       JobManager, so this is an upper bound);
+ *   <li>{@code heap_bytes}: the largest heap use seen during the run in this JVM, which the mini
+ *       cluster's TaskManager shares with this command, the Kafka broker and the JobManager (an
+ *       upper bound);
  *   <li>{@code scoring_users_per_s}: users scored per second of scoring time, per UserWorker thread
  *       (the {@code usersScored} and {@code scoringMicros} metrics).
  * </ul>
@@ -100,7 +101,7 @@ final class BenchCommand {
 
             int restPort = DemoCommand.freePort(8081);
             Configuration conf = DemoCommand.flinkConfiguration(home, parallelism, restPort);
-            conf.setString("metrics.fetcher.update-interval", Long.toString(POLL_MS));
+            BenchMetrics.addTo(conf);
             JobClient job = DemoCommand.startJob(conf, options, "StreamRec bench");
             try (Jedis redis = stack.jedis()) {
                 FlinkRestClient rest = new FlinkRestClient("http://localhost:" + restPort);
@@ -172,8 +173,6 @@ final class BenchCommand {
         private long allReadAt = -1;
         private long doneAt = -1;
         private long maxHeap = -1;
-        private String validatorVertex;
-        private String userWorkerVertex;
 
         Run(FlinkRestClient rest, String jobId, Jedis redis, String prefix, Map<String, Long> expectedPerUser,
             List<Probe> probes, long events) {
@@ -217,8 +216,7 @@ final class BenchCommand {
                     }
                 }
                 checkProbes(now);
-                maxHeap = Math.max(maxHeap, rest.taskManagerMetric("Status.JVM.Memory.Heap.Used").values().stream()
-                        .mapToLong(Long::longValue).max().orElse(-1));
+                maxHeap = Math.max(maxHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 if (now - lastProgress >= 2000) {
                     progress.update(String.format("%5.0f s  %,d of %,d events read  %,d probes waiting",
                             startedAt < 0 ? 0 : (now - startedAt) / 1000.0, Math.max(read, 0), events, pending.size()));
@@ -238,28 +236,8 @@ final class BenchCommand {
         }
 
         /** Records the validator has read (valid and rejected), summed over its subtasks; -1 before it reports. */
-        private long recordsRead() {
-            if (validatorVertex == null) {
-                validatorVertex = vertexNamed(OperatorIds.NAME_INTERACTIONS_SOURCE);
-            }
-            if (validatorVertex == null) {
-                return -1;
-            }
-            Map<String, Double> sums = rest.vertexMetricSums(jobId, validatorVertex,
-                    id -> id.endsWith(".interactionsValid") || id.endsWith(".interactionsRejected"));
-            if (sums.isEmpty()) {
-                return -1;
-            }
-            return (long) sums.values().stream().mapToDouble(Double::doubleValue).sum();
-        }
-
-        private String vertexNamed(String name) {
-            for (JsonNode vertex : rest.job(jobId).path("vertices")) {
-                if (vertex.path("name").asText().contains(name)) {
-                    return vertex.path("id").asText();
-                }
-            }
-            return null;
+        private static long recordsRead() {
+            return (long) BenchMetrics.sum(id -> id.endsWith(".interactionsValid") || id.endsWith(".interactionsRejected"));
         }
 
         private void checkProbes(long now) {
@@ -333,21 +311,13 @@ final class BenchCommand {
             r.put("checkpoint_duration_ms_p50", checkpoints.path("summary").path("end_to_end_duration").path("p50").asDouble());
             r.put("checkpoint_duration_ms_max", checkpoints.path("summary").path("end_to_end_duration").path("max").asLong());
             r.put("heap_bytes", maxHeap);
-            if (userWorkerVertex == null) {
-                userWorkerVertex = vertexNamed(OperatorIds.NAME_USER_WORKER);
-            }
-            Map<String, Double> scoring = rest.vertexMetricSums(jobId, userWorkerVertex,
-                    id -> id.endsWith(".usersScored") || id.endsWith(".scoringMicros") || id.endsWith(".indexedItems"));
-            double scored = sum(scoring, ".usersScored");
-            double micros = sum(scoring, ".scoringMicros");
+            double scored = Math.max(0, BenchMetrics.sum(id -> id.endsWith(".usersScored")));
+            double micros = BenchMetrics.sum(id -> id.endsWith(".scoringMicros"));
             r.put("users_scored", (long) scored);
-            r.put("indexed_items", (long) sum(scoring, ".indexedItems")); // summed over subtasks: each has a graph
+            // summed over subtasks: each has a graph
+            r.put("indexed_items", (long) Math.max(0, BenchMetrics.sum(id -> id.endsWith(".indexedItems"))));
             r.put("scoring_users_per_s", micros > 0 ? scored / (micros / 1e6) : 0);
             return r;
-        }
-
-        private static double sum(Map<String, Double> metrics, String suffix) {
-            return metrics.entrySet().stream().filter(e -> e.getKey().endsWith(suffix)).mapToDouble(Map.Entry::getValue).sum();
         }
     }
 

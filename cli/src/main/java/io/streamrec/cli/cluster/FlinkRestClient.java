@@ -225,24 +225,6 @@ public final class FlinkRestClient {
         return sums;
     }
 
-    /**
-     * One metric of each registered TaskManager ({@code GET /taskmanagers/:id/metrics?get=NAME}, e.g.
-     * {@code Status.JVM.Memory.Heap.Used}), by TaskManager id; TaskManagers that do not report it yet
-     * are left out.
-     */
-    public java.util.Map<String, Long> taskManagerMetric(String name) {
-        java.util.Map<String, Long> values = new java.util.TreeMap<>();
-        for (JsonNode tm : taskManagers().path("taskmanagers")) {
-            String id = tm.path("id").asText();
-            for (JsonNode metric : get("taskmanagers/" + id + "/metrics?get=" + name)) {
-                if (metric.path("id").asText().equals(name)) {
-                    values.put(id, metric.path("value").asLong());
-                }
-            }
-        }
-        return values;
-    }
-
     /** A job-level metric ({@code GET /jobs/:id/metrics?get=NAME}, e.g. {@code numRestarts}); -1 if not reported. */
     public long jobMetric(String jobId, String name) {
         JsonNode metric = get("jobs/" + jobId + "/metrics?get=" + name).path(0);

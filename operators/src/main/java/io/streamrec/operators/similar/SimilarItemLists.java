@@ -5,6 +5,7 @@ import io.streamrec.operators.records.SimilarList;
 import io.streamrec.operators.scoring.ItemNeighbours;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.ScoredItems;
+import io.streamrec.operators.scoring.TopNKernel;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.SimilarItemState;
 import io.streamrec.operators.user.ItemCache;
@@ -28,7 +29,11 @@ import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -50,7 +55,8 @@ import java.util.function.LongSupplier;
  * when it has none. The other items' moves do not make it due: a list is as fresh as its own
  * item's vector. Due lists are coalesced like user refreshes: one
  * processing-time timer per item at the {@link RefreshPacer}'s next interval boundary, deferred
- * like user refreshes while scoring is over its share, and the scan time counts as scoring.
+ * like user refreshes while scoring is over its share; the lists due at one moment are computed
+ * together by the users' top-N kernel ({@link ItemNeighbours#of}), and that time counts as scoring.
  *
  * <p><b>Exactly-once.</b> Lists leave only through the side output {@link #OUTPUT} to the Redis
  * sink, which writes them when the checkpoint that computed them completes; their versions grow per
@@ -87,6 +93,11 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     /** Items that left the model since the last pass over the owned lists (not state: see the class doc). */
     private final Set<String> leftModel = new HashSet<>();
     private long lastPass = Long.MIN_VALUE;
+    private final TopNKernel kernel;
+    private final int batchSize;
+    /** Items whose lists are due now, scored together by {@link #scoreNow}. */
+    private final Set<String> due = new LinkedHashSet<>();
+    private boolean scoreScheduled;
     private final Counter listsComputed;
     private final Counter listsDeferred;
 
@@ -94,7 +105,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
      * @param timerService creates this class's timer service with the given callback (the operator's
      *                     {@code getInternalTimerService(TIMERS, ..., callback)})
      */
-    public SimilarItemLists(int n, double threshold, ItemCache cache, RefreshPacer pacer,
+    public SimilarItemLists(int n, double threshold, TopNKernel kernel, int batchSize, ItemCache cache, RefreshPacer pacer,
                             KeyedStateBackend<String> backend, TaskInfo task, KeyContext keys, ValueState<SimilarItemState> state,
                             Function<Triggerable<String, VoidNamespace>, InternalTimerService<VoidNamespace>> timerService,
                             Output<?> output, ProcessingTimeService processingTime, LongSupplier clock,
@@ -104,6 +115,8 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         }
         this.n = n;
         this.threshold = threshold;
+        this.kernel = kernel;
+        this.batchSize = Math.max(1, batchSize);
         this.cache = cache;
         this.pacer = pacer;
         this.backend = backend;
@@ -148,9 +161,9 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     }
 
     /**
-     * The item became unavailable (item topic): computed lists leave it out from now on, and the
-     * owned lists that hold it are refreshed like those of an item that left the model (gathered,
-     * one pass at most a minute). Its own list stays: it lists other items.
+     * The item became unavailable (item topic): computed lists leave it out from now on (its row is
+     * masked in the cache), and the owned lists that hold it are refreshed like those of an item
+     * that left the model (gathered, one pass at most a minute). Its own list stays: it lists other items.
      */
     public void itemLeftLists(String item) {
         gatherLeftModel(item);
@@ -268,7 +281,11 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         return false;
     }
 
-    /** A due list (the current key is the item): computed from the cache now, or deferred like a user refresh. */
+    /**
+     * A due list (the current key is the item): it waits in the batch, which is scored when it is
+     * full or once the timers due now have fired ({@link #scoreNow}); or it is deferred like a user
+     * refresh.
+     */
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         SimilarItemState s = state.value();
@@ -281,26 +298,75 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
             return;
         }
-        s.refreshPending = false;
-        ItemMatrix items = cache.matrix();
-        int row = items.indexOf(timer.getKey());
-        if (row < 0) {
-            state.update(s); // left the model meanwhile: its deletion went out then
+        due.add(timer.getKey());
+        if (due.size() >= batchSize) {
+            scoreNow();
+        } else if (!scoreScheduled) {
+            scoreScheduled = true;
+            processingTime.registerTimer(processingTime.getCurrentProcessingTime(), t -> {
+                scoreScheduled = false;
+                scoreNow();
+            });
+        }
+    }
+
+    /**
+     * Computes every waiting list from the cache as it is now, in one call of the top-N kernel (each
+     * item's vector as the query, the item itself excluded), and emits them. Also before each
+     * checkpoint barrier: the batch is not state.
+     */
+    public void scoreNow() throws Exception {
+        if (due.isEmpty()) {
             return;
         }
-        long start = System.nanoTime();
-        ScoredItems nearest = ItemNeighbours.of(items, row, n); // unavailable items are masked in the matrix
-        pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
-        String[] ids = new String[nearest.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = items.idAt(nearest.rows[i]);
+        ItemMatrix items = cache.matrix();
+        List<String> listed = new ArrayList<>(due.size());
+        int[] rows = new int[due.size()];
+        Object previousKey = keys.getCurrentKey();
+        for (String item : due) {
+            int row = items.indexOf(item);
+            if (row < 0) { // left the model meanwhile: its deletion went out then
+                keys.setCurrentKey(item);
+                SimilarItemState s = state.value();
+                if (s != null) {
+                    s.refreshPending = false;
+                    state.update(s);
+                }
+                continue;
+            }
+            rows[listed.size()] = row;
+            listed.add(item);
         }
-        s.version++;
-        s.listedQ = items.vectorAt(row);
-        s.items = ids;
-        state.update(s);
-        listsComputed.inc();
-        emit(new SimilarList(timer.getKey(), ids, nearest.scores.clone(), s.version, now, items.interactionsAt(row)));
+        due.clear();
+        rows = Arrays.copyOf(rows, listed.size());
+        long now = clock.getAsLong();
+        long start = System.nanoTime();
+        // unavailable items are masked rows, which only an index search needs to be told about
+        ScoredItems[] nearest = ItemNeighbours.of(kernel, items, rows, n,
+                kernel.perUser() ? cache.catalog().unavailableRows(items) : new int[0]);
+        pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
+        for (int i = 0; i < nearest.length; i++) {
+            String item = listed.get(i);
+            String[] ids = new String[nearest[i].size()];
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = items.idAt(nearest[i].rows[k]);
+            }
+            keys.setCurrentKey(item);
+            SimilarItemState s = state.value();
+            if (s == null) {
+                continue;
+            }
+            s.refreshPending = false;
+            s.version++;
+            s.listedQ = items.vectorAt(rows[i]);
+            s.items = ids;
+            state.update(s);
+            listsComputed.inc();
+            emit(new SimilarList(item, ids, nearest[i].scores.clone(), s.version, now, items.interactionsAt(rows[i])));
+        }
+        if (previousKey != null) {
+            keys.setCurrentKey(previousKey);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.streamrec.operators.user;
 
 import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.records.UserList;
+import io.streamrec.operators.scoring.BatchSizeKernel;
 import io.streamrec.operators.scoring.HnswTopNKernel;
 import io.streamrec.operators.scoring.ItemMatrix;
 import io.streamrec.operators.scoring.JavaTopNKernel;
@@ -14,9 +15,8 @@ import java.util.List;
 
 /**
  * Users whose lists are due, scored together: one matrix × matrix pass of a top-N kernel over the
- * item cache for the whole batch (seen items excluded), instead of one pass per user. Batches
- * smaller than {@link #SMALL_BATCH} use the Java kernel, whose fixed cost per call is far lower than
- * a BLAS kernel's, unless the kernel searches an index user by user ({@link TopNKernel#perUser()}).
+ * item cache for the whole batch (seen items excluded), instead of one pass per user; small batches
+ * go to the Java kernel ({@link BatchSizeKernel}).
  *
  * <p>Unavailable items ({@link ItemCatalog}) are masked rows of the cache, which the exact kernels
  * never return; a kernel that searches an index gets them as excluded rows. For each configured
@@ -27,21 +27,19 @@ import java.util.List;
  */
 public final class RefreshBatch implements AutoCloseable {
 
-    static final int SMALL_BATCH = 8;
-
-    private final TopNKernel kernel;
+    private final BatchSizeKernel kernel;
     /** Scores the category sub-matrices: exact (an index is built over the whole cache only). */
-    private final TopNKernel categoryKernel;
+    private final BatchSizeKernel categoryKernel;
     private final TopNKernel smallBatchKernel = new JavaTopNKernel();
     private final int topN;
     private final List<Due> due = new ArrayList<>();
 
-    public RefreshBatch(TopNKernel kernel, int topN) {
-        this(kernel, kernel.perUser() ? new JavaTopNKernel() : kernel, topN);
+    public RefreshBatch(BatchSizeKernel kernel, int topN) {
+        this(kernel, kernel.perUser() ? new BatchSizeKernel(new JavaTopNKernel()) : kernel, topN);
     }
 
     /** @param categoryKernel an exact kernel for the category lists (the main one if it is exact) */
-    public RefreshBatch(TopNKernel kernel, TopNKernel categoryKernel, int topN) {
+    public RefreshBatch(BatchSizeKernel kernel, BatchSizeKernel categoryKernel, int topN) {
         this.kernel = kernel;
         this.categoryKernel = categoryKernel;
         this.topN = topN;
@@ -49,14 +47,14 @@ public final class RefreshBatch implements AutoCloseable {
 
     /** Items in the kernel's approximate index now (0 when scoring is exact or no index is ready). */
     public int indexedItems() {
-        return kernel instanceof HnswTopNKernel ? ((HnswTopNKernel) kernel).indexedItems() : 0;
+        return kernel.configured() instanceof HnswTopNKernel hnsw ? hnsw.indexedItems() : 0;
     }
 
     /** Releases the kernel's resources (an index's builder thread). */
     @Override
     public void close() throws Exception {
-        if (kernel instanceof AutoCloseable) {
-            ((AutoCloseable) kernel).close();
+        if (kernel.configured() instanceof AutoCloseable closeable) {
+            closeable.close();
         }
     }
 
@@ -119,8 +117,7 @@ public final class RefreshBatch implements AutoCloseable {
             offsets[u] = d.bias;
             excluded[u] = concat(rowsOf(items, d.seen), unavailable);
         }
-        boolean small = b < SMALL_BATCH;
-        ScoredItems[] top = (small && !kernel.perUser() ? smallBatchKernel : kernel).topN(items, users, offsets, excluded, topN);
+        ScoredItems[] top = kernel.topN(items, users, offsets, excluded, topN);
         List<String> categories = catalog == null ? List.of() : catalog.categories();
         ScoredItems[][] byCategory = new ScoredItems[categories.size()][];
         for (int c = 0; c < byCategory.length; c++) {
@@ -129,7 +126,7 @@ public final class RefreshBatch implements AutoCloseable {
             for (int u = 0; u < b; u++) {
                 seenInCategory[u] = rowsOf(m, due.get(u).seen);
             }
-            byCategory[c] = (small ? smallBatchKernel : categoryKernel).topN(m, users, offsets, seenInCategory, topN);
+            byCategory[c] = categoryKernel.topN(m, users, offsets, seenInCategory, topN);
         }
         List<UserList> lists = new ArrayList<>(b * (1 + byCategory.length));
         for (int u = 0; u < b; u++) {
@@ -159,7 +156,8 @@ public final class RefreshBatch implements AutoCloseable {
         return list;
     }
 
-    private static int[] concat(int[] a, int[] b) {
+    /** {@code a} followed by {@code b}. */
+    static int[] concat(int[] a, int[] b) {
         if (b.length == 0) {
             return a;
         }

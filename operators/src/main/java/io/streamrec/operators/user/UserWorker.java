@@ -13,6 +13,7 @@ import io.streamrec.operators.records.SimilarList;
 import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
+import io.streamrec.operators.scoring.BatchSizeKernel;
 import io.streamrec.operators.similar.SimilarItemLists;
 
 import org.apache.flink.api.common.state.ListState;
@@ -125,13 +126,17 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                 new IdleExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
         retirements = new Retirements(config.refreshInterval().toMillis());
-        RefreshBatch batch = new RefreshBatch(config.index().kernel(config.kernel().create()), config.kernel().create(), config.topN());
+        BatchSizeKernel kernel = new BatchSizeKernel(config.index().kernel(config.kernel().create()));
+        // category lists are scored exactly: an index is built over the whole cache only
+        RefreshBatch batch = new RefreshBatch(kernel, kernel.perUser() ? new BatchSizeKernel(config.kernel().create()) : kernel,
+                config.topN());
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
         ItemCacheMetrics.register(getMetricGroup(), cache);
         scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
         if (config.similarN() > 0) {
-            similar = new SimilarItemLists(config.similarN(), config.similarThreshold(), cache, pacer, getKeyedStateBackend(),
+            similar = new SimilarItemLists(config.similarN(), config.similarThreshold(), kernel, config.batchSize(), cache,
+                    pacer, getKeyedStateBackend(),
                     getRuntimeContext().getTaskInfo(), this, getPartitionedState(SavepointLayout.similarItemState()),
                     t -> getInternalTimerService(SimilarItemLists.TIMERS, VoidNamespaceSerializer.INSTANCE, t),
                     output, getProcessingTimeService(), this::now, getMetricGroup());
@@ -296,6 +301,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         scoring.scoreNow();
+        if (similar != null) {
+            similar.scoreNow();
+        }
         String origin = getRuntimeContext().getJobInfo().getJobId().toHexString();
         List<ItemDelta> out = new ArrayList<>(cache.flush(origin, checkpointId, subtask));
         out.addAll(republish.drain(config.model().dimension(),

@@ -33,7 +33,8 @@ class MaskedRowsTest {
             assertThat(ids(m, kernel.topN(m, user, null, null, 10)[0])).as(kernel.name())
                     .containsExactly("i4", "i3", "i1", "i0");
         }
-        assertThat(ids(m, ItemNeighbours.of(m, m.indexOf("i0"), 10))).containsExactly("i4", "i3", "i1");
+        assertThat(ids(m, ItemNeighbours.of(new JavaTopNKernel(), m, new int[] {m.indexOf("i0")}, 10)[0]))
+                .containsExactly("i4", "i3", "i1");
         assertThat(m.biasAt(m.indexOf("i5"))).isEqualTo(2.5f); // learning still sees the true bias
     }
 

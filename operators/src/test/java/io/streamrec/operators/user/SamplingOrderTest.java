@@ -42,4 +42,35 @@ class SamplingOrderTest {
             }
         }
     }
+
+    @Test
+    void positionsStayRightWhileItemsComeAndGoBetweenMerges() {
+        Random random = new Random(11);
+        List<String> rows = new ArrayList<>(); // the matrix: a removal moves the last row into the gap
+        SamplingOrder order = new SamplingOrder(rows::get);
+        int next = 0;
+        for (int step = 0; step < 6_000; step++) {
+            if (rows.isEmpty() || random.nextInt(10) < 7) {
+                rows.add("i" + next++);
+                order.add(rows.size() - 1);
+            } else {
+                int row = random.nextInt(rows.size());
+                int last = rows.size() - 1;
+                order.remove(row);
+                if (row != last) {
+                    order.move(last, row);
+                    rows.set(row, rows.get(last));
+                }
+                rows.remove(last);
+            }
+            if (step % 500 == 499) {
+                List<String> sorted = new ArrayList<>(rows);
+                sorted.sort(Comparator.comparingLong(SamplingOrder::key).thenComparing(Comparator.naturalOrder()));
+                assertThat(order.size()).isEqualTo(rows.size());
+                for (int pos = 0; pos < sorted.size(); pos++) {
+                    assertThat(rows.get(order.rowAt(pos))).as("position %d after step %d", pos, step).isEqualTo(sorted.get(pos));
+                }
+            }
+        }
+    }
 }
