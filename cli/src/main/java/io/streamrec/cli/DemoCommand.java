@@ -99,6 +99,11 @@ final class DemoCommand {
         int items = (int) args.takeLong("items", 2000);
         long seed = args.takeLong("seed", 7);
         String movielens = args.take("movielens", null);
+        int itemCategories = (int) args.takeLong("item-categories", 0);
+        if (itemCategories < 0 || itemCategories > StreamRecOptions.MAX_CATEGORIES || (itemCategories > 0 && movielens != null)) {
+            throw new IllegalArgumentException("--item-categories must be 0.." + StreamRecOptions.MAX_CATEGORIES
+                    + ", for generated items only");
+        }
         // every option is checked before anything starts: a typo must not cost a broker start-up
         StreamRecOptions.fromMap(args.remainingOptions());
         int parallelism = Integer.parseInt(args.peek(StreamRecOptions.PARALLELISM.key(), "2"));
@@ -136,9 +141,19 @@ final class DemoCommand {
             // user (with the default 90-day retention about half would expire at the end)
             jobOptions.putIfAbsent(StreamRecOptions.USER_TTL.key(), "0");
         }
+        if (itemCategories > 0 && !jobOptions.containsKey(StreamRecOptions.CATEGORIES.key())) {
+            List<String> named = new ArrayList<>();
+            for (int c = 0; c < itemCategories; c++) {
+                named.add("c" + c);
+            }
+            jobOptions.put(StreamRecOptions.CATEGORIES.key(), String.join(",", named));
+        }
         StreamRecOptions options = StreamRecOptions.fromMap(jobOptions);
         String topic = options.get(StreamRecOptions.TOPIC_INTERACTIONS);
         createTopics(bootstrap, options, parallelism);
+        if (itemCategories > 0) {
+            sendCatalogue(bootstrap, options.get(StreamRecOptions.TOPIC_ITEMS), items, itemCategories);
+        }
         System.out.printf("Kafka: %s   Redis: %s%n", bootstrap, redisUrl);
 
         int restPort = freePort(8081);
@@ -283,6 +298,24 @@ final class DemoCommand {
                 return generator.next();
             }
         };
+    }
+
+    /** Item metadata for the generated items i1..iN: item i in category c{(i - 1) mod k}, all available. */
+    private static void sendCatalogue(String bootstrap, String topic, int items, int categories) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        long ts = System.currentTimeMillis();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            for (int i = 1; i <= items; i++) {
+                String item = "i" + i;
+                producer.send(new ProducerRecord<>(topic, item, "{\"item\":\"" + item + "\",\"categories\":[\"c"
+                        + ((i - 1) % categories) + "\"],\"available\":true,\"ts\":" + ts + "}"));
+            }
+            producer.flush();
+        }
+        System.out.printf("Item catalogue: %,d items in %d categories (c0..c%d) on topic %s; category lists: "
+                + "bin/streamrec recs USER --category c0 --redis.url ...%n", items, categories, categories - 1, topic);
     }
 
     private void produce(String bootstrap, String topic, Iterator<String> source, long limit, long rate) {

@@ -5,6 +5,7 @@ import io.streamrec.cli.cluster.Endpoints;
 import io.streamrec.cli.cluster.LocalCluster;
 import io.streamrec.job.StreamRecOptions;
 import io.streamrec.operators.input.InteractionParser;
+import io.streamrec.operators.input.ItemMetadataParser;
 import io.streamrec.operators.input.RejectReason;
 import io.streamrec.operators.input.RejectionTally;
 import io.streamrec.operators.input.ValidationRules;
@@ -26,8 +27,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@code bin/streamrec produce --file PATH --format movielens|json}: loads a file into the
- * interactions topic of the running local cluster (or {@code --kafka.bootstrap}).
+ * {@code bin/streamrec produce --file PATH --format movielens|json|items}: loads a file into the
+ * interactions topic of the running local cluster (or {@code --kafka.bootstrap}); {@code --format
+ * items} loads item metadata (one JSON record a line) into the item topic instead.
  *
  * <p>Before sending, every record is checked against the rules the job applies: those of the job
  * options given here, on top of the options the running job was submitted with (remembered by
@@ -45,8 +47,8 @@ final class ProduceCommand {
             throw new IllegalArgumentException("--file PATH is required");
         }
         String format = args.take("format", "json");
-        if (!format.equals("json") && !format.equals("movielens")) {
-            throw new IllegalArgumentException("--format must be movielens or json, got '" + format + "'");
+        if (!format.equals("json") && !format.equals("movielens") && !format.equals("items")) {
+            throw new IllegalArgumentException("--format must be movielens, json or items, got '" + format + "'");
         }
         boolean shift = Boolean.parseBoolean(args.take("shift-timestamps", "false"));
         if (shift && !format.equals("movielens")) {
@@ -66,15 +68,17 @@ final class ProduceCommand {
         jobOptions.putAll(given);
         StreamRecOptions options = StreamRecOptions.fromMap(jobOptions);
         ValidationRules rules = options.validationRules();
-        String topic = topicFlag.orElse(options.get(StreamRecOptions.TOPIC_INTERACTIONS));
+        boolean items = format.equals("items");
+        String topic = topicFlag.orElse(options.get(items ? StreamRecOptions.TOPIC_ITEMS : StreamRecOptions.TOPIC_INTERACTIONS));
 
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("no such file: " + path.toAbsolutePath().normalize());
         }
-        List<String> records = read(path, format, shift);
+        List<String> records = read(path, items ? "json" : format, shift);
 
-        RejectionTally tally = check(records, rules, System.currentTimeMillis());
+        RejectionTally tally = items ? checkItems(records, rules, System.currentTimeMillis())
+                : check(records, rules, System.currentTimeMillis());
         boolean rulesGiven = given.keySet().stream().anyMatch(k -> k.startsWith("input."));
         System.out.printf("checked %,d records against the job's rules (%s): %,d would be rejected%n",
                 tally.total(), fromJob ? "options of job " + cluster.get().lastJobOptionsOf().orElse("?")
@@ -133,6 +137,17 @@ final class ProduceCommand {
         RejectionTally tally = new RejectionTally();
         for (String record : records) {
             tally.add(parser.parse(record, now), record);
+        }
+        return tally;
+    }
+
+    /** Checks each item-metadata record as the job's item validator would at {@code now}. */
+    static RejectionTally checkItems(List<String> records, ValidationRules rules, long now) {
+        ItemMetadataParser parser = new ItemMetadataParser(rules);
+        RejectionTally tally = new RejectionTally();
+        for (String record : records) {
+            ItemMetadataParser.Result result = parser.parse(record, now);
+            tally.add(result.reason(), result.detail(), record);
         }
         return tally;
     }

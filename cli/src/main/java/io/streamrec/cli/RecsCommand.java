@@ -17,7 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code bin/streamrec recs USER}: a user's list from Redis, falling back to the popular list. Without
+ * {@code bin/streamrec recs USER [--category C]}: a user's list from Redis, falling back to the popular
+ * list; with {@code --category} their list of that category ({@code recs.categories}). Without
  * {@code --redis.prefix} it reads the prefix applications read: the one the alias key
  * {@code rec:_active} names ({@code bin/streamrec promote}), else {@code rec:}.
  */
@@ -25,7 +26,19 @@ final class RecsCommand {
     private RecsCommand() {}
 
     static int run(Path home, CommandArgs args) {
+        Optional<String> category = args.take("category");
         try (Reader reader = reader(home, args, "USER, e.g. bin/streamrec recs u42", "streamrec-recs")) {
+            if (category.isPresent()) {
+                String user = args.positional().get(0);
+                Recommendations inCategory = reader.redis().forUserInCategory(user, category.get(), Integer.MAX_VALUE);
+                if (inCategory.items().isEmpty() && inCategory.version().isEmpty()) {
+                    System.out.printf("%s has no list of category %s (%s): the job writes one for the categories of"
+                            + " --recs.categories, once the user has a list%n", user, category.get(), inCategory.key());
+                    return 0;
+                }
+                print(System.out, user + " in " + category.get(), inCategory);
+                return 0;
+            }
             Recommendations recs = reader.redis().forUser(args.positional().get(0));
             print(System.out, args.positional().get(0), recs);
             if (recs.popularFallback() && recs.items().isEmpty()) {

@@ -85,6 +85,7 @@ public final class LocalStack implements AutoCloseable {
         values.put(StreamRecOptions.TOPIC_INTERACTIONS.key(), name + "-interactions");
         values.put(StreamRecOptions.TOPIC_GRADIENTS.key(), name + "-gradients");
         values.put(StreamRecOptions.TOPIC_DEAD_LETTERS.key(), name + "-dlq");
+        values.put(StreamRecOptions.TOPIC_ITEMS.key(), name + "-items");
         values.put(StreamRecOptions.KAFKA_GROUP.key(), name);
         values.put(StreamRecOptions.TRANSACTIONAL_ID_PREFIX.key(), name);
         values.put(StreamRecOptions.REDIS_PREFIX.key(), name + ":");

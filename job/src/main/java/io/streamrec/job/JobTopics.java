@@ -11,17 +11,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Kafka topics a StreamRec job reads and writes, defined once for everything that creates them
  * (the demo, the local cluster, {@code submit}, evaluation): the interactions, the internal item
- * gradients (its partitions bound the ItemServer's useful parallelism), and the dead letters.
+ * gradients (its partitions bound the ItemServer's useful parallelism), the dead letters, and the
+ * item metadata.
  */
 public final class JobTopics {
 
     private JobTopics() {}
 
-    /** The topics of a job with these options: interactions, item gradients, dead letters. */
+    /** The topics of a job with these options: interactions, item gradients, dead letters, items. */
     public static List<String> of(StreamRecOptions options) {
         return List.of(options.get(StreamRecOptions.TOPIC_INTERACTIONS),
                 options.get(StreamRecOptions.TOPIC_GRADIENTS),
-                options.get(StreamRecOptions.TOPIC_DEAD_LETTERS));
+                options.get(StreamRecOptions.TOPIC_DEAD_LETTERS),
+                options.get(StreamRecOptions.TOPIC_ITEMS));
     }
 
     /**

@@ -25,6 +25,9 @@ public final class OperatorIds {
     public static final String REDIS_SINK = "redis-sink";
     public static final String ONLINE_METRICS = "online-metrics";
     public static final String ONLINE_METRICS_TO_REDIS = "online-metrics-to-redis";
+    public static final String ITEMS_SOURCE = "items-source";
+    public static final String VALIDATE_ITEMS = "validate-items";
+    public static final String ITEMS_TO_ITEM_SERVER = "items-to-item-server";
 
     public static final String NAME_INTERACTIONS_SOURCE = "Kafka: interactions";
     public static final String NAME_VALIDATE = "Parse + validate";
@@ -43,5 +46,8 @@ public final class OperatorIds {
     public static final String NAME_ONLINE_METRICS = "Online metrics (hit rate, MRR; rolling windows)";
     public static final String NAME_ONLINE_METRICS_TO_REDIS = "Online metrics -> Redis writes";
     public static final String NAME_SIMILAR_LISTS_TO_REDIS = "Similar-item lists -> Redis writes";
+    public static final String NAME_ITEMS_SOURCE = "Kafka: items (metadata)";
+    public static final String NAME_VALIDATE_ITEMS = "Parse + validate item metadata";
+    public static final String NAME_ITEMS_TO_ITEM_SERVER = "Item metadata -> ItemServer input";
     public static final String NAME_REDIS_SINK = "Redis (visible on checkpoint)";
 }

@@ -12,6 +12,7 @@ import io.streamrec.sinks.redis.RedisKeys;
  * <ul>
  *   <li>{@code {prefix}{user}}: sorted set item → score; {@code {prefix}{user}:meta}: hash with
  *       {@code version}, {@code updated}, {@code interactions}, {@code eventTs};</li>
+ *   <li>{@code {prefix}{user}:c:{category}} (+{@code :meta}): the same for one of {@code recs.categories};</li>
  *   <li>{@code {prefix}_popular} (+{@code :meta}): the fallback list;</li>
  *   <li>{@code {prefix}_item:{item}:meta}: hash with {@code version}, {@code interactions},
  *       {@code bias}, {@code lastTs};</li>
@@ -36,10 +37,12 @@ public final class RedisWrites {
      * Redis when the job would delete them, also if the job is no longer running.
      */
     public static RedisRecord userList(String prefix, UserList list, RunEpoch run, long keyTtlMillis) {
+        String key = list.category == null ? RedisKeys.userList(prefix, list.user)
+                : RedisKeys.categoryList(prefix, list.user, list.category);
         if (list.forgotten) {
-            return RedisRecord.deletion(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated);
+            return RedisRecord.deletion(key, run.version(list.version), list.updated);
         }
-        RedisRecord r = new RedisRecord(RedisKeys.userList(prefix, list.user), run.version(list.version), list.updated,
+        RedisRecord r = new RedisRecord(key, run.version(list.version), list.updated,
                 list.items, toDoubles(list.scores),
                 RedisKeys.FIELD_INTERACTIONS, Long.toString(list.interactions), RedisKeys.FIELD_EVENT_TS, Long.toString(list.eventTs))
                 .monotonic(list.eventTs >= 0 ? new String[] {RedisKeys.FIELD_INTERACTIONS, RedisKeys.FIELD_EVENT_TS}

@@ -2,6 +2,8 @@ package io.streamrec.job;
 
 import io.streamrec.operators.input.Deduplicator;
 import io.streamrec.operators.input.InteractionValidator;
+import io.streamrec.operators.input.ItemMetadataValidator;
+import io.streamrec.operators.records.ItemMetadata;
 import io.streamrec.operators.item.ItemServer;
 import io.streamrec.operators.evaluation.OnlineMetricsAggregator;
 import io.streamrec.operators.item.PopularityRanker;
@@ -40,6 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * The StreamRec job: Kafka interactions → validation → de-duplication → UserWorker (user vectors,
@@ -78,6 +81,7 @@ public final class StreamRecJob {
                                                                             StreamRecOptions options, RunEpoch run) {
         return build(env, options, run,
                 interactionsSource(options),
+                itemsSource(options),
                 gradientsSource(options, System.currentTimeMillis()),
                 deadLetterSink(options),
                 gradientsSink(options),
@@ -125,7 +129,18 @@ public final class StreamRecJob {
                              Sink<String> deadLetters,
                              Sink<ItemDelta> gradientSink,
                              Sink<RedisRecord> redis) {
-        return build(env, options, RunEpoch.atSubmit(), interactions, gradients, deadLetters, gradientSink, redis);
+        return build(env, options, RunEpoch.atSubmit(), interactions, null, gradients, deadLetters, gradientSink, redis);
+    }
+
+    /** {@link #build(StreamExecutionEnvironment, StreamRecOptions, RunEpoch, Source, Source, Sink, Sink, Sink)} without an item topic. */
+    public static SingleOutputStreamOperator<UserList> build(StreamExecutionEnvironment env, StreamRecOptions options,
+                             RunEpoch run,
+                             Source<String, ?, ?> interactions,
+                             Source<ItemDelta, ?, ?> gradients,
+                             Sink<String> deadLetters,
+                             Sink<ItemDelta> gradientSink,
+                             Sink<RedisRecord> redis) {
+        return build(env, options, run, interactions, null, gradients, deadLetters, gradientSink, redis);
     }
 
     /**
@@ -133,10 +148,12 @@ public final class StreamRecJob {
      *
      * @param run fixed for this graph: its id fences the gradient loop against other runs, its epoch
      *            orders the Redis writes of runs (see {@link RunEpoch})
+     * @param items raw JSON item-metadata records (the item topic); null: none
      */
     public static SingleOutputStreamOperator<UserList> build(StreamExecutionEnvironment env, StreamRecOptions options,
                              RunEpoch run,
                              Source<String, ?, ?> interactions,
+                             Source<String, ?, ?> items,
                              Source<ItemDelta, ?, ?> gradients,
                              Sink<String> deadLetters,
                              Sink<ItemDelta> gradientSink,
@@ -152,8 +169,23 @@ public final class StreamRecJob {
                         options.get(StreamRecOptions.REJECTION_WINDOW), options.get(StreamRecOptions.REJECTION_WARNING_SHARE)))
                 .uid(OperatorIds.VALIDATE).name(OperatorIds.NAME_VALIDATE);
 
-        valid.getSideOutput(InteractionValidator.DEAD_LETTERS)
-                .sinkTo(deadLetters).uid(OperatorIds.DEAD_LETTER_SINK).name(OperatorIds.NAME_DEAD_LETTER_SINK);
+        DataStream<String> rejected = valid.getSideOutput(InteractionValidator.DEAD_LETTERS);
+        DataStream<ItemDelta> toItemServer = env
+                .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
+                .uid(OperatorIds.GRADIENTS_SOURCE);
+        if (items != null) {
+            // item metadata reaches the item's ItemServer on the gradients' keyed input, straight from its source
+            SingleOutputStreamOperator<ItemMetadata> validItems = env
+                    .fromSource(items, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_ITEMS_SOURCE)
+                    .uid(OperatorIds.ITEMS_SOURCE)
+                    .process(new ItemMetadataValidator(options.validationRules()))
+                    .uid(OperatorIds.VALIDATE_ITEMS).name(OperatorIds.NAME_VALIDATE_ITEMS);
+            rejected = rejected.union(validItems.getSideOutput(ItemMetadataValidator.DEAD_LETTERS));
+            toItemServer = toItemServer.union(validItems
+                    .map(ItemDelta::metadata).returns(ItemDelta.class)
+                    .uid(OperatorIds.ITEMS_TO_ITEM_SERVER).name(OperatorIds.NAME_ITEMS_TO_ITEM_SERVER));
+        }
+        rejected.sinkTo(deadLetters).uid(OperatorIds.DEAD_LETTER_SINK).name(OperatorIds.NAME_DEAD_LETTER_SINK);
 
         DataStream<Interaction> distinct = valid
                 .assignTimestampsAndWatermarks(WatermarkStrategy
@@ -167,9 +199,7 @@ public final class StreamRecJob {
                 .process(new Deduplicator(options.get(StreamRecOptions.DEDUP_WINDOW)))
                 .uid(OperatorIds.DEDUPLICATE).name(OperatorIds.NAME_DEDUPLICATE);
 
-        SingleOutputStreamOperator<ItemUpdate> itemServer = env
-                .fromSource(gradients, WatermarkStrategy.noWatermarks(), OperatorIds.NAME_GRADIENTS_SOURCE)
-                .uid(OperatorIds.GRADIENTS_SOURCE)
+        SingleOutputStreamOperator<ItemUpdate> itemServer = toItemServer
                 .keyBy(delta -> delta.item)
                 .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id(),
                         options.get(StreamRecOptions.ITEM_TTL)))
@@ -194,6 +224,7 @@ public final class StreamRecJob {
                                 .index(options.get(StreamRecOptions.INDEX))
                                 .similarN(options.get(StreamRecOptions.SIMILAR_N))
                                 .similarThreshold(options.get(StreamRecOptions.SIMILAR_THRESHOLD))
+                                .categories(options.categories())
                                 .build()))
                 .uid(OperatorIds.USER_WORKER);
 
@@ -280,6 +311,25 @@ public final class StreamRecJob {
                 .setTopics(options.get(StreamRecOptions.TOPIC_INTERACTIONS))
                 .setGroupId(options.get(StreamRecOptions.KAFKA_GROUP))
                 .setStartingOffsets(startingOffsets(options.get(StreamRecOptions.KAFKA_START)))
+                .setValueOnlyDeserializer(new SimpleStringSchema())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /**
+     * The item topic. Subscribed by pattern, so a job whose topic does not exist yet starts, and
+     * reads it once it appears (partition discovery, within a minute). A job without a checkpoint
+     * reads it from the start: its metadata state is empty, and the topic (best compacted, keyed by
+     * item) is the catalogue; a restored job continues from its checkpoint's offsets.
+     */
+    public static KafkaSource<String> itemsSource(StreamRecOptions options) {
+        return KafkaSource.<String>builder()
+                .setProperties(options.kafkaClientProperties())
+                .setBootstrapServers(options.get(StreamRecOptions.KAFKA_BOOTSTRAP))
+                .setTopicPattern(Pattern.compile(Pattern.quote(options.get(StreamRecOptions.TOPIC_ITEMS))))
+                .setGroupId(options.get(StreamRecOptions.KAFKA_GROUP) + "-items")
+                .setStartingOffsets(OffsetsInitializer.earliest())
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "60000")

@@ -2,6 +2,7 @@ package io.streamrec.job;
 
 import io.streamrec.operators.evaluation.OnlineEvaluation;
 import io.streamrec.operators.input.EventType;
+import io.streamrec.operators.input.ItemMetadataParser;
 import io.streamrec.operators.input.ValidationRules;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.scoring.ItemIndex;
@@ -40,6 +41,10 @@ public final class StreamRecOptions {
             .stringType().defaultValue("interactions").withDescription("Topic of input interactions (JSON).");
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS = ConfigOptions.key("kafka.topic.dead-letters")
             .stringType().defaultValue("interactions-dlq").withDescription("Topic of rejected records, with reasons.");
+    public static final ConfigOption<String> TOPIC_ITEMS = ConfigOptions.key("kafka.topic.items")
+            .stringType().defaultValue("items")
+            .withDescription("Topic of item metadata (JSON: item, categories, available, ts); the newest record of an item "
+                    + "wins. The job reads it from the start when it exists, and from when it appears otherwise.");
     public static final ConfigOption<String> TOPIC_GRADIENTS = ConfigOptions.key("kafka.topic.gradients")
             .stringType().defaultValue("item-gradients")
             .withDescription("Internal topic carrying aggregated item gradients from the UserWorkers to the ItemServers.");
@@ -144,6 +149,14 @@ public final class StreamRecOptions {
             .doubleType().defaultValue(0.05)
             .withDescription("An item's similar list is recomputed when its vector has moved by more than this share of "
                     + "its length (|q - q_listed| / |q_listed|) since its last list, at most once per recs.refresh-interval.");
+    public static final ConfigOption<String> CATEGORIES = ConfigOptions.key("recs.categories")
+            .stringType().defaultValue("")
+            .withDescription("Comma-separated categories (as named in the item topic's records) for which each user also "
+                    + "gets a list of that category's items, {prefix}{user}:c:{category}; each costs an extra scan of the "
+                    + "category's items per refresh and a copy of their vectors in every UserWorker (docs/PERFORMANCE.md). "
+                    + "Empty: none.");
+    /** The most categories {@code recs.categories} may name. */
+    public static final int MAX_CATEGORIES = 32;
     public static final ConfigOption<OnlineEvaluation> ONLINE_EVALUATION = ConfigOptions.key("recs.online-evaluation")
             .enumType(OnlineEvaluation.class).defaultValue(OnlineEvaluation.LAST_LIST)
             .withDescription("Test-then-learn quality measurement of each interaction: LAST_LIST (against the list the "
@@ -409,6 +422,12 @@ public final class StreamRecOptions {
         require(p == -1 || (p >= 1 && p <= get(MAX_PARALLELISM)), PARALLELISM,
                 "must be -1 or between 1 and --" + MAX_PARALLELISM.key());
         require(!get(REDIS_PREFIX).isEmpty(), REDIS_PREFIX, "must not be empty");
+        List<String> categories = categories();
+        require(categories.size() <= MAX_CATEGORIES, CATEGORIES, "names " + categories.size() + " categories, at most "
+                + MAX_CATEGORIES);
+        require(categories.stream().distinct().count() == categories.size(), CATEGORIES, "names a category twice: " + categories);
+        require(categories.stream().allMatch(c -> c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= ItemMetadataParser.MAX_CATEGORY_BYTES),
+                CATEGORIES, "names a category longer than " + ItemMetadataParser.MAX_CATEGORY_BYTES + " bytes");
         try {
             modelConfig();
             weights();
@@ -442,6 +461,20 @@ public final class StreamRecOptions {
             }
         }
         return weights;
+    }
+
+    /** The categories of {@code recs.categories}, trimmed, in their order (empty entries are refused). */
+    public List<String> categories() {
+        String value = get(CATEGORIES).trim();
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : value.split(",", -1)) {
+            require(!c.isBlank(), CATEGORIES, "has an empty entry: '" + value + "'");
+            out.add(c.trim());
+        }
+        return out;
     }
 
     public ModelConfig modelConfig() {

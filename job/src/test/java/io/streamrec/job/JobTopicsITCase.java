@@ -18,12 +18,13 @@ class JobTopicsITCase {
         StreamRecOptions options = StreamRecOptions.fromMap(Map.of(
                 StreamRecOptions.TOPIC_INTERACTIONS.key(), "t-in",
                 StreamRecOptions.TOPIC_GRADIENTS.key(), "t-grad",
-                StreamRecOptions.TOPIC_DEAD_LETTERS.key(), "t-dlq"));
-        assertThat(JobTopics.of(options)).containsExactly("t-in", "t-grad", "t-dlq");
+                StreamRecOptions.TOPIC_DEAD_LETTERS.key(), "t-dlq",
+                StreamRecOptions.TOPIC_ITEMS.key(), "t-items"));
+        assertThat(JobTopics.of(options)).containsExactly("t-in", "t-grad", "t-dlq", "t-items");
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             kafka.createTopic("t-dlq", 1);
-            assertThat(JobTopics.ensure(admin, options, 3, 30_000)).containsExactly("t-in", "t-grad");
+            assertThat(JobTopics.ensure(admin, options, 3, 30_000)).containsExactly("t-in", "t-grad", "t-items");
             assertThat(JobTopics.ensure(admin, options, 3, 30_000)).isEmpty();
             var described = admin.describeTopics(List.of("t-in", "t-grad", "t-dlq")).allTopicNames().get();
             assertThat(described.get("t-in").partitions()).hasSize(3);

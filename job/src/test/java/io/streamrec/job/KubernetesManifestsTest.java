@@ -161,7 +161,8 @@ class KubernetesManifestsTest {
         Set<String> used = Set.of(
                 options.get(StreamRecOptions.TOPIC_INTERACTIONS),
                 options.get(StreamRecOptions.TOPIC_DEAD_LETTERS),
-                options.get(StreamRecOptions.TOPIC_GRADIENTS));
+                options.get(StreamRecOptions.TOPIC_GRADIENTS),
+                options.get(StreamRecOptions.TOPIC_ITEMS));
         Set<String> declared = new HashSet<>();
         for (Map<String, Object> topic : ofKind("KafkaTopic")) {
             assertThat(String.valueOf(topic.get("apiVersion"))).startsWith("kafka.strimzi.io/");

@@ -32,7 +32,11 @@ public enum RejectReason {
     /** A rating's {@code value} outside the configured range. */
     VALUE_OUT_OF_RANGE,
     /** {@code ts} before the configured minimum or too far in the future. */
-    TIMESTAMP_OUT_OF_RANGE;
+    TIMESTAMP_OUT_OF_RANGE,
+    /** An item record ({@code items} topic) names more categories than {@code ItemMetadataParser.MAX_CATEGORIES}. */
+    TOO_MANY_CATEGORIES,
+    /** An item record's category is not a string, is blank, or is longer than {@code ItemMetadataParser.MAX_CATEGORY_BYTES}. */
+    INVALID_CATEGORY;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

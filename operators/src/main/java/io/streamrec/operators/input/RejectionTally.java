@@ -23,15 +23,20 @@ public final class RejectionTally {
 
     /** Counts one checked record; {@code payload} is kept as the example of its reason if it is the first. */
     public void add(ParseResult result, String payload) {
+        add(result.reason(), result.detail(), payload);
+    }
+
+    /** Counts one checked record of any kind: {@code reason} null when it is valid. */
+    public void add(RejectReason reason, String detail, String payload) {
         total++;
-        if (result.ok()) {
+        if (reason == null) {
             return;
         }
         rejected++;
-        counts.merge(result.reason(), 1L, Long::sum);
-        if (!examples.containsKey(result.reason())) {
-            examples.put(result.reason(), abbreviate(payload));
-            details.put(result.reason(), result.detail());
+        counts.merge(reason, 1L, Long::sum);
+        if (!examples.containsKey(reason)) {
+            examples.put(reason, abbreviate(payload));
+            details.put(reason, detail);
         }
     }
 

@@ -3,6 +3,7 @@ package io.streamrec.operators.item;
 import io.streamrec.operators.model.FactorMath;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.records.ItemDelta;
+import io.streamrec.operators.records.ItemMetadata;
 import io.streamrec.operators.records.ItemStats;
 import io.streamrec.operators.records.ItemUpdate;
 import io.streamrec.operators.state.ItemState;
@@ -67,6 +68,15 @@ import java.util.stream.Stream;
  * ItemExpiry}). Watermarks from the gradient source do not drive the expiry timers: they are
  * forwarded only.
  *
+ * <p>Item metadata (the item topic's categories and availability, {@link ItemMetadata}) arrives on the
+ * same keyed input and is kept in a state of its own ({@code item-metadata}): the record with the
+ * newest {@code ts} wins, older ones are ignored (metric {@code itemMetadataStale}). A change is
+ * broadcast to every UserWorker ({@link ItemUpdate#metadata}) whether or not the item is in the model
+ * yet (the caches keep it by id and apply it when the item arrives), and again in every resend; an
+ * unavailable item's stats say so, which takes it out of the popular list. Metadata stays when the
+ * item expires (it is the catalogue's, not the model's); it is bounded like the items, by this
+ * subtask's share of {@code model.max-items} (past it: {@code itemMetadataRefused}).
+ *
  * <p>Long because it is the one owner of an item's state and of every path that changes it
  * (deltas under run fencing and the cap, retirement, expiry, republish, the resend after a
  * restart); each path is short and the expiry's bookkeeping is in {@link ItemExpiry}, but the paths
@@ -87,6 +97,12 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private final Duration itemTtl;
 
     private transient ValueState<ItemState> itemState;
+    private transient ValueState<ItemMetadata> metadataState;
+    /** Items with metadata in this subtask's state, counted from the state at every start. */
+    private transient long metadataItems;
+    private transient Counter metadataApplied;
+    private transient Counter metadataStale;
+    private transient Counter metadataRefused;
     private transient Counter deltasApplied;
     private transient Counter deltasRejected;
     private transient Counter deltasFromOtherRuns;
@@ -163,6 +179,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     public void open() throws Exception {
         super.open();
         itemState = getPartitionedState(SavepointLayout.itemState());
+        metadataState = getPartitionedState(SavepointLayout.itemMetadata());
+        metadataApplied = getMetricGroup().counter("itemMetadataApplied");
+        metadataStale = getMetricGroup().counter("itemMetadataStale");
+        metadataRefused = getMetricGroup().counter("itemMetadataRefused");
         deltasApplied = getMetricGroup().counter("deltasApplied");
         deltasRejected = getMetricGroup().counter("deltasRejected");
         deltasFromOtherRuns = getMetricGroup().counter("deltasFromOtherRuns");
@@ -175,6 +195,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         try (Stream<String> keys = backend.getKeys(SavepointLayout.ITEM, VoidNamespace.INSTANCE)) {
             items = keys.count();
         }
+        try (Stream<String> keys = backend.getKeys(SavepointLayout.ITEM_METADATA, VoidNamespace.INSTANCE)) {
+            metadataItems = keys.count();
+        }
+        getMetricGroup().gauge("itemsWithMetadata", () -> metadataItems);
         TaskInfo task = getRuntimeContext().getTaskInfo();
         itemShare = ItemCap.share(model.maxItems(), KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
                 task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask())
@@ -195,6 +219,10 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     @Override
     public void processElement(StreamRecord<ItemDelta> element) throws Exception {
         ItemDelta d = element.getValue();
+        if (d.isMetadata()) {
+            metadata(d.metadata); // from the item topic's source: no run to fence
+            return;
+        }
         if (d.origin != null) {
             Long upTo = acceptedOrigins.get(d.origin);
             if (upTo == null || d.checkpointId > upTo) {
@@ -230,8 +258,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                 return;
             }
             items++;
-            s = new ItemState();
-            s.q = FactorMath.initVector(d.item, model.dimension(), model.initScale(), model.seed());
+            s = newItem(d.item);
         }
         if (d.dq.length != s.q.length) {
             throw new IllegalStateException("gradient for item '" + d.item + "' has dimension " + d.dq.length
@@ -261,8 +288,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         update.appliedFrom = d.sender;
         update.appliedCheckpoint = d.checkpointId;
         output.collect(new StreamRecord<>(update));
-        output.collect(ITEM_STATS, new StreamRecord<>(
-                new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs)));
+        output.collect(ITEM_STATS, new StreamRecord<>(stats(d.item, s)));
         if (d.interactions > 0) {
             expiry.itemTouched(touchedBefore, s.lastTs);
             if (expiryScanPending) {
@@ -340,14 +366,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             }
             if (items < itemShare) {
                 items++;
-                s = new ItemState();
-                s.q = FactorMath.initVector(d.item, model.dimension(), model.initScale(), model.seed());
+                s = newItem(d.item);
             }
         }
         if (s != null) {
             s.retired = retire;
             itemState.update(s);
-            ItemStats stats = new ItemStats(d.item, s.interactions, s.b, s.popularityLog, s.lastTs);
+            ItemStats stats = stats(d.item, s);
             stats.retired = retire;
             output.collect(ITEM_STATS, new StreamRecord<>(stats));
         }
@@ -375,7 +400,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                 SavepointLayout.itemState(), (item, state) -> {
                     ItemState s = state.value();
                     if (s != null) {
-                        ItemStats stats = new ItemStats(item, s.interactions, s.b, s.popularityLog, s.lastTs);
+                        ItemStats stats = stats(item, s);
                         stats.republished = true;
                         stats.retired = s.retired;
                         output.collect(ITEM_STATS, new StreamRecord<>(stats));
@@ -388,6 +413,55 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
         output.collect(new StreamRecord<>(ItemUpdate.republish(requestId)));
         LOG.info("ItemServer subtask {}: republish request '{}', stats of {} items re-emitted",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), requestId, items[0]);
+    }
+
+    /** A new item of the model: its seeded vector, and the availability its metadata (if any) gives it. */
+    private ItemState newItem(String item) throws Exception {
+        ItemState s = new ItemState();
+        s.q = FactorMath.initVector(item, model.dimension(), model.initScale(), model.seed());
+        ItemMetadata m = metadataState.value();
+        s.unavailable = m != null && !m.available;
+        return s;
+    }
+
+    private static ItemStats stats(String item, ItemState s) {
+        ItemStats stats = new ItemStats(item, s.interactions, s.b, s.popularityLog, s.lastTs);
+        stats.unavailable = s.unavailable;
+        return stats;
+    }
+
+    /**
+     * A record of the item topic (the current key is its item): kept if newer than the one kept,
+     * and a change of what it says is broadcast; an item of the model that becomes unavailable (or
+     * available again) also re-emits its stats, which take it out of (or back into) the popular list.
+     */
+    private void metadata(ItemMetadata m) throws Exception {
+        ItemMetadata current = metadataState.value();
+        if (current != null && m.ts <= current.ts) {
+            metadataStale.inc();
+            return;
+        }
+        if (current == null) {
+            if (metadataItems >= itemShare) {
+                metadataRefused.inc();
+                return;
+            }
+            metadataItems++;
+        }
+        metadataState.update(m);
+        metadataApplied.inc();
+        if (current == null ? m.isDefault() : current.sameFacts(m)) {
+            return;
+        }
+        output.collect(new StreamRecord<>(ItemUpdate.metadata(m.item, m.categoriesOrEmpty(), m.available)));
+        ItemState s = itemState.value();
+        if (s != null && s.unavailable == m.available) {
+            s.unavailable = !m.available;
+            itemState.update(s);
+            if (!s.retired) {
+                output.collect(ITEM_STATS, new StreamRecord<>(stats(m.item, s)));
+            }
+        }
     }
 
     /** Every item in this subtask's state, collected first: the callers change state while they go through them. */
@@ -415,6 +489,18 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                 update.appliedFrom = s.lastAppliedFrom;
                 update.appliedCheckpoint = s.lastAppliedCheckpoint;
                 output.collect(new StreamRecord<>(update));
+            }
+        }
+        List<String> withMetadata = new ArrayList<>();
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stream = backend.getKeys(SavepointLayout.ITEM_METADATA, VoidNamespace.INSTANCE)) {
+            stream.forEach(withMetadata::add);
+        }
+        for (String key : withMetadata) {
+            setCurrentKey(key);
+            ItemMetadata m = metadataState.value();
+            if (m != null && !m.isDefault()) {
+                output.collect(new StreamRecord<>(ItemUpdate.metadata(key, m.categoriesOrEmpty(), m.available)));
             }
         }
         if (previous != null) {

@@ -27,6 +27,8 @@ import java.util.Map;
  * every item decays at the same rate and the ranking never needs re-computing as time passes; an
  * item's value only grows, so a bounded candidate set of the best {@code capacity} items is exact.
  * State: the candidates (operator list state), O(capacity), independent of the number of items.
+ * Retired, expired and unavailable items leave the candidates; an item that is available again
+ * comes back with its next stats (the ItemServer emits them on the change), at its full value.
  */
 public class PopularityRanker extends AbstractStreamOperator<PopularList>
         implements OneInputStreamOperator<ItemStats, PopularList> {
@@ -80,7 +82,7 @@ public class PopularityRanker extends AbstractStreamOperator<PopularList>
             // a republish request: write the list again at the next barrier even if nothing moved
             changed = true;
         }
-        if (s.retired || s.expired) {
+        if (s.retired || s.expired || s.unavailable) { // unavailable: until its next stats say otherwise
             changed |= candidates.remove(s.item) != null;
             return;
         }

@@ -36,6 +36,12 @@ public class ItemDelta {
      * ({@code dq} is zero). Goes to the item's ItemServer like its gradients.
      */
     public byte retirement;
+    /**
+     * Non-null in an item-metadata record from the item topic, not a gradient ({@code dq} is null):
+     * it reaches the item's ItemServer on the same keyed input as the gradients, directly from the
+     * item topic's source (never through the gradient topic, so {@link ItemDeltaSerde} does not carry it).
+     */
+    public ItemMetadata metadata;
 
     public static final byte RETIRE = 1;
     public static final byte UNRETIRE = 2;
@@ -67,6 +73,18 @@ public class ItemDelta {
 
     public boolean isRetirementMarker() {
         return retirement != 0;
+    }
+
+    /** An item-metadata record on its way to the item's ItemServer. */
+    public static ItemDelta metadata(ItemMetadata metadata) {
+        ItemDelta d = new ItemDelta();
+        d.item = metadata.item;
+        d.metadata = metadata;
+        return d;
+    }
+
+    public boolean isMetadata() {
+        return metadata != null;
     }
 
     @Override

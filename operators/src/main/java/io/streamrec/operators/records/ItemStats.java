@@ -13,6 +13,8 @@ public class ItemStats {
     public boolean retired;
     /** True when the item left the model after {@code state.item-ttl}: its meta is deleted and it leaves the popular list. */
     public boolean expired;
+    /** True while the item's metadata says it is unavailable: it is not in the popular list. */
+    public boolean unavailable;
 
     public ItemStats() {}
 

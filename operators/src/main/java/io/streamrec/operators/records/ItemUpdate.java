@@ -32,6 +32,16 @@ public class ItemUpdate {
      * the caches keep their own not yet sent interactions with it.
      */
     public boolean expired;
+    /**
+     * An item-metadata change, not a vector ({@code q} is null): the item's categories and whether
+     * it is unavailable. Sent when the ItemServer's metadata of the item changes and in every
+     * resend; applies whether or not the item is in the model.
+     */
+    public boolean metadata;
+    /** With {@code metadata}: the item's categories (never null). */
+    public String[] categories;
+    /** With {@code metadata}: the item is in no list until a newer record makes it available. */
+    public boolean unavailable;
 
     public ItemUpdate() {}
 
@@ -69,6 +79,16 @@ public class ItemUpdate {
     public static ItemUpdate expired(String item) {
         ItemUpdate m = removed(item, false);
         m.expired = true;
+        return m;
+    }
+
+    /** The item's categories and availability changed (or are re-sent after a restart). */
+    public static ItemUpdate metadata(String item, String[] categories, boolean available) {
+        ItemUpdate m = new ItemUpdate();
+        m.item = item;
+        m.metadata = true;
+        m.categories = categories == null ? new String[0] : categories;
+        m.unavailable = !available;
         return m;
     }
 

@@ -6,6 +6,8 @@ package io.streamrec.operators.records;
  */
 public class UserList {
     public String user;
+    /** Null for the user's list; else the configured category ({@code recs.categories}) this list is of. */
+    public String category;
     public String[] items;
     public float[] scores;
     public long version;
@@ -29,6 +31,13 @@ public class UserList {
         list.version = version;
         list.updated = now;
         list.forgotten = true;
+        return list;
+    }
+
+    /** The deletion of a forgotten user's list of {@code category} ({@link #forgotten}). */
+    public static UserList forgotten(String user, String category, long version, long now) {
+        UserList list = forgotten(user, version, now);
+        list.category = category;
         return list;
     }
 }

@@ -31,8 +31,8 @@ import java.util.Objects;
  * one instance per scorer subtask, used from the task thread only.
  *
  * <p>Why it is long (over 400 lines): the segment addressing, the removal that keeps rows dense and
- * the move tracking of the HNSW index all act on the same per-row arrays; split up, each part would
- * need the segments' internals.
+ * the move tracking of the HNSW index and the masks of unavailable items all act on the same per-row
+ * arrays; split up, each part would need the segments' internals.
  */
 public final class ItemMatrix {
 
@@ -66,6 +66,11 @@ public final class ItemMatrix {
     private static final class Segment {
         float[] vectors;
         float[] biases;
+        /**
+         * The biases kernels score with: {@code biases}, except negative infinity in masked rows
+         * (never scored). Null until a row of the segment is masked; then kept in step.
+         */
+        float[] scoreBiases;
         String[] ids;
         /** Interactions the model has applied to each item: the clock of the item's step size. */
         long[] interactions;
@@ -85,6 +90,9 @@ public final class ItemMatrix {
         void grow(int rows, int dim) {
             vectors = Arrays.copyOf(vectors, rows * dim);
             biases = Arrays.copyOf(biases, rows);
+            if (scoreBiases != null) {
+                scoreBiases = Arrays.copyOf(scoreBiases, rows);
+            }
             ids = Arrays.copyOf(ids, rows);
             interactions = Arrays.copyOf(interactions, rows);
             if (movedSq != null) {
@@ -186,6 +194,9 @@ public final class ItemMatrix {
         int local = row & segmentMask;
         System.arraycopy(vector, 0, s.vectors, local * dim, dim);
         s.biases[local] = bias;
+        if (s.scoreBiases != null && (existing == null || s.scoreBiases[local] != Float.NEGATIVE_INFINITY)) {
+            s.scoreBiases[local] = bias; // a new row is not masked; a masked one stays masked
+        }
         return row;
     }
 
@@ -208,6 +219,13 @@ public final class ItemMatrix {
             int fromLocal = last & segmentMask;
             System.arraycopy(from.vectors, fromLocal * dim, to.vectors, toLocal * dim, dim);
             to.biases[toLocal] = from.biases[fromLocal];
+            boolean masked = from.scoreBiases != null && from.scoreBiases[fromLocal] == Float.NEGATIVE_INFINITY;
+            if (masked && to.scoreBiases == null) {
+                to.scoreBiases = to.biases.clone();
+            }
+            if (to.scoreBiases != null) {
+                to.scoreBiases[toLocal] = masked ? Float.NEGATIVE_INFINITY : from.biases[fromLocal];
+            }
             to.ids[toLocal] = from.ids[fromLocal];
             to.interactions[toLocal] = from.interactions[fromLocal];
             rowsById.put(to.ids[toLocal], row);
@@ -382,9 +400,37 @@ public final class ItemMatrix {
         return segments[s].vectors;
     }
 
-    /** The biases of segment {@code s}, for kernels, indexed by local row; same caveats as {@link #vectorSegment}. */
+    /**
+     * The biases of segment {@code s}, for kernels, indexed by local row; same caveats as {@link
+     * #vectorSegment}. A masked row's is negative infinity: a kernel's score for it is never kept.
+     */
     public float[] biasSegment(int s) {
-        return segments[s].biases;
+        Segment segment = segments[s];
+        return segment.scoreBiases != null ? segment.scoreBiases : segment.biases;
+    }
+
+    /**
+     * Masks or unmasks a row: a masked row keeps its vector and bias ({@link #biasAt}, learning) but
+     * kernels never return it (its {@link #biasSegment} entry is negative infinity). The mask moves
+     * with the item when a removal moves its row, and stays across {@link #upsert}s of the item.
+     */
+    public void setMasked(int row, boolean masked) {
+        Objects.checkIndex(row, size);
+        Segment s = segment(row);
+        int local = row & segmentMask;
+        if (s.scoreBiases == null) {
+            if (!masked) {
+                return;
+            }
+            s.scoreBiases = s.biases.clone();
+        }
+        s.scoreBiases[local] = masked ? Float.NEGATIVE_INFINITY : s.biases[local];
+    }
+
+    public boolean isMasked(int row) {
+        Objects.checkIndex(row, size);
+        Segment s = segment(row);
+        return s.scoreBiases != null && s.scoreBiases[row & segmentMask] == Float.NEGATIVE_INFINITY;
     }
 
     /**

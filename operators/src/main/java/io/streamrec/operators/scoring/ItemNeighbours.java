@@ -31,6 +31,14 @@ public final class ItemNeighbours {
      * @param n      how many neighbours at most
      */
     public static ScoredItems[] of(TopNKernel kernel, ItemMatrix items, int[] rows, int n) {
+        return of(kernel, items, rows, n, new int[0]);
+    }
+
+    /**
+     * {@link #of(TopNKernel, ItemMatrix, int[], int)}, also without the rows {@code excluded}: for a
+     * kernel that searches an index, which does not see masked rows ({@link ItemMatrix#setMasked}).
+     */
+    public static ScoredItems[] of(TopNKernel kernel, ItemMatrix items, int[] rows, int n, int[] excluded) {
         if (n < 1) {
             throw new IllegalArgumentException("n must be at least 1, got " + n);
         }
@@ -38,7 +46,8 @@ public final class ItemNeighbours {
         int[][] self = new int[rows.length][];
         for (int i = 0; i < rows.length; i++) {
             queries[i] = items.vectorAt(rows[i]);
-            self[i] = new int[] {rows[i]};
+            self[i] = java.util.Arrays.copyOf(excluded, excluded.length + 1);
+            self[i][excluded.length] = rows[i];
         }
         return rows.length == 0 ? new ScoredItems[0] : kernel.topN(items, queries, null, self, n);
     }

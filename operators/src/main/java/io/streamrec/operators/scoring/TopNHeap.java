@@ -52,8 +52,8 @@ final class TopNHeap {
             rows[0] = row;
             siftDown(0);
         } else {
-            if (s != s || isExcluded(row)) {
-                return;
+            if (!(s > Float.NEGATIVE_INFINITY) || isExcluded(row)) {
+                return; // NaN, or a masked row (ItemMatrix#setMasked)
             }
             scores[size] = s;
             rows[size] = row;

@@ -6,7 +6,8 @@ package io.streamrec.operators.scoring;
  *
  * <p>For user {@code u} and row {@code j}: {@code score = userOffsets[u] + itemBias[j] + users[u] ·
  * item[j]}. Rows listed in {@code excludedRows[u]} (unsorted, duplicates and out-of-range values
- * allowed) are skipped; NaN scores are never returned. Results are ordered by descending score, ties
+ * allowed) are skipped; NaN scores are never returned, nor rows masked in the matrix ({@link
+ * ItemMatrix#setMasked}). Results are ordered by descending score, ties
  * broken by the lower row, and hold {@code min(n, eligible rows)} entries.
  *
  * <p>Implementations select while scanning item blocks and never materialize a users × items matrix.

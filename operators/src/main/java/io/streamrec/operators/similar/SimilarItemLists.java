@@ -161,6 +161,15 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     }
 
     /**
+     * The item became unavailable (item topic): computed lists leave it out from now on (its row is
+     * masked in the cache), and the owned lists that hold it are refreshed like those of an item
+     * that left the model (gathered, one pass at most a minute). Its own list stays: it lists other items.
+     */
+    public void itemLeftLists(String item) {
+        gatherLeftModel(item);
+    }
+
+    /**
      * Asks for every owned list again, spread at {@code perSecond} lists per second (like the users'
      * bulk refreshes): a republish request (Redis lost its data) or a restore with
      * {@code recs.refresh-all-on-restore}. Returns how many were asked.
@@ -332,7 +341,9 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         rows = Arrays.copyOf(rows, listed.size());
         long now = clock.getAsLong();
         long start = System.nanoTime();
-        ScoredItems[] nearest = ItemNeighbours.of(kernel, items, rows, n);
+        // unavailable items are masked rows, which only an index search needs to be told about
+        ScoredItems[] nearest = ItemNeighbours.of(kernel, items, rows, n,
+                kernel.perUser() ? cache.catalog().unavailableRows(items) : new int[0]);
         pacer.recordScoring(now, (System.nanoTime() - start) / 1e6);
         for (int i = 0; i < nearest.length; i++) {
             String item = listed.get(i);

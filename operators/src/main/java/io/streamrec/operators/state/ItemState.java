@@ -20,6 +20,12 @@ public class ItemState {
     public long lastAppliedCheckpoint;
     /** Retired by a control record: out of every list and of scoring until un-retired; its deltas are dropped. */
     public boolean retired;
+    /**
+     * The item's metadata ({@link SavepointLayout#ITEM_METADATA}) says it is unavailable: kept here
+     * too so that its stats carry it without a second state read per delta. False in savepoints from
+     * before item metadata (a POJO field added; restores as false).
+     */
+    public boolean unavailable;
 
     public ItemState() {}
 }

@@ -1,6 +1,7 @@
 package io.streamrec.operators.state;
 
 import io.streamrec.operators.input.Interaction;
+import io.streamrec.operators.records.ItemMetadata;
 
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -26,6 +27,12 @@ public final class SavepointLayout {
     public static final String IN_FLIGHT_ITEM_DELTAS = "in-flight-item-deltas";
     /** UserWorker, keyed by item (the subtask that owns the item's key group): {@link SimilarItemState}. */
     public static final String SIMILAR_ITEMS = "similar-items";
+    /**
+     * ItemServer, keyed by item: {@link ItemMetadata}, the newest record of the item topic. A state
+     * of its own, not a field of {@link ItemState}: metadata may come before the item's first
+     * interaction and stays when the item expires, without making it an item of the model.
+     */
+    public static final String ITEM_METADATA = "item-metadata";
 
     private SavepointLayout() {}
 
@@ -46,6 +53,10 @@ public final class SavepointLayout {
     /** An item's similar list, in the UserWorker's keyed state under the item's id ({@code SimilarItemLists}). */
     public static ValueStateDescriptor<SimilarItemState> similarItemState() {
         return new ValueStateDescriptor<>(SIMILAR_ITEMS, SimilarItemState.class);
+    }
+
+    public static ValueStateDescriptor<ItemMetadata> itemMetadata() {
+        return new ValueStateDescriptor<>(ITEM_METADATA, ItemMetadata.class);
     }
 
     public static ValueStateDescriptor<ItemState> itemState() {

@@ -17,6 +17,12 @@ public class UserState {
     public String[] seen;
     /** Items of the last list emitted, for online hit-rate measurement. */
     public String[] lastList;
+    /**
+     * Hash codes of the items in the user's last category lists ({@code recs.categories}): a user
+     * whose lists hold an item that becomes unavailable or leaves a category is refreshed (a hash
+     * collision only refreshes a list needlessly). Null without category lists.
+     */
+    public int[] categoryListItems;
     /** Newest event time applied. */
     public long lastTs;
     /** True while a refresh timer is registered. */

@@ -43,7 +43,13 @@ import java.util.Set;
  * the first update of an item after a restore tells which restored deltas it already contains.
  *
  * <p>Uniform negatives are drawn by position in a {@link SamplingOrder}, which depends only on
- * which items are cached. Not thread-safe.
+ * which items are cached. The item topic's metadata (unavailable items, category sub-matrices) is
+ * kept in step by its {@link ItemCatalog}, which sees every stored vector and every removal.
+ *
+ * <p>Long because it is the one place that changes the replica: own updates, broadcasts, removals,
+ * in-flight deltas across restores, and the catalogue's view of each; split, the invariant "the
+ * replica is the ItemServer's value plus this subtask's unconfirmed contributions" would span classes.
+ * Not thread-safe.
  */
 public final class ItemCache {
 
@@ -65,11 +71,32 @@ public final class ItemCache {
     /** Items retired by a control record: never added again until the ItemServer brings them back. */
     private final Set<String> retired = new HashSet<>();
     private long refused;
+    /** The item topic's metadata: unavailable items, and the sub-matrices of the configured categories. */
+    private final ItemCatalog catalog;
 
     public ItemCache(ModelConfig model) {
+        this(model, List.of());
+    }
+
+    /** @param categories the categories whose lists the subtask computes ({@code recs.categories}) */
+    public ItemCache(ModelConfig model, List<String> categories) {
         this.model = model;
         this.items = new ItemMatrix(model.dimension(), 1, ItemMatrix.DEFAULT_SEGMENT_ROWS, hardLimit(model.maxItems()));
         this.order = new SamplingOrder(items::idAt);
+        this.catalog = new ItemCatalog(model.dimension(), hardLimit(model.maxItems()), categories);
+    }
+
+    /** The items' metadata as this subtask knows it. */
+    public ItemCatalog catalog() {
+        return catalog;
+    }
+
+    /**
+     * An ItemServer's metadata update ({@link ItemUpdate#metadata}); returns true when lists that
+     * hold the item must be recomputed (it became unavailable or left a configured category).
+     */
+    public boolean applyMetadata(ItemUpdate update) {
+        return catalog.apply(update.item, update.categories, update.unavailable, items);
     }
 
     /**
@@ -118,6 +145,9 @@ public final class ItemCache {
         int row = items.upsert(item, q, b);
         if (items.size() > before) {
             order.add(row);
+        }
+        if (row >= 0) {
+            catalog.upserted(item, items, row, items.size() > before, q, b);
         }
         return row;
     }
@@ -223,6 +253,10 @@ public final class ItemCache {
             }
             return;
         }
+        if (update.metadata) {
+            applyMetadata(update);
+            return;
+        }
         if (update.removed) {
             remove(update.item, update.retired, update.expired);
             return;
@@ -292,6 +326,7 @@ public final class ItemCache {
                 order.move(last, row);
             }
             items.remove(item);
+            catalog.removed(item);
         }
         pendingBase.remove(item);
         if (expired) {

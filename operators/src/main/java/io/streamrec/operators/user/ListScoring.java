@@ -19,7 +19,9 @@ import java.util.List;
  * or until the task thread is free again (a timer at "now" runs after the mails already queued, so
  * the refreshes due together are scored together), and at every barrier. Emits the lists and keeps
  * each as the user's last list; records the time spent with the {@link RefreshPacer} and the
- * refresh lags with the metrics.
+ * refresh lags with the metrics. With {@code recs.categories} a user's category lists are scored
+ * and emitted with their list, and their items are remembered as hashes ({@link
+ * UserState#categoryListItems}).
  */
 final class ListScoring {
 
@@ -62,9 +64,25 @@ final class ListScoring {
         }
     }
 
-    /** Drops a user's waiting refresh (the user is being deleted). */
-    void remove(String user) {
+    /**
+     * Drops a user's waiting refresh and emits the deletion of their list and category lists, with
+     * {@code version} (the next one, so no earlier list overwrites it).
+     */
+    void delete(String user, long version, long now) {
         batch.remove(user);
+        output.collect(new StreamRecord<>(UserList.forgotten(user, version, now)));
+        for (String category : cache.catalog().categories()) {
+            output.collect(new StreamRecord<>(UserList.forgotten(user, category, version, now)));
+        }
+    }
+
+    private static int[] appendHashes(int[] hashes, String[] items) {
+        int from = hashes == null ? 0 : hashes.length;
+        int[] out = hashes == null ? new int[items.length] : java.util.Arrays.copyOf(hashes, from + items.length);
+        for (int k = 0; k < items.length; k++) {
+            out[from + k] = items[k].hashCode();
+        }
+        return out;
     }
 
     /**
@@ -92,22 +110,31 @@ final class ListScoring {
         }
         long[] requested = batch.requestTimes();
         long started = System.nanoTime();
-        List<UserList> lists = batch.score(cache.matrix(), time.getCurrentProcessingTime());
+        int scoredUsers = batch.size();
+        List<UserList> lists = batch.score(cache.matrix(), cache.catalog(), time.getCurrentProcessingTime());
         long scored = time.getCurrentProcessingTime();
         long elapsedNanos = System.nanoTime() - started;
         pacer.recordScoring(scored, elapsedNanos / 1e6);
-        metrics.usersScored.inc(lists.size());
+        metrics.usersScored.inc(scoredUsers);
         metrics.scoringMicros.inc(elapsedNanos / 1000);
         metrics.refreshed(requested, scored);
         // the lists' users are not the current key: switch to each to remember its list
         Object previousKey = keys.getCurrentKey();
-        for (UserList list : lists) {
+        for (int i = 0; i < lists.size(); ) {
+            UserList list = lists.get(i++); // the user's list, then their category lists
             output.collect(new StreamRecord<>(list));
             metrics.listsEmitted.inc();
+            int[] categoryItems = null;
+            while (i < lists.size() && lists.get(i).category != null) {
+                UserList inCategory = lists.get(i++);
+                output.collect(new StreamRecord<>(inCategory));
+                categoryItems = appendHashes(categoryItems, inCategory.items);
+            }
             keys.setCurrentKey(list.user);
             UserState s = users.value();
             if (s != null) {
                 s.lastList = list.items;
+                s.categoryListItems = categoryItems;
                 users.update(s);
             }
         }

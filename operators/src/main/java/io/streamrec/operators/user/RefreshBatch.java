@@ -16,17 +16,32 @@ import java.util.List;
 /**
  * Users whose lists are due, scored together: one matrix × matrix pass of a top-N kernel over the
  * item cache for the whole batch (seen items excluded), instead of one pass per user; small batches
- * go to the Java kernel ({@link BatchSizeKernel}). Not thread-safe.
+ * go to the Java kernel ({@link BatchSizeKernel}).
+ *
+ * <p>Unavailable items ({@link ItemCatalog}) are masked rows of the cache, which the exact kernels
+ * never return; a kernel that searches an index gets them as excluded rows. For each configured
+ * category the batch is scored a second time against that category's sub-matrix (its available
+ * items only) by the category kernel, an exact one: the extra cost of a category is proportional
+ * to the number of its items, and a user's lists come out together (the main list, then one per
+ * category, in the configured order). Not thread-safe.
  */
 public final class RefreshBatch implements AutoCloseable {
 
     private final BatchSizeKernel kernel;
+    /** Scores the category sub-matrices: exact (an index is built over the whole cache only). */
+    private final BatchSizeKernel categoryKernel;
     private final TopNKernel smallBatchKernel = new JavaTopNKernel();
     private final int topN;
     private final List<Due> due = new ArrayList<>();
 
     public RefreshBatch(BatchSizeKernel kernel, int topN) {
+        this(kernel, kernel.perUser() ? new BatchSizeKernel(new JavaTopNKernel()) : kernel, topN);
+    }
+
+    /** @param categoryKernel an exact kernel for the category lists (the main one if it is exact) */
+    public RefreshBatch(BatchSizeKernel kernel, BatchSizeKernel categoryKernel, int topN) {
         this.kernel = kernel;
+        this.categoryKernel = categoryKernel;
         this.topN = topN;
     }
 
@@ -78,6 +93,15 @@ public final class RefreshBatch implements AutoCloseable {
 
     /** Scores every waiting user against {@code items} and returns their lists (computed at {@code now}); empties the batch. */
     public List<UserList> score(ItemMatrix items, long now) {
+        return score(items, null, now);
+    }
+
+    /**
+     * Scores every waiting user against {@code items}, without the {@code catalog}'s unavailable
+     * items, and against each of its categories; returns per user the main list followed by the
+     * category lists (computed at {@code now}); empties the batch.
+     */
+    public List<UserList> score(ItemMatrix items, ItemCatalog catalog, long now) {
         int b = due.size();
         if (b == 0) {
             return List.of();
@@ -85,31 +109,61 @@ public final class RefreshBatch implements AutoCloseable {
         float[][] users = new float[b][];
         float[] offsets = new float[b];
         int[][] excluded = new int[b][];
+        // masked rows are skipped by the exact kernels; an index search needs them as excluded rows
+        int[] unavailable = catalog == null || !kernel.perUser() ? new int[0] : catalog.unavailableRows(items);
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);
             users[u] = d.p;
             offsets[u] = d.bias;
-            excluded[u] = rowsOf(items, d.seen);
+            excluded[u] = concat(rowsOf(items, d.seen), unavailable);
         }
         ScoredItems[] top = kernel.topN(items, users, offsets, excluded, topN);
-        List<UserList> lists = new ArrayList<>(b);
+        List<String> categories = catalog == null ? List.of() : catalog.categories();
+        ScoredItems[][] byCategory = new ScoredItems[categories.size()][];
+        for (int c = 0; c < byCategory.length; c++) {
+            ItemMatrix m = catalog.category(categories.get(c));
+            int[][] seenInCategory = new int[b][];
+            for (int u = 0; u < b; u++) {
+                seenInCategory[u] = rowsOf(m, due.get(u).seen);
+            }
+            byCategory[c] = categoryKernel.topN(m, users, offsets, seenInCategory, topN);
+        }
+        List<UserList> lists = new ArrayList<>(b * (1 + byCategory.length));
         for (int u = 0; u < b; u++) {
             Due d = due.get(u);
-            UserList list = new UserList();
-            list.user = d.user;
-            list.items = new String[top[u].size()];
-            list.scores = top[u].scores();
-            for (int k = 0; k < list.items.length; k++) {
-                list.items[k] = items.idAt(top[u].rows()[k]);
+            lists.add(list(d, null, top[u], items, now));
+            for (int c = 0; c < byCategory.length; c++) {
+                lists.add(list(d, categories.get(c), byCategory[c][u], catalog.category(categories.get(c)), now));
             }
-            list.version = d.version;
-            list.updated = now;
-            list.eventTs = d.eventTs;
-            list.interactions = d.interactions;
-            lists.add(list);
         }
         due.clear();
         return lists;
+    }
+
+    private static UserList list(Due d, String category, ScoredItems top, ItemMatrix items, long now) {
+        UserList list = new UserList();
+        list.user = d.user;
+        list.category = category;
+        list.items = new String[top.size()];
+        list.scores = top.scores();
+        for (int k = 0; k < list.items.length; k++) {
+            list.items[k] = items.idAt(top.rows()[k]);
+        }
+        list.version = d.version;
+        list.updated = now;
+        list.eventTs = d.eventTs;
+        list.interactions = d.interactions;
+        return list;
+    }
+
+    /** {@code a} followed by {@code b}. */
+    static int[] concat(int[] a, int[] b) {
+        if (b.length == 0) {
+            return a;
+        }
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /**

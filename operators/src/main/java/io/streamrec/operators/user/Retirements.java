@@ -8,6 +8,7 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyContext;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +28,14 @@ import java.util.Set;
  * at once, and a flood of junk items expires continuously: they are gathered ({@link #expired})
  * and one pass over the users serves all of those gathered ({@link #drainExpired}); a pass starts a
  * second after the first expiry, and at least a minute after the previous pass, so a subtask with
- * many users does not scan them over and over. Not thread-safe.
+ * many users does not scan them over and over.
+ *
+ * <p>Items that become unavailable (or leave a configured category) through the item topic are
+ * gathered too ({@link #leftLists}), but their pass is due sooner: at once, or one refresh interval
+ * after the previous such pass, so the lists holding them are recomputed within about two refresh
+ * intervals (a catalogue import that flips thousands of items still costs one pass per interval).
+ * Before the item cache has resynced after a restore they are held, and the pass comes when it is
+ * ready ({@link #leftListsWhenReady}). Not thread-safe.
  */
 final class Retirements {
 
@@ -41,6 +49,66 @@ final class Retirements {
     static final long FIRST_PASS_DELAY_MS = 1_000;
     static final long MIN_PASS_SPACING_MS = 60_000;
     private long lastPass = Long.MIN_VALUE;
+
+    /** Items that became unavailable or left a category since the last pass for them. */
+    private final Set<String> leftLists = new HashSet<>();
+    private final long leftListsSpacing;
+    private long lastLeftListsPass = Long.MIN_VALUE;
+    private boolean leftListsPassScheduled;
+
+    Retirements() {
+        this(1_000);
+    }
+
+    /** @param leftListsSpacing the least time between two passes for items that left lists ({@code recs.refresh-interval}) */
+    Retirements(long leftListsSpacing) {
+        this.leftListsSpacing = leftListsSpacing;
+    }
+
+    /**
+     * An item became unavailable or left a configured category at {@code now}; returns when to run
+     * the pass over the users' lists, or -1 when one is scheduled already or the cache is not
+     * {@code ready} (then {@link #leftListsWhenReady} schedules it).
+     */
+    long leftLists(String item, long now, boolean ready) {
+        leftLists.add(item);
+        if (!ready || leftListsPassScheduled) {
+            return -1;
+        }
+        leftListsPassScheduled = true;
+        return lastLeftListsPass == Long.MIN_VALUE ? now : Math.max(now, lastLeftListsPass + leftListsSpacing);
+    }
+
+    /** The cache became ready: when to run the pass for the items held meanwhile, or -1 for none. */
+    long leftListsWhenReady(long now) {
+        if (leftLists.isEmpty() || leftListsPassScheduled) {
+            return -1;
+        }
+        leftListsPassScheduled = true;
+        return now;
+    }
+
+    /**
+     * Runs the pass for the items gathered by {@link #leftLists} at processing time {@code at}, if
+     * {@code at} is not -1 (as {@link #leftLists} and {@link #leftListsWhenReady} return).
+     */
+    void passAt(long at, ProcessingTimeService time, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers) {
+        if (at >= 0) {
+            time.registerTimer(at, t -> {
+                long now = time.getCurrentProcessingTime();
+                refreshListsWith(drainLeftLists(now), backend, keys, timers, now);
+            });
+        }
+    }
+
+    /** The items gathered by {@link #leftLists}, for a pass at {@code now}; then cleared. */
+    Set<String> drainLeftLists(long now) {
+        lastLeftListsPass = now;
+        leftListsPassScheduled = false;
+        Set<String> out = new HashSet<>(leftLists);
+        leftLists.clear();
+        return out;
+    }
 
     /**
      * An item expired at processing time {@code now}; returns when to run the pass over the users'
@@ -84,17 +152,23 @@ final class Retirements {
     }
 
     /**
-     * Asks for a refresh of every user of this subtask whose last list holds one of {@code items}:
-     * one pass over the subtask's users. Returns how many were asked.
+     * Asks for a refresh of every user of this subtask whose last list (or category list) holds one
+     * of {@code items}: one pass over the subtask's users. Returns how many were asked.
      */
     static long refreshListsWith(Set<String> items, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers,
                                  long now) throws Exception {
+        if (items.isEmpty()) {
+            return 0;
+        }
+        Set<Integer> hashes = new HashSet<>();
+        items.forEach(item -> hashes.add(item.hashCode()));
         Object previousKey = keys.getCurrentKey();
         long[] asked = {0};
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 SavepointLayout.userState(), (user, state) -> {
                     UserState s = state.value();
-                    if (s != null && s.lastList != null && holdsAny(s.lastList, items)) {
+                    if (s != null && (s.lastList != null && holdsAny(s.lastList, items)
+                            || s.categoryListItems != null && holdsAnyHash(s.categoryListItems, hashes))) {
                         timers.requestRefresh(s, now);
                         state.update(s);
                         asked[0]++;
@@ -104,6 +178,15 @@ final class Retirements {
             keys.setCurrentKey(previousKey);
         }
         return asked[0];
+    }
+
+    private static boolean holdsAnyHash(int[] hashes, Set<Integer> of) {
+        for (int h : hashes) {
+            if (of.contains(h)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean holdsAny(String[] list, Set<String> items) {

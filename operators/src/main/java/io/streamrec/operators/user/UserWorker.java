@@ -116,7 +116,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         waiting = new ResyncBuffer(getPartitionedState(SavepointLayout.waitingForItemCache()), getKeyedStateBackend(), this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         ModelConfig model = config.model();
-        cache = new ItemCache(model);
+        cache = new ItemCache(model, config.categories());
         cache.restoreInFlight(restoredInFlight, subtask);
         restoredInFlight = null;
         learner = new InteractionLearner(model, cache, new NegativeSampler(model), config.maxSeen());
@@ -125,9 +125,11 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         timers = new UserTimers(getInternalTimerService("refresh", VoidNamespaceSerializer.INSTANCE, this), pacer,
                 new IdleExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
-        retirements = new Retirements();
+        retirements = new Retirements(config.refreshInterval().toMillis());
         BatchSizeKernel kernel = new BatchSizeKernel(config.index().kernel(config.kernel().create()));
-        RefreshBatch batch = new RefreshBatch(kernel, config.topN());
+        // category lists are scored exactly: an index is built over the whole cache only
+        RefreshBatch batch = new RefreshBatch(kernel, kernel.perUser() ? new BatchSizeKernel(config.kernel().create()) : kernel,
+                config.topN());
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
         ItemCacheMetrics.register(getMetricGroup(), cache);
         scoring = new ListScoring(batch, pacer, metrics,
@@ -196,8 +198,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         UserState s = userState.value();
         timers.cancelExpiry(s);
         userState.clear();
-        scoring.remove(user);
-        output.collect(new StreamRecord<>(UserList.forgotten(user, s == null ? 1 : s.version + 1, now())));
+        scoring.delete(user, s == null ? 1 : s.version + 1, now()); // the list and the category lists
         reason.inc();
     }
 
@@ -223,6 +224,16 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             }
             return;
         }
+        if (update.metadata) { // availability or categories changed: lists that hold the item are found by a pass
+            if (cache.applyMetadata(update)) {
+                retirements.passAt(retirements.leftLists(update.item, now(), cache.ready()), getProcessingTimeService(),
+                        getKeyedStateBackend(), this, timers);
+            }
+            if (similar != null && update.unavailable) {
+                similar.itemLeftLists(update.item);
+            }
+            return;
+        }
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
@@ -237,6 +248,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             similar.onItemUpdate(update);
         }
         if (!wasReady && cache.ready()) {
+            retirements.passAt(retirements.leftListsWhenReady(now()), getProcessingTimeService(), getKeyedStateBackend(),
+                    this, timers);
             waiting.drain(this::apply, this::processWatermark);
         }
     }

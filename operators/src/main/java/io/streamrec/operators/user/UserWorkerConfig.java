@@ -31,6 +31,7 @@ public final class UserWorkerConfig implements Serializable {
     private final ItemIndex index;
     private final int similarN;
     private final double similarThreshold;
+    private final java.util.List<String> categories;
 
     private UserWorkerConfig(Builder b) {
         this.model = b.model;
@@ -48,6 +49,7 @@ public final class UserWorkerConfig implements Serializable {
         this.index = b.index;
         this.similarN = b.similarN;
         this.similarThreshold = b.similarThreshold;
+        this.categories = java.util.List.copyOf(b.categories);
     }
 
     public static Builder builder(ModelConfig model) {
@@ -81,6 +83,8 @@ public final class UserWorkerConfig implements Serializable {
     public int similarN() { return similarN; }
     /** How far (relative to its length) an item's vector must move since its last similar list before the list is recomputed. */
     public double similarThreshold() { return similarThreshold; }
+    /** Categories whose lists each user also gets ({@code recs.categories}); empty: none. */
+    public java.util.List<String> categories() { return categories; }
 
     public static final class Builder {
         private final ModelConfig model;
@@ -98,6 +102,7 @@ public final class UserWorkerConfig implements Serializable {
         private ItemIndex index = ItemIndex.AUTO;
         private int similarN = 20;
         private double similarThreshold = 0.05;
+        private java.util.List<String> categories = java.util.List.of();
 
         private Builder(ModelConfig model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -117,6 +122,7 @@ public final class UserWorkerConfig implements Serializable {
         public Builder index(ItemIndex v) { index = Objects.requireNonNull(v); return this; }
         public Builder similarN(int v) { similarN = v; return this; }
         public Builder similarThreshold(double v) { similarThreshold = v; return this; }
+        public Builder categories(java.util.List<String> v) { categories = java.util.List.copyOf(v); return this; }
 
         public UserWorkerConfig build() {
             check(topN >= 1, "top N must be at least 1, got " + topN);
@@ -128,6 +134,8 @@ public final class UserWorkerConfig implements Serializable {
             check(maxRefreshStretch >= 1, "max refresh stretch must be at least 1, got " + maxRefreshStretch);
             check(similarN >= 0, "similar-list length must be >= 0, got " + similarN);
             check(similarThreshold >= 0, "similar-list threshold must be >= 0, got " + similarThreshold);
+            check(categories.stream().noneMatch(String::isBlank) && categories.stream().distinct().count() == categories.size(),
+                    "categories must be distinct and non-blank, got " + categories);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
             return new UserWorkerConfig(this);
         }

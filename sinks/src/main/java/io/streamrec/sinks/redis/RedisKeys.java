@@ -44,6 +44,14 @@ public final class RedisKeys {
         return Objects.requireNonNull(prefix, "prefix") + Objects.requireNonNull(user, "user");
     }
 
+    /** Between a user and a category in a category list's key: {@code {prefix}{user}:c:{category}}. */
+    public static final String CATEGORY = ":c:";
+
+    /** The sorted set of a user's list of one category's items: {@code {prefix}{user}:c:{category}}. */
+    public static String categoryList(String prefix, String user, String category) {
+        return userList(prefix, user) + CATEGORY + Objects.requireNonNull(category, "category");
+    }
+
     /** The sorted set of the popular-items list: {@code {prefix}_popular}. */
     public static String popularList(String prefix) {
         return Objects.requireNonNull(prefix, "prefix") + POPULAR;

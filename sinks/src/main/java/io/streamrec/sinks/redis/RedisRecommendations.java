@@ -61,6 +61,17 @@ public final class RedisRecommendations implements AutoCloseable {
         return own.items().isEmpty() ? popular(limit) : own;
     }
 
+    /**
+     * The user's best {@code limit} items of a category ({@code {prefix}{user}:c:{category}}, written
+     * for the categories of {@code recs.categories}); no items when there is no such list (no fallback).
+     */
+    public Recommendations forUserInCategory(String user, String category, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return read(RedisKeys.categoryList(prefix, user, category), limit, false);
+    }
+
     /** The best {@code limit} popular items. */
     public Recommendations popular(int limit) {
         return read(RedisKeys.popularList(prefix), limit, true);
