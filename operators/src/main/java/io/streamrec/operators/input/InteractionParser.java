@@ -110,7 +110,8 @@ public final class InteractionParser {
         ParseResult problem;
         EventType named = f.type.token == JsonToken.VALUE_STRING ? EventType.fromString(f.type.text) : null;
         if ((problem = checkIdString("user", f.user, named == null || named.needsUser())) != null
-                || (problem = checkIdString("item", f.item, named == null || named.needsItem())) != null) {
+                || (problem = checkIdString("item", f.item, named == null || named.needsItem())) != null
+                || (problem = checkReserved(f)) != null) {
             return problem;
         }
 
@@ -177,6 +178,30 @@ public final class InteractionParser {
         String user = f.user.isAbsent() ? "" : f.user.text;
         String item = f.item.isAbsent() ? "" : f.item.text;
         return ParseResult.ok(new Interaction(id, user, item, type, value, ts));
+    }
+
+    /**
+     * Ids that would name another key of the output contract in Redis (a user {@code _popular} would
+     * write over the popular list, a user {@code u1:meta} over u1's meta hash, a user
+     * {@code u1:c:shoes} over u1's list of the category shoes).
+     */
+    private static ParseResult checkReserved(Fields f) {
+        if (!f.user.isAbsent()) {
+            String user = f.user.text;
+            if (user.startsWith("_") || user.endsWith(":meta") || user.contains(":c:")) {
+                return ParseResult.rejected(RejectReason.RESERVED_ID, "field 'user' is '" + echo(user)
+                        + "': user ids must not start with '_', end with ':meta' or contain ':c:' (their Redis keys"
+                        + " would be the job's own keys, a meta hash or a category list)");
+            }
+        }
+        String itemProblem = f.item.isAbsent() ? null : reservedItem(f.item.text);
+        return itemProblem == null ? null : ParseResult.rejected(RejectReason.RESERVED_ID, itemProblem);
+    }
+
+    /** Why {@code item} is a reserved item id ({@link RejectReason#RESERVED_ID}), or null; for both input topics. */
+    static String reservedItem(String item) {
+        return item.endsWith(":meta") ? "field 'item' is '" + echo(item)
+                + "': item ids must not end with ':meta' (the key of its similar list would be another list's meta hash)" : null;
     }
 
     private ParseResult checkIdString(String field, Raw raw, boolean required) {

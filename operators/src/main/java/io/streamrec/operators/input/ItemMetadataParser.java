@@ -126,6 +126,10 @@ public final class ItemMetadataParser {
             return Result.rejected(RejectReason.FIELD_TOO_LONG,
                     "field 'item' is " + itemBytes + " bytes, limit " + rules.maxIdBytes());
         }
+        String reserved = InteractionParser.reservedItem(f.item.text);
+        if (reserved != null) {
+            return Result.rejected(RejectReason.RESERVED_ID, reserved);
+        }
 
         String[] categories = new String[0];
         if (!f.categories.absent()) {

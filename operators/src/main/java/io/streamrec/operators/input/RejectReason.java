@@ -36,7 +36,13 @@ public enum RejectReason {
     /** An item record ({@code items} topic) names more categories than {@code ItemMetadataParser.MAX_CATEGORIES}. */
     TOO_MANY_CATEGORIES,
     /** An item record's category is not a string, is blank, or is longer than {@code ItemMetadataParser.MAX_CATEGORY_BYTES}. */
-    INVALID_CATEGORY;
+    INVALID_CATEGORY,
+    /**
+     * An id whose Redis key would be another key of the output contract: a user id that starts with
+     * {@code _} (the job's own keys: {@code rec:_popular}, {@code rec:_item:...}), ends with {@code :meta}
+     * (a list's meta hash) or contains {@code :c:} (a category list); an item id that ends with {@code :meta}.
+     */
+    RESERVED_ID;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

@@ -31,6 +31,13 @@ class InteractionParserTest {
         assertThat(r.detail()).isEqualTo(detail);
     }
 
+    private void assertReserved(String payload, RejectReason reason, String detailStart) {
+        ParseResult r = parse(payload);
+        assertThat(r.ok()).as("%s", r).isFalse();
+        assertThat(r.reason()).as("%s", r).isEqualTo(reason);
+        assertThat(r.detail()).startsWith(detailStart);
+    }
+
     // ---------------------------------------------------------------- valid records
 
     @Test
@@ -85,6 +92,23 @@ class InteractionParserTest {
         assertRejected("{\"type\":\"retire\",\"ts\":" + TS + "}", RejectReason.MISSING_FIELD, "field 'item' is missing");
         assertRejected("{\"item\":\"\",\"type\":\"unretire\",\"ts\":" + TS + "}",
                 RejectReason.EMPTY_FIELD, "field 'item' is empty");
+    }
+
+    @Test
+    void idsWhoseRedisKeysWouldBeOtherKeysAreReserved() {
+        for (String user : new String[] {"_popular", "_item:i7", "u1:meta", "u1:c:shoes"}) {
+            assertReserved("{\"user\":\"" + user + "\",\"item\":\"i7\",\"type\":\"click\",\"ts\":" + TS + "}",
+                    RejectReason.RESERVED_ID, "field 'user' is '" + user + "': user ids must not start with '_'");
+        }
+        assertReserved("{\"user\":\"_x\",\"type\":\"forget\",\"ts\":" + TS + "}",
+                RejectReason.RESERVED_ID, "field 'user' is '_x'");
+        assertReserved("{\"user\":\"u1\",\"item\":\"i7:meta\",\"type\":\"view\",\"ts\":" + TS + "}",
+                RejectReason.RESERVED_ID, "field 'item' is 'i7:meta': item ids must not end with ':meta'");
+        // near misses are ordinary ids
+        for (String user : new String[] {"u_1", "u1:m", "u1:cc:x", "u1:metadata", "c:u1"}) {
+            ParseResult r = parse("{\"user\":\"" + user + "\",\"item\":\"_i7\",\"type\":\"click\",\"ts\":" + TS + "}");
+            assertThat(r.ok()).as("%s: %s", user, r).isTrue();
+        }
     }
 
     @Test

@@ -48,6 +48,7 @@ class ItemMetadataParserTest {
         assertReason("{\"item\":", RejectReason.NOT_JSON);
         assertReason("{\"item\":\"i\",\"ts\":1700000000123} x", RejectReason.NOT_JSON);
         assertReason("[1,2]", RejectReason.NOT_AN_OBJECT);
+        assertReason("{\"item\":\"i7:meta\",\"ts\":1700000000123}", RejectReason.RESERVED_ID);
         assertReason("{\"item\":\"" + "x".repeat(70_000) + "\",\"ts\":1700000000123}", RejectReason.PAYLOAD_TOO_LARGE);
         assertReason("{\"item\":\"i\",\"item\":\"j\",\"ts\":1700000000123}", RejectReason.DUPLICATE_FIELD);
         assertReason("{\"ts\":1700000000123}", RejectReason.MISSING_FIELD);
