@@ -158,16 +158,9 @@ public final class InteractionParser {
                     "field 'ts' is " + echo(f.ts.text) + ", which does not fit in 64 bits");
         }
         long ts = f.ts.integer;
-        if (ts < rules.minTimestamp()) {
-            return ParseResult.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE,
-                    "field 'ts' is " + ts + " (" + iso(ts) + "), before the minimum " + rules.minTimestamp()
-                            + " (" + iso(rules.minTimestamp()) + ")");
-        }
-        long latest = saturatedAdd(nowMillis, rules.maxFutureSkewMillis());
-        if (ts > latest) {
-            return ParseResult.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE,
-                    "field 'ts' is " + ts + " (" + iso(ts) + "), more than " + rules.maxFutureSkewMillis()
-                            + " ms after now (" + iso(nowMillis) + ")");
+        String tsProblem = timestampProblem(ts, nowMillis, rules);
+        if (tsProblem != null) {
+            return ParseResult.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE, tsProblem);
         }
 
         if ((problem = checkIdString("id", f.id, false)) != null) {
@@ -233,7 +226,26 @@ public final class InteractionParser {
                 "field '" + field + "' must be " + expected + ", got " + describe(actual));
     }
 
-    private static String describe(JsonToken token) {
+    /**
+     * Why {@code ts} is out of the rules' range at {@code nowMillis} (before the minimum, or too far
+     * in the future), or null; the detail of {@link RejectReason#TIMESTAMP_OUT_OF_RANGE}, for both
+     * input topics.
+     */
+    static String timestampProblem(long ts, long nowMillis, ValidationRules rules) {
+        if (ts < rules.minTimestamp()) {
+            return "field 'ts' is " + ts + " (" + iso(ts) + "), before the minimum " + rules.minTimestamp()
+                    + " (" + iso(rules.minTimestamp()) + ")";
+        }
+        long latest = saturatedAdd(nowMillis, rules.maxFutureSkewMillis());
+        if (ts > latest) {
+            return "field 'ts' is " + ts + " (" + iso(ts) + "), more than " + rules.maxFutureSkewMillis()
+                    + " ms after now (" + iso(nowMillis) + ")";
+        }
+        return null;
+    }
+
+    /** How a JSON token reads in a detail ("a string", "an array", ...). */
+    static String describe(JsonToken token) {
         switch (token) {
             case START_OBJECT: return "an object";
             case START_ARRAY: return "an array";
@@ -248,14 +260,14 @@ public final class InteractionParser {
     }
 
     /** Echoes client text into a detail, cut short so a detail stays a one-liner. */
-    private static String echo(String text) {
+    static String echo(String text) {
         if (text == null) {
             return "";
         }
         return text.length() <= MAX_ECHO_CHARS ? text : text.substring(0, MAX_ECHO_CHARS) + "...";
     }
 
-    private static String iso(long epochMillis) {
+    static String iso(long epochMillis) {
         try {
             return Instant.ofEpochMilli(epochMillis).toString();
         } catch (RuntimeException e) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,7 +33,6 @@ public final class ItemMetadataParser {
     public static final int MAX_CATEGORY_BYTES = 128;
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final int MAX_ECHO_CHARS = 40;
 
     private final ValidationRules rules;
 
@@ -101,9 +99,9 @@ public final class ItemMetadataParser {
                 return Result.rejected(RejectReason.NOT_JSON, "trailing content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            return Result.rejected(RejectReason.NOT_JSON, "not valid JSON: " + echo(e.getOriginalMessage()));
+            return Result.rejected(RejectReason.NOT_JSON, "not valid JSON: " + InteractionParser.echo(e.getOriginalMessage()));
         } catch (IOException e) {
-            return Result.rejected(RejectReason.NOT_JSON, "payload could not be read: " + echo(e.getMessage()));
+            return Result.rejected(RejectReason.NOT_JSON, "payload could not be read: " + InteractionParser.echo(e.getMessage()));
         }
         return validate(f, nowMillis);
     }
@@ -176,53 +174,19 @@ public final class ItemMetadataParser {
         }
         if (!f.ts.fitsLong) {
             return Result.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE,
-                    "field 'ts' is " + echo(f.ts.text) + ", which does not fit in 64 bits");
+                    "field 'ts' is " + InteractionParser.echo(f.ts.text) + ", which does not fit in 64 bits");
         }
         long ts = f.ts.integer;
-        if (ts < rules.minTimestamp()) {
-            return Result.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE, "field 'ts' is " + ts + " (" + iso(ts)
-                    + "), before the minimum " + rules.minTimestamp() + " (" + iso(rules.minTimestamp()) + ")");
-        }
-        long latest = nowMillis > Long.MAX_VALUE - rules.maxFutureSkewMillis() ? Long.MAX_VALUE
-                : nowMillis + rules.maxFutureSkewMillis();
-        if (ts > latest) {
-            return Result.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE, "field 'ts' is " + ts + " (" + iso(ts)
-                    + "), more than " + rules.maxFutureSkewMillis() + " ms after now (" + iso(nowMillis) + ")");
+        String tsProblem = InteractionParser.timestampProblem(ts, nowMillis, rules);
+        if (tsProblem != null) {
+            return Result.rejected(RejectReason.TIMESTAMP_OUT_OF_RANGE, tsProblem);
         }
         return new Result(new ItemMetadata(f.item.text, categories, available, ts), null, null);
     }
 
     private static Result wrongType(String field, String expected, JsonToken actual) {
         return Result.rejected(RejectReason.WRONG_FIELD_TYPE,
-                "field '" + field + "' must be " + expected + ", got " + describe(actual));
-    }
-
-    private static String describe(JsonToken token) {
-        switch (token) {
-            case START_OBJECT: return "an object";
-            case START_ARRAY: return "an array";
-            case VALUE_STRING: return "a string";
-            case VALUE_NUMBER_INT: return "an integer";
-            case VALUE_NUMBER_FLOAT: return "a fractional number";
-            case VALUE_TRUE:
-            case VALUE_FALSE: return "a boolean";
-            default: return token.name();
-        }
-    }
-
-    private static String echo(String text) {
-        if (text == null) {
-            return "";
-        }
-        return text.length() <= MAX_ECHO_CHARS ? text : text.substring(0, MAX_ECHO_CHARS) + "...";
-    }
-
-    private static String iso(long epochMillis) {
-        try {
-            return Instant.ofEpochMilli(epochMillis).toString();
-        } catch (RuntimeException e) {
-            return "not a representable instant";
-        }
+                "field '" + field + "' must be " + expected + ", got " + InteractionParser.describe(actual));
     }
 
     private static final class Fields {
