@@ -50,6 +50,12 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #build} wires the graph from the sources and sinks it is given; {@link #main} parses
  * the options and plugs in Kafka and Redis. Tests build the same graph with their own sinks.
+ *
+ * <p>Long because it is the one place where the whole graph is visible: {@link #build} is a single
+ * reading of the dataflow (uids, parallelism, side outputs, the gradient loop), and the factories
+ * of its Kafka sources and sinks below share the options that make them exactly-once together
+ * (transactional ids, isolation level, start offsets). Splitting the wiring across classes would
+ * hide how the loop closes.
  */
 public final class StreamRecJob {
 
