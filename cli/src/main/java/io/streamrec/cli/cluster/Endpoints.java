@@ -6,6 +6,7 @@ import io.streamrec.sinks.redis.internal.RedisUrl;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import redis.clients.jedis.Jedis;
 
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -140,12 +142,25 @@ public final class Endpoints {
         }
     }
 
-    /** Waits until every partition of a new topic has a leader, so the first records are not refused. */
+    /**
+     * Waits until every partition of a new topic has a leader, so the first records are not refused.
+     * The broker that answers may not know the topic yet (its metadata lags the controller's), so
+     * {@code UnknownTopicOrPartitionException} means "ask again" until the deadline.
+     */
     private static void awaitLeaders(Admin admin, String topic, long deadline) throws Exception {
         while (true) {
-            boolean ready = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-                    .get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            boolean ready;
+            try {
+                ready = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+                        .get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                ready = false;
+            }
             if (ready || System.currentTimeMillis() > deadline) {
                 return;
             }
