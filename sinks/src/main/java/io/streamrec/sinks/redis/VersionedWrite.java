@@ -51,6 +51,11 @@ public final class VersionedWrite {
     private final boolean deletion;
     /** Expiry of both keys after this write, in milliseconds; 0: none. */
     private long ttlMillis;
+    /**
+     * The committable bytes of this write, kept by {@link VersionedWriteSerializer} after it has
+     * encoded it once (the write never changes). Null until then.
+     */
+    private volatile byte[] encoded;
 
     /**
      * @param key the sorted set key, e.g. {@link RedisKeys#userList(String, String)}
@@ -176,6 +181,15 @@ public final class VersionedWrite {
                 : new VersionedWrite(key, version, updatedMillis, members, scores, extraMeta, monotonicMeta);
         copy.ttlMillis = deletion ? 0 : ttlMillis;
         return copy;
+    }
+
+    /** The bytes {@link VersionedWriteSerializer} encoded this write to, or null before it did. */
+    byte[] encoded() {
+        return encoded;
+    }
+
+    void rememberEncoded(byte[] bytes) {
+        encoded = bytes;
     }
 
     /** Milliseconds after which both keys expire once this write is applied; 0: never. */

@@ -7,7 +7,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.core.io.SimpleVersionedSerialization;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -113,5 +118,63 @@ class VersionedWriteSerializerTest {
         assertThatThrownBy(() -> serializer.deserialize(5, new byte[0]))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("Unknown version 5");
+    }
+
+    @Test
+    void encodesAWriteOnceAndHandsOutCopies() throws IOException {
+        VersionedWrite write =
+                new VersionedWrite("rec:u1", 9, 10, new String[] {"a", "b"}, new double[] {2, 1}, Map.of("events", "3"));
+        assertThat(write.encoded()).isNull();
+        byte[] first = serializer.serialize(write);
+        byte[] kept = write.encoded();
+        assertThat(kept).isEqualTo(first).isNotSameAs(first);
+
+        first[0] = 42; // a caller's copy is its own
+        byte[] second = serializer.serialize(write);
+        assertThat(write.encoded()).isSameAs(kept);
+        assertThat(second).isEqualTo(kept);
+        // the bytes are those of an equal write encoded afresh
+        VersionedWrite copy = serializer.deserialize(serializer.getVersion(), second);
+        assertThat(copy).isEqualTo(write);
+        assertThat(serializer.serialize(copy)).isEqualTo(kept);
+    }
+
+    /**
+     * Why the bytes are kept: Flink's list serialization (which the committer's state nests three
+     * deep) asks for every element twice.
+     */
+    @Test
+    void flinksListSerializationAsksTwicePerElementAndGetsTheKeptBytes() throws IOException {
+        AtomicInteger calls = new AtomicInteger();
+        SimpleVersionedSerializer<VersionedWrite> counting = new SimpleVersionedSerializer<>() {
+            @Override
+            public int getVersion() {
+                return serializer.getVersion();
+            }
+
+            @Override
+            public byte[] serialize(VersionedWrite obj) throws IOException {
+                calls.incrementAndGet();
+                return serializer.serialize(obj);
+            }
+
+            @Override
+            public VersionedWrite deserialize(int version, byte[] serialized) throws IOException {
+                return serializer.deserialize(version, serialized);
+            }
+        };
+        List<VersionedWrite> writes = List.of(
+                new VersionedWrite("rec:u1", 1, 1, new String[] {"a"}, new double[] {1}),
+                new VersionedWrite("rec:u2", 2, 2, new String[] {"b"}, new double[] {1}));
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        SimpleVersionedSerialization.writeVersionAndSerializeList(counting, writes, out);
+        assertThat(calls.get()).isEqualTo(2 * writes.size());
+        byte[] kept = writes.get(0).encoded();
+        SimpleVersionedSerialization.writeVersionAndSerializeList(counting, writes, out);
+        assertThat(writes.get(0).encoded()).isSameAs(kept);
+
+        List<VersionedWrite> read = SimpleVersionedSerialization.readVersionAndDeserializeList(
+                counting, new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(read).isEqualTo(writes);
     }
 }
