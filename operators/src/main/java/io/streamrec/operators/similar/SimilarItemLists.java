@@ -9,6 +9,7 @@ import io.streamrec.operators.scoring.TopNKernel;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.SimilarItemState;
 import io.streamrec.operators.user.ItemCache;
+import io.streamrec.operators.user.PassSchedule;
 import io.streamrec.operators.user.RefreshPacer;
 
 import org.apache.flink.api.common.TaskInfo;
@@ -31,7 +32,6 @@ import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -62,17 +62,25 @@ import java.util.function.LongSupplier;
  * sink, which writes them when the checkpoint that computed them completes; their versions grow per
  * item from the checkpointed state, so a replay after a failure never moves a list backwards. An
  * item that leaves the model (retired, expired after {@code state.item-ttl}, or refused past
- * {@code model.max-items}) gets a versioned deletion, and the owned lists that hold it are refreshed
- * (gathered: one pass over the owned lists at most a minute; a failure before the pass forgets the
- * gathered items, and those lists keep the item until their own item moves; retired items come back
- * with the ItemServers' resend after a restore). Not thread-safe: the task thread only.
+ * {@code model.max-items}) gets a versioned deletion, and the owned lists that hold it are refreshed.
+ *
+ * <p><b>Items leaving lists.</b> The lists that hold such an item are found by one pass over the
+ * owned lists for all items gathered meanwhile ({@link PassSchedule}), and are due at the next
+ * refresh interval boundary after it. Items that become unavailable (item topic) or are retired
+ * have the same bound as users' lists: the pass runs at once, or one refresh interval after the
+ * previous such pass, so they are out of every list one refresh interval after the change, or two
+ * when the change comes right after a pass. Items that expire ({@code state.item-ttl}) or are
+ * refused have passes of their own at most once a minute: junk items expire continuously, and each
+ * pass reads every owned list. A failure before a pass forgets its gathered items: unavailable and
+ * retired items come back with the ItemServers' resend after a restore; lists that held an expired
+ * item keep it until their own item moves. Not thread-safe: the task thread only.
  */
 public final class SimilarItemLists implements Triggerable<String, VoidNamespace> {
 
     /** Side output of the UserWorker: the similar lists, to the Redis sink. */
     public static final OutputTag<SimilarList> OUTPUT = new OutputTag<>("similar-items", TypeInformation.of(SimilarList.class));
 
-    /** The shortest time between two passes over the owned lists for items that left the model. */
+    /** The shortest time between two passes over the owned lists for items that expired or were refused. */
     static final long MIN_PASS_SPACING_MS = 60_000;
 
     /** Name of the keyed timer service of the similar lists (next to the users' {@code refresh}). */
@@ -90,9 +98,10 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     private final Output<?> output;
     private final LongSupplier clock;
     private final ProcessingTimeService processingTime;
-    /** Items that left the model since the last pass over the owned lists (not state: see the class doc). */
-    private final Set<String> leftModel = new HashSet<>();
-    private long lastPass = Long.MIN_VALUE;
+    /** Items that expired or were refused since the last pass for them (not state: see the class doc). */
+    private final PassSchedule expired = new PassSchedule(0, MIN_PASS_SPACING_MS);
+    /** Items that became unavailable or were retired since the last pass for them, spaced by the refresh interval. */
+    private final PassSchedule leftLists;
     private final TopNKernel kernel;
     private final int batchSize;
     /** Items whose lists are due now, scored together by {@link #scoreNow}. */
@@ -119,6 +128,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         this.batchSize = Math.max(1, batchSize);
         this.cache = cache;
         this.pacer = pacer;
+        this.leftLists = new PassSchedule(0, pacer.configuredIntervalMs());
         this.backend = backend;
         this.task = task;
         this.keys = keys;
@@ -134,7 +144,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
     /**
      * An ItemServer broadcast, after the cache has applied it: the owner of the item checks whether
      * its list is due (or, for an item that left the model, deletes it and refreshes the lists that
-     * hold it).
+     * hold it: within a refresh interval when it was retired, see the class doc).
      */
     public void onItemUpdate(ItemUpdate update) throws Exception {
         if (update.item == null || update.isRepublish()) {
@@ -143,7 +153,7 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         Object previousKey = keys.getCurrentKey();
         try {
             if (update.removed) {
-                gatherLeftModel(update.item);
+                gather(update.retired ? leftLists : expired, update.item);
             }
             if (owns(update.item)) {
                 keys.setCurrentKey(update.item);
@@ -162,11 +172,12 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
 
     /**
      * The item became unavailable (item topic): computed lists leave it out from now on (its row is
-     * masked in the cache), and the owned lists that hold it are refreshed like those of an item
-     * that left the model (gathered, one pass at most a minute). Its own list stays: it lists other items.
+     * masked in the cache), and the owned lists that hold it are refreshed within one refresh
+     * interval (two when it comes right after a pass; see the class doc). Its own list stays: it
+     * lists other items.
      */
     public void itemLeftLists(String item) {
-        gatherLeftModel(item);
+        gather(leftLists, item);
     }
 
     /**
@@ -236,35 +247,31 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
         emit(SimilarList.deletion(item, s.version, clock.getAsLong()));
     }
 
-    /**
-     * An item left the model: gathered, and the lists that hold it are found by one pass over the
-     * owned lists for all items gathered meanwhile, at once if the last pass is a minute ago, else a
-     * minute after it (items may expire by the thousand; each pass reads every owned list).
-     */
-    private void gatherLeftModel(String item) {
-        boolean first = leftModel.isEmpty();
-        leftModel.add(item);
-        if (first) {
-            long now = clock.getAsLong();
-            long at = lastPass == Long.MIN_VALUE ? now : Math.max(now, lastPass + MIN_PASS_SPACING_MS);
-            processingTime.registerTimer(at, t -> refreshListsHoldingLeftItems());
+    /** An item left lists: gathered in {@code passes}, whose pass finds the owned lists that hold it. */
+    private void gather(PassSchedule passes, String item) {
+        long at = passes.add(item, clock.getAsLong());
+        if (at >= 0) {
+            processingTime.registerTimer(at, t -> refreshListsHolding(passes.drain(clock.getAsLong())));
         }
     }
 
-    /** Asks for a refresh of every list this subtask owns that holds an item gathered by {@link #gatherLeftModel}. */
-    private void refreshListsHoldingLeftItems() throws Exception {
-        long now = clock.getAsLong();
-        lastPass = now;
-        Set<String> gone = new HashSet<>(leftModel);
-        leftModel.clear();
+    /**
+     * Asks for a refresh, at the next interval boundary, of every list this subtask owns that holds
+     * one of {@code gone}; also of a list whose refresh is pending already, whose timer may be a
+     * later one (a bulk refresh's).
+     */
+    private void refreshListsHolding(Set<String> gone) throws Exception {
+        long at = pacer.nextRefreshTime(clock.getAsLong());
         Object previousKey = keys.getCurrentKey();
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 SavepointLayout.similarItemState(), (owner, ownerState) -> {
                     SimilarItemState s = ownerState.value();
-                    if (s != null && !s.refreshPending && s.items != null && holdsAny(s.items, gone)) {
-                        s.refreshPending = true;
-                        ownerState.update(s);
-                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, pacer.nextRefreshTime(now));
+                    if (s != null && s.items != null && holdsAny(s.items, gone)) {
+                        if (!s.refreshPending) {
+                            s.refreshPending = true;
+                            ownerState.update(s);
+                        }
+                        timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
                     }
                 });
         if (previousKey != null) {

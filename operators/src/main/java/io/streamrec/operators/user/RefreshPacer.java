@@ -80,6 +80,11 @@ public final class RefreshPacer {
         return inputWaiting && scoringShare(nowMs) > budget;
     }
 
+    /** The configured refresh interval, unstretched. */
+    public long configuredIntervalMs() {
+        return intervalMs;
+    }
+
     /** The refresh interval now: the configured one, stretched by the overload. Safe to call from any thread. */
     public long intervalMs(long nowMs) {
         double stretch = Math.min(maxStretch, Math.max(1.0, scoringShare(nowMs) / budget));

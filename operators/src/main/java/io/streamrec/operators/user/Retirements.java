@@ -43,18 +43,12 @@ final class Retirements {
 
     /** Requests since the last barrier (not state: a replay after a failure reads the records again). */
     private final List<Request> pending = new ArrayList<>();
-    /** Items that expired since the last pass over the users' lists. */
-    private final Set<String> expired = new HashSet<>();
-
     static final long FIRST_PASS_DELAY_MS = 1_000;
     static final long MIN_PASS_SPACING_MS = 60_000;
-    private long lastPass = Long.MIN_VALUE;
-
+    /** Items that expired since the last pass over the users' lists for them. */
+    private final PassSchedule expired = new PassSchedule(FIRST_PASS_DELAY_MS, MIN_PASS_SPACING_MS);
     /** Items that became unavailable or left a category since the last pass for them. */
-    private final Set<String> leftLists = new HashSet<>();
-    private final long leftListsSpacing;
-    private long lastLeftListsPass = Long.MIN_VALUE;
-    private boolean leftListsPassScheduled;
+    private final PassSchedule leftLists;
 
     Retirements() {
         this(1_000);
@@ -62,7 +56,7 @@ final class Retirements {
 
     /** @param leftListsSpacing the least time between two passes for items that left lists ({@code recs.refresh-interval}) */
     Retirements(long leftListsSpacing) {
-        this.leftListsSpacing = leftListsSpacing;
+        this.leftLists = new PassSchedule(0, leftListsSpacing);
     }
 
     /**
@@ -71,21 +65,16 @@ final class Retirements {
      * {@code ready} (then {@link #leftListsWhenReady} schedules it).
      */
     long leftLists(String item, long now, boolean ready) {
-        leftLists.add(item);
-        if (!ready || leftListsPassScheduled) {
+        if (!ready) {
+            leftLists.hold(item);
             return -1;
         }
-        leftListsPassScheduled = true;
-        return lastLeftListsPass == Long.MIN_VALUE ? now : Math.max(now, lastLeftListsPass + leftListsSpacing);
+        return leftLists.add(item, now);
     }
 
     /** The cache became ready: when to run the pass for the items held meanwhile, or -1 for none. */
     long leftListsWhenReady(long now) {
-        if (leftLists.isEmpty() || leftListsPassScheduled) {
-            return -1;
-        }
-        leftListsPassScheduled = true;
-        return now;
+        return leftLists.scheduleHeld(now);
     }
 
     /**
@@ -96,18 +85,9 @@ final class Retirements {
         if (at >= 0) {
             time.registerTimer(at, t -> {
                 long now = time.getCurrentProcessingTime();
-                refreshListsWith(drainLeftLists(now), backend, keys, timers, now);
+                refreshListsWith(leftLists.drain(now), backend, keys, timers, now);
             });
         }
-    }
-
-    /** The items gathered by {@link #leftLists}, for a pass at {@code now}; then cleared. */
-    Set<String> drainLeftLists(long now) {
-        lastLeftListsPass = now;
-        leftListsPassScheduled = false;
-        Set<String> out = new HashSet<>(leftLists);
-        leftLists.clear();
-        return out;
     }
 
     /**
@@ -115,21 +95,12 @@ final class Retirements {
      * lists, or -1 when one is already scheduled.
      */
     long expired(String item, long now) {
-        boolean first = expired.isEmpty();
-        expired.add(item);
-        if (!first) {
-            return -1;
-        }
-        long earliest = lastPass == Long.MIN_VALUE ? now : lastPass + MIN_PASS_SPACING_MS;
-        return Math.max(now + FIRST_PASS_DELAY_MS, earliest);
+        return expired.add(item, now);
     }
 
     /** The expired items gathered since the last pass, for a pass at {@code now}; then cleared. */
     Set<String> drainExpired(long now) {
-        lastPass = now;
-        Set<String> out = new HashSet<>(expired);
-        expired.clear();
-        return out;
+        return expired.drain(now);
     }
 
     /** A control record read from the input. */

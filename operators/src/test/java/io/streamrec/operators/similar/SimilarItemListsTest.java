@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -198,6 +199,129 @@ class SimilarItemListsTest {
                 assertThat(l.version).isEqualTo(2);
             }
             assertThat(of(refreshed, "b1").items).containsExactly(nearest("b1", "b2"));
+        }
+    }
+
+    /**
+     * Moves the harness's processing time to {@code end} a millisecond at a time, as a task's clock
+     * does. The harness fires a timer only when its time moves: a pass a task runs at once runs a
+     * millisecond late here.
+     */
+    private static void runTo(KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h, long end)
+            throws Exception {
+        for (long t = h.getProcessingTime() + 1; t <= end; t++) {
+            h.setProcessingTime(t);
+        }
+    }
+
+    private static void unavailable(KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h,
+                                    String item) throws Exception {
+        h.processElement2(new StreamRecord<>(ItemUpdate.metadata(item, new String[0], false)));
+    }
+
+    /** The items whose lists among {@code lists} hold {@code item}. */
+    private static Set<String> holding(List<SimilarList> lists, String item) {
+        Set<String> out = new HashSet<>();
+        lists.stream().filter(l -> List.of(l.items).contains(item)).forEach(l -> out.add(l.item));
+        return out;
+    }
+
+    @Test
+    void anUnavailableItemLeavesEverySimilarListOneRefreshIntervalAfterTheChange() throws Exception {
+        try (var h = harness(1, 0)) {
+            h.open();
+            h.setProcessingTime(0);
+            resync(h);
+            runTo(h, INTERVAL);
+            Map<String, SimilarList> newest = new LinkedHashMap<>();
+            lists(h).forEach(l -> newest.put(l.item, l));
+            assertThat(holding(List.copyOf(newest.values()), "b2")).containsExactlyInAnyOrder("b1", "b3");
+
+            runTo(h, 2 * INTERVAL);
+            unavailable(h, "b2");
+            runTo(h, 3 * INTERVAL - 1);
+            assertThat(lists(h)).isEmpty(); // the lists holding b2 are due at the next boundary, not before
+            runTo(h, 3 * INTERVAL);
+            List<SimilarList> refreshed = lists(h);
+            assertThat(refreshed).extracting(l -> l.item).containsExactlyInAnyOrder("b1", "b3");
+            refreshed.forEach(l -> newest.put(l.item, l));
+            assertThat(newest.values()).allSatisfy(l -> assertThat(l.items).doesNotContain("b2"));
+            assertThat(newest.get("b2").deleted).isFalse(); // its own list stays: it lists other items
+            assertThat(newest.get("b1").items).containsExactly(nearest("b1", "b2"));
+            assertThat(newest.get("b1").version).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSecondItemUnavailableRightAfterAPassLeavesTheListsWithinOneMoreInterval() throws Exception {
+        try (var h = harness(1, 0)) {
+            h.open();
+            h.setProcessingTime(0);
+            resync(h);
+            runTo(h, INTERVAL);
+            lists(h);
+
+            runTo(h, 2 * INTERVAL);
+            unavailable(h, "b2");
+            runTo(h, 2 * INTERVAL + 1); // the pass for b2
+            long second = h.getProcessingTime() + 1;
+            runTo(h, second);
+            unavailable(h, "a3"); // its pass waits one interval after b2's
+            runTo(h, 3 * INTERVAL);
+            assertThat(lists(h)).extracting(l -> l.item).containsExactlyInAnyOrder("b1", "b3");
+            runTo(h, 4 * INTERVAL - 1);
+            assertThat(lists(h)).isEmpty();
+            runTo(h, 4 * INTERVAL);
+            List<SimilarList> refreshed = lists(h);
+            assertThat(refreshed).extracting(l -> l.item).containsExactlyInAnyOrder("a1", "a2");
+            assertThat(refreshed).allSatisfy(l -> assertThat(l.items).doesNotContain("a3", "b2"));
+            assertThat(h.getProcessingTime() - second).isLessThanOrEqualTo(2 * INTERVAL);
+        }
+    }
+
+    @Test
+    void expiredItemsShareOnePassAMinuteWithoutDelayingUnavailableOnes() throws Exception {
+        try (var h = harness(1, 0)) {
+            h.open();
+            h.setProcessingTime(0);
+            resync(h);
+            runTo(h, INTERVAL);
+            Map<String, SimilarList> newest = new LinkedHashMap<>();
+            lists(h).forEach(l -> newest.put(l.item, l));
+
+            runTo(h, 2 * INTERVAL);
+            h.processElement2(new StreamRecord<>(ItemUpdate.expired("b2"))); // the first expiry: a pass at once
+            List<SimilarList> deleted = lists(h);
+            assertThat(deleted).extracting(l -> l.item, l -> l.deleted).containsExactly(tuple("b2", true));
+            assertThat(deleted.get(0).items).isEmpty();
+            newest.remove("b2");
+            runTo(h, 3 * INTERVAL);
+            List<SimilarList> afterFirstExpiry = lists(h);
+            assertThat(afterFirstExpiry).extracting(l -> l.item).containsExactlyInAnyOrder("b1", "b3");
+            afterFirstExpiry.forEach(l -> newest.put(l.item, l));
+            Set<String> holdingA3 = holding(List.copyOf(newest.values()), "a3");
+            assertThat(holdingA3).contains("a1", "a2");
+
+            runTo(h, 4 * INTERVAL);
+            h.processElement2(new StreamRecord<>(ItemUpdate.expired("a3"))); // its pass waits a minute after b2's
+            lists(h);
+            unavailable(h, "b3"); // not held back by the expiries' spacing
+            runTo(h, 5 * INTERVAL);
+            List<SimilarList> unavailableGone = lists(h);
+            assertThat(unavailableGone).extracting(l -> l.item).containsExactlyInAnyOrderElementsOf(
+                    holding(List.copyOf(newest.values()), "b3"));
+            assertThat(unavailableGone).isNotEmpty().allSatisfy(l -> assertThat(l.items).doesNotContain("b2", "b3"));
+            unavailableGone.forEach(l -> holdingA3.remove(l.item)); // computed without a3 too: it was out of the cache
+            assertThat(holdingA3).contains("a1", "a2");
+
+            long expiredPass = 2 * INTERVAL + 1 + SimilarItemLists.MIN_PASS_SPACING_MS;
+            long due = (expiredPass / INTERVAL + 1) * INTERVAL;
+            runTo(h, due - 1);
+            assertThat(lists(h)).isEmpty(); // the lists holding a3 keep it until the minute is over
+            runTo(h, due);
+            List<SimilarList> expiredGone = lists(h);
+            assertThat(expiredGone).extracting(l -> l.item).containsExactlyInAnyOrderElementsOf(holdingA3);
+            assertThat(expiredGone).allSatisfy(l -> assertThat(l.items).doesNotContain("a3", "b2", "b3"));
         }
     }
 
