@@ -42,7 +42,8 @@ public final class CompareCommand {
     public static final String USAGE = String.join("\n",
             "  compare --live PREFIX --candidate PREFIX [--window 1 min] [--json] [--redis.url URL]",
             "      Both jobs' test-then-learn HR@10 and MRR@10 over the same events (windows of event time), with 95%",
-            "      intervals, the differences (candidate - live) and which one wins.");
+            "      intervals, the differences (candidate - live) and which one wins. Covers the event time both jobs keep:",
+            "      the newest recs.evaluation-retention (1 h by default; start both jobs with e.g. 24 h to compare a day).");
 
     private CompareCommand() {}
 
