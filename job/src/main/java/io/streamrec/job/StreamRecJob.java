@@ -263,10 +263,10 @@ public final class StreamRecJob {
                 .uid(OperatorIds.POPULAR_TO_REDIS).name(OperatorIds.NAME_POPULAR_TO_REDIS);
 
         // live quality: {prefix}_metrics, a zset metric -> value plus the same figures in its :meta hash,
-        // and {prefix}_metrics:windows, the sums per 10 s of event time
+        // and {prefix}_metrics:windows, the sums per 10 s of event time (the newest recs.evaluation-retention)
         DataStream<RedisRecord> metricsWrites = userWorker.getSideOutput(UserWorker.ONLINE_EVALUATION)
                 .transform(OperatorIds.NAME_ONLINE_METRICS, TypeInformation.of(OnlineMetricsSnapshot.class),
-                        new OnlineMetricsAggregator())
+                        new OnlineMetricsAggregator(options.get(StreamRecOptions.EVALUATION_RETENTION)))
                 .uid(OperatorIds.ONLINE_METRICS).setParallelism(1).setMaxParallelism(1)
                 .disableChaining()
                 .flatMap((OnlineMetricsSnapshot m, Collector<RedisRecord> out) -> {

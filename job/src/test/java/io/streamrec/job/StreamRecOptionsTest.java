@@ -59,6 +59,17 @@ class StreamRecOptionsTest {
     }
 
     @Test
+    void theEvaluationRetentionIsAPositiveMultipleOfTenSecondsOfAtMostAWeek() {
+        assertThat(StreamRecOptions.fromArgs("--recs.evaluation-retention", "24 h").get(StreamRecOptions.EVALUATION_RETENTION))
+                .isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(StreamRecOptions.fromArgs().get(StreamRecOptions.EVALUATION_RETENTION)).isEqualTo(java.time.Duration.ofHours(1));
+        for (String refused : new String[] {"0 s", "15 s", "8 d"}) {
+            assertThatThrownBy(() -> StreamRecOptions.fromArgs("--recs.evaluation-retention", refused))
+                    .hasMessageContaining("--recs.evaluation-retention must be a positive multiple of 10 s of at most 7 d");
+        }
+    }
+
+    @Test
     void startingOffsetsAcceptTheDocumentedForms() {
         assertThat(StreamRecJob.startingOffsets("earliest")).isNotNull();
         assertThat(StreamRecJob.startingOffsets("latest")).isNotNull();

@@ -11,6 +11,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,11 +30,14 @@ import java.util.List;
  * without state still overwrites older figures. State: one byte array of rolling counters in
  * operator state (a few tens of KiB).
  *
- * <p>Next to the processing-time figures it keeps sums per 10 s of <em>event</em> time for the last
- * hour of event time ({@link EventTimeQuality}), emitted with each snapshot
- * ({@code rec:_metrics:windows}): two jobs on the same stream evaluate the same events in the same
- * buckets, which is what {@code bin/streamrec compare} aligns. Restored from a savepoint taken
- * before they existed, the buckets start empty.
+ * <p>Next to the processing-time figures it keeps sums per 10 s of <em>event</em> time for the
+ * newest {@code recs.evaluation-retention} of event time (an hour by default; {@link
+ * EventTimeQuality}), emitted with each snapshot ({@code rec:_metrics:windows}): two jobs on the
+ * same stream evaluate the same events in the same buckets, which is what {@code bin/streamrec
+ * compare} aligns. The buckets' state stores each bucket's start, not the retention, so a savepoint
+ * restores into any retention: a longer one keeps every stored bucket and fills up from there, a
+ * shorter one keeps the newest. Restored from a savepoint taken before they existed, the buckets
+ * start empty.
  */
 public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetricsSnapshot>
         implements OneInputStreamOperator<OnlineHit, OnlineMetricsSnapshot> {
@@ -48,9 +52,13 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
     /** The fixed cut-off reported next to hr@N (when lists are longer): HR@10, comparable across list lengths. */
     static final int FIXED_K = 10;
 
-    /** Length of an event-time bucket, and how many (the newest) are kept: one hour. */
-    static final long EVENT_BUCKET_MILLIS = 10_000;
+    /** Length of an event-time bucket. */
+    public static final long EVENT_BUCKET_MILLIS = 10_000;
+    /** How many buckets (the newest) are kept by default: one hour. */
     static final int EVENT_BUCKETS = 360;
+
+    /** How many event-time buckets (the newest) are kept. */
+    private final int eventBuckets;
 
     private transient ListState<byte[]> state;
     private transient ListState<byte[]> stateAtK;
@@ -62,6 +70,20 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
     private transient int listSize;
     private transient long lastVersion;
     private transient boolean dirty;
+
+    /** Keeps the newest hour of event time. */
+    public OnlineMetricsAggregator() {
+        this(Duration.ofMillis(EVENT_BUCKETS * EVENT_BUCKET_MILLIS));
+    }
+
+    /** @param retention event time kept in buckets ({@code recs.evaluation-retention}), a positive multiple of 10 s */
+    public OnlineMetricsAggregator(Duration retention) {
+        long buckets = retention.toMillis() / EVENT_BUCKET_MILLIS;
+        if (buckets < 1 || buckets * EVENT_BUCKET_MILLIS != retention.toMillis() || buckets > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("retention must be a positive multiple of 10 s, got " + retention);
+        }
+        this.eventBuckets = (int) buckets;
+    }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
@@ -82,10 +104,10 @@ public class OnlineMetricsAggregator extends AbstractStreamOperator<OnlineMetric
         }
         stateByEventTime = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("online-metrics-by-event-time", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        byEventTime = new EventTimeQuality(EVENT_BUCKET_MILLIS, EVENT_BUCKETS);
+        byEventTime = new EventTimeQuality(EVENT_BUCKET_MILLIS, eventBuckets);
         Iterator<byte[]> storedByEventTime = stateByEventTime.get().iterator();
         if (storedByEventTime.hasNext()) {
-            byEventTime = EventTimeQuality.fromBytes(storedByEventTime.next(), EVENT_BUCKET_MILLIS, EVENT_BUCKETS);
+            byEventTime = EventTimeQuality.fromBytes(storedByEventTime.next(), EVENT_BUCKET_MILLIS, eventBuckets);
         }
     }
 

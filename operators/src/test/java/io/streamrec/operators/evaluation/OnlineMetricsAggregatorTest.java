@@ -7,16 +7,40 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class OnlineMetricsAggregatorTest {
 
     private static OneInputStreamOperatorTestHarness<OnlineHit, OnlineMetricsSnapshot> harness() throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new OnlineMetricsAggregator());
+    }
+
+    private static OneInputStreamOperatorTestHarness<OnlineHit, OnlineMetricsSnapshot> harness(Duration retention)
+            throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new OnlineMetricsAggregator(retention));
+    }
+
+    private static StreamRecord<OnlineHit> hitAt(long eventTs) {
+        return new StreamRecord<>(new OnlineHit("u", "i", eventTs, 0, 10));
+    }
+
+    /** The starts of the buckets in a snapshot's windows, oldest first. */
+    private static List<Long> bucketStarts(OnlineMetricsSnapshot s) {
+        return EventTimeQuality.Bucket.parse(windows(s)).stream().map(EventTimeQuality.Bucket::start).toList();
+    }
+
+    private static java.util.Map<String, Double> windows(OnlineMetricsSnapshot s) {
+        java.util.Map<String, Double> members = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < s.windowNames.length; i++) {
+            members.put(s.windowNames[i], s.windowValues[i]);
+        }
+        return members;
     }
 
     private static StreamRecord<OnlineHit> hit(int rank) {
@@ -146,5 +170,51 @@ class OnlineMetricsAggregatorTest {
                     "30000:n", "30000:hits10", "30000:rr", "30000:rr2");
             assertThat(s.windowValues).containsExactly(2, 1, 1, 1, 1, 1, 0.5, 0.25);
         }
+    }
+
+    @Test
+    void aSavepointOfTheHourRestoresIntoADayWhichKeepsOlderBucketsAndADayIntoAnHourKeepsTheNewest() throws Exception {
+        long base = 1_700_000_000_000L;
+        long bucket = OnlineMetricsAggregator.EVENT_BUCKET_MILLIS;
+        OperatorSubtaskState hour; // what a job before recs.evaluation-retention wrote: the state layout is the same
+        try (var h = harness()) {
+            h.setup();
+            h.open();
+            for (int b = 0; b < 360; b++) {
+                h.processElement(hitAt(base + b * bucket));
+            }
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(bucketStarts(snapshots(h).get(0))).hasSize(360).startsWith(base).endsWith(base + 359 * bucket);
+            hour = h.snapshot(1, 1);
+        }
+        OperatorSubtaskState day;
+        try (var h = harness(Duration.ofHours(24))) {
+            h.setup();
+            h.initializeState(hour);
+            h.open();
+            h.processElement(hitAt(base + 360 * bucket)); // one more bucket: nothing falls out of a day
+            h.processElement(hitAt(base - 3_600_000));   // an hour older than the oldest: still kept
+            h.prepareSnapshotPreBarrier(2);
+            List<Long> starts = bucketStarts(snapshots(h).get(0));
+            assertThat(starts).hasSize(362).startsWith(base - 3_600_000, base).endsWith(base + 360 * bucket);
+            day = h.snapshot(2, 2);
+        }
+        try (var h = harness()) {
+            h.setup();
+            h.initializeState(day);
+            h.open();
+            h.processElement(hitAt(base + 361 * bucket));
+            h.processElement(hitAt(base)); // older than the newest hour: not counted
+            h.prepareSnapshotPreBarrier(3);
+            OnlineMetricsSnapshot s = snapshots(h).get(0);
+            assertThat(bucketStarts(s)).hasSize(360).startsWith(base + 2 * bucket).endsWith(base + 361 * bucket);
+            assertThat(windows(s)).containsEntry((base + 361 * bucket) + ":n", 1.0);
+        }
+    }
+
+    @Test
+    void refusesARetentionThatIsNotAPositiveMultipleOfABucket() {
+        assertThatThrownBy(() -> new OnlineMetricsAggregator(Duration.ofSeconds(15))).hasMessageContaining("multiple of 10 s");
+        assertThatThrownBy(() -> new OnlineMetricsAggregator(Duration.ZERO)).hasMessageContaining("multiple of 10 s");
     }
 }
