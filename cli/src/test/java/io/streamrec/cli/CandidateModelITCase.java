@@ -191,12 +191,14 @@ class CandidateModelITCase {
             jedis.rename(candidateMeta, "hidden");
             CliRun refused = CliRun.of(home, "promote", "--prefix", CANDIDATE, "--wait", "1 s", "--redis.url", redis.url());
             assertThat(refused.exit()).isEqualTo(1);
-            assertThat(refused.err()).contains("of " + perUser.size() + " users with a list under rec:, 1 have none under cand:");
+            assertThat(refused.err()).contains("compared with rec:, cand: lacks or has older lists; user lists "
+                    + perUser.size() + " (1 missing, 0 behind), category lists 0 (0 missing, 0 behind), similar lists ");
             assertThat(jedis.get(RedisKeys.activeAlias(LIVE))).isNull();
             jedis.rename("hidden", candidateMeta);
 
             CliRun promoted = CliRun.of(home, "promote", "--prefix", CANDIDATE, "--redis.url", redis.url());
             assertThat(promoted.exit()).isZero();
+            assertThat(promoted.out()).containsPattern("and [1-9][0-9]* similar lists under rec: has one under cand:");
             assertThat(jedis.get(RedisKeys.activeAlias(LIVE))).isEqualTo(CANDIDATE);
 
             CliRun recs = CliRun.of(home, "recs", user, "--redis.url", redis.url());

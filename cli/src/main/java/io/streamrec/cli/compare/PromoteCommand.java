@@ -68,8 +68,8 @@ public final class PromoteCommand {
             Coverage coverage = coverage(jedis, active, candidate);
             while (!coverage.complete()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("not promoted: under " + active + " and not at least as recent under "
-                            + candidate + ": " + coverage + " (after " + wait.toSeconds() + " s). Start the candidate with"
+                    throw new IllegalStateException("not promoted after " + wait.toSeconds() + " s: compared with " + active
+                            + ", " + candidate + " lacks or has older lists; " + coverage + ". Start the candidate with"
                             + " --kafka.start earliest so that it sees every user and item, with the live job's"
                             + " recs.categories, let it catch up, and try again.");
                 }

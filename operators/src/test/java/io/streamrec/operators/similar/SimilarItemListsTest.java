@@ -226,15 +226,22 @@ class SimilarItemListsTest {
         return out;
     }
 
+    /** Opens the harness, resyncs its cache at time 0 and runs to the first lists; returns them by item. */
+    private static Map<String, SimilarList> firstLists(
+            KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList> h) throws Exception {
+        h.open();
+        h.setProcessingTime(0);
+        resync(h);
+        runTo(h, INTERVAL);
+        Map<String, SimilarList> newest = new LinkedHashMap<>();
+        lists(h).forEach(l -> newest.put(l.item, l));
+        return newest;
+    }
+
     @Test
     void anUnavailableItemLeavesEverySimilarListOneRefreshIntervalAfterTheChange() throws Exception {
         try (var h = harness(1, 0)) {
-            h.open();
-            h.setProcessingTime(0);
-            resync(h);
-            runTo(h, INTERVAL);
-            Map<String, SimilarList> newest = new LinkedHashMap<>();
-            lists(h).forEach(l -> newest.put(l.item, l));
+            Map<String, SimilarList> newest = firstLists(h);
             assertThat(holding(List.copyOf(newest.values()), "b2")).containsExactlyInAnyOrder("b1", "b3");
 
             runTo(h, 2 * INTERVAL);
@@ -255,11 +262,7 @@ class SimilarItemListsTest {
     @Test
     void aSecondItemUnavailableRightAfterAPassLeavesTheListsWithinOneMoreInterval() throws Exception {
         try (var h = harness(1, 0)) {
-            h.open();
-            h.setProcessingTime(0);
-            resync(h);
-            runTo(h, INTERVAL);
-            lists(h);
+            firstLists(h);
 
             runTo(h, 2 * INTERVAL);
             unavailable(h, "b2");
@@ -282,12 +285,7 @@ class SimilarItemListsTest {
     @Test
     void expiredItemsShareOnePassAMinuteWithoutDelayingUnavailableOnes() throws Exception {
         try (var h = harness(1, 0)) {
-            h.open();
-            h.setProcessingTime(0);
-            resync(h);
-            runTo(h, INTERVAL);
-            Map<String, SimilarList> newest = new LinkedHashMap<>();
-            lists(h).forEach(l -> newest.put(l.item, l));
+            Map<String, SimilarList> newest = firstLists(h);
 
             runTo(h, 2 * INTERVAL);
             h.processElement2(new StreamRecord<>(ItemUpdate.expired("b2"))); // the first expiry: a pass at once
