@@ -23,7 +23,7 @@ import java.util.Set;
  * the prefix applications read, by setting the alias key {@code {base}_active} to it in one
  * write, once no list would move backwards: every user with a list under the active prefix has
  * one under {@code PREFIX} that reflects at least the same newest event ({@code eventTs} of the
- * meta hashes). Until then it checks again every second, up to {@code --wait}, then refuses with
+ * meta hashes), and so does each of their category lists (counted apart from the users). Until then it checks again every second, up to {@code --wait}, then refuses with
  * the numbers. The alias is set with {@code WATCH}/{@code MULTI}, so a concurrent promote of
  * another prefix makes this one fail instead of being overwritten silently.
  */
@@ -64,10 +64,15 @@ public final class PromoteCommand {
             Coverage coverage = coverage(jedis, active, candidate);
             while (!coverage.complete()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("not promoted: of " + coverage.users + " users with a list under " + active
-                            + ", " + coverage.missing + " have none under " + candidate + " and " + coverage.behind
-                            + " have an older one (after " + wait.toSeconds() + " s). Start the candidate with"
-                            + " --kafka.start earliest so that it sees every user, let it catch up, and try again.");
+                    Tally users = coverage.users();
+                    Tally categories = coverage.categoryLists();
+                    throw new IllegalStateException("not promoted: of " + users.lists() + " users with a list under " + active
+                            + ", " + users.missing() + " have none under " + candidate + " and " + users.behind()
+                            + " have an older one" + (categories.lists() == 0 ? "" : "; of their " + categories.lists()
+                            + " category lists, " + categories.missing() + " have none there and " + categories.behind()
+                            + " an older one") + " (after " + wait.toSeconds() + " s). Start the candidate with"
+                            + " --kafka.start earliest" + (categories.missing() == 0 ? "" : " and the same --recs.categories")
+                            + " so that it sees every user, let it catch up, and try again.");
                 }
                 Thread.sleep(1000);
                 coverage = coverage(jedis, active, candidate);
@@ -82,58 +87,81 @@ public final class PromoteCommand {
             if (transaction.exec() == null) {
                 throw new IllegalStateException(alias + " changed while promoting; run promote again");
             }
-            System.out.printf("Promoted: %s now names %s (was %s); each of the %d users with a list under %s has one under %s"
+            long categoryLists = coverage.categoryLists().lists();
+            System.out.printf("Promoted: %s now names %s (was %s); each of the %d users with a list under %s%s has one under %s"
                     + " at least as recent. Applications reading through %s read %s from now on; the job writing %s may be"
-                    + " stopped.%n", alias, candidate, active, coverage.users, active, candidate, alias, candidate, active);
+                    + " stopped.%n", alias, candidate, active, coverage.users().lists(), active,
+                    categoryLists == 0 ? "" : " (and each of their " + categoryLists + " category lists)", candidate, alias,
+                    candidate, active);
         }
         return 0;
     }
 
-    /** Users with a list under the active prefix, and how many of them the candidate lacks or has older. */
-    record Coverage(long users, long missing, long behind) {
+    /** Lists of one kind under the active prefix, and how many of them the candidate lacks or has older. */
+    record Tally(long lists, long missing, long behind) {
         boolean complete() {
             return missing == 0 && behind == 0;
+        }
+
+        Tally plus(boolean isMissing, boolean isBehind) {
+            return new Tally(lists + 1, missing + (isMissing ? 1 : 0), behind + (isBehind ? 1 : 0));
+        }
+    }
+
+    /**
+     * Users' lists and their category lists ({@code {user}:c:{category}}, {@code recs.categories})
+     * under the active prefix, tallied apart: both are checked (applications read category lists
+     * through the alias too), but only the first are users.
+     */
+    record Coverage(Tally users, Tally categoryLists) {
+        static final Tally NONE = new Tally(0, 0, 0);
+
+        boolean complete() {
+            return users.complete() && categoryLists.complete();
         }
     }
 
     static Coverage coverage(Jedis jedis, String active, String candidate) {
-        long users = 0, missing = 0, behind = 0;
+        Tally users = Coverage.NONE;
+        Tally categoryLists = Coverage.NONE;
         ScanParams params = new ScanParams().match(escape(active) + "*" + RedisKeys.META_SUFFIX).count(1000);
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             ScanResult<String> page = jedis.scan(cursor, params);
             cursor = page.getCursor();
-            List<String> userIds = new ArrayList<>();
+            List<String> listIds = new ArrayList<>();
             for (String key : page.getResult()) {
-                String user = key.substring(active.length(), key.length() - RedisKeys.META_SUFFIX.length());
+                String id = key.substring(active.length(), key.length() - RedisKeys.META_SUFFIX.length());
                 boolean nestedCandidate = candidate.startsWith(active) && key.startsWith(candidate);
-                if (!user.isEmpty() && !user.startsWith("_") && !nestedCandidate) {
-                    userIds.add(user);
+                if (!id.isEmpty() && !id.startsWith("_") && !nestedCandidate) {
+                    listIds.add(id);
                 }
             }
             Pipeline pipeline = jedis.pipelined();
             List<Response<String>> activeTs = new ArrayList<>();
             List<Response<String>> candidateTs = new ArrayList<>();
-            for (String user : userIds) {
-                activeTs.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(active, user)), RedisKeys.FIELD_EVENT_TS));
-                candidateTs.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(candidate, user)), RedisKeys.FIELD_EVENT_TS));
+            for (String id : listIds) {
+                activeTs.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(active, id)), RedisKeys.FIELD_EVENT_TS));
+                candidateTs.add(pipeline.hget(RedisKeys.meta(RedisKeys.userList(candidate, id)), RedisKeys.FIELD_EVENT_TS));
             }
             pipeline.sync();
-            for (int i = 0; i < userIds.size(); i++) {
+            for (int i = 0; i < listIds.size(); i++) {
                 String was = activeTs.get(i).get();
                 if (was == null) {
                     continue; // deleted meanwhile (forget, expiry)
                 }
-                users++;
                 String now = candidateTs.get(i).get();
-                if (now == null) {
-                    missing++;
-                } else if (Long.parseLong(now) < Long.parseLong(was)) {
-                    behind++;
+                boolean missing = now == null;
+                boolean behind = !missing && Long.parseLong(now) < Long.parseLong(was);
+                // user ids with ":c:" are dead letters (reserved_id): such a key is a category list
+                if (listIds.get(i).contains(RedisKeys.CATEGORY)) {
+                    categoryLists = categoryLists.plus(missing, behind);
+                } else {
+                    users = users.plus(missing, behind);
                 }
             }
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        return new Coverage(users, missing, behind);
+        return new Coverage(users, categoryLists);
     }
 
     /** A prefix as a literal in a SCAN MATCH pattern. */
