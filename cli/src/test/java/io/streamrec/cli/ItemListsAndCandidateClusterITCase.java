@@ -1,19 +1,16 @@
 package io.streamrec.cli;
 
-import io.streamrec.cli.cluster.ClusterTestSupport;
 import io.streamrec.cli.cluster.LocalCluster;
+import io.streamrec.cli.cluster.LocalClusterExtension;
 import io.streamrec.job.InteractionCounts;
 import io.streamrec.sinks.redis.RedisKeys;
-import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.Interaction;
 import io.streamrec.testkit.InteractionGenerator;
-import io.streamrec.testkit.RedisServerProcess;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
@@ -49,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly the same events in every window (the users' first events make their lists; every later
  * event is measured by both), with intervals and a verdict; {@code promote} switches
  * {@code rec:_active} and {@code recs} reads through it. Both jobs are cancelled with
- * {@code stop --cancel --job ID}; the cluster's processes are gone after the test.
+ * {@code stop --cancel --job ID}; the cluster's processes are gone after the test
+ * ({@link LocalClusterExtension}).
  */
 class ItemListsAndCandidateClusterITCase {
 
@@ -63,41 +61,25 @@ class ItemListsAndCandidateClusterITCase {
     private static final long BUCKET_MILLIS = 10_000;
     private static final Pattern RANKED = Pattern.compile("^\\s+(\\d+)\\. (\\S+)\\s+(-?[\\d.]+)$", Pattern.MULTILINE);
 
+    @RegisterExtension
+    static final LocalClusterExtension STACK = new LocalClusterExtension();
+
     @TempDir
     static Path work;
-
-    private static EmbeddedKafka kafka;
-    private static RedisServerProcess redis;
-    private static LocalCluster cluster;
-    private static Path jobJar;
-
-    @BeforeAll
-    static void startCluster() {
-        jobJar = ClusterTestSupport.jobJar();
-        kafka = EmbeddedKafka.start();
-        redis = RedisServerProcess.start();
-        cluster = ClusterTestSupport.startCluster(work.resolve("cluster"), kafka, redis);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        ClusterTestSupport.stop(cluster, redis, kafka);
-        if (cluster != null) {
-            assertThat(cluster.processNames()).as("cluster processes alive after stop").noneMatch(cluster::isAlive);
-        }
-    }
 
     @Test
     void similarCategoryAndCandidateListsWorkThroughTheCommandLine() throws Exception {
         CliRun live = cli("submit", "--parallelism", "2", "--recs.categories", SHOES);
-        assertThat(live.out()).contains("Kafka " + kafka.bootstrapServers() + " (the local cluster's)", "Submitted job");
+        assertThat(live.out()).contains("Kafka " + STACK.kafka().bootstrapServers() + " (the local cluster's)")
+                .contains("Submitted job");
         CliRun candidate = cli("submit", "--parallelism", "2", "--candidate", "dim2", "--model.dimension", "2",
                 "--recs.categories", SHOES, "--kafka.start", "earliest");
-        assertThat(candidate.out()).contains("Candidate dim2: Redis prefix dim2:, gradients item-gradients-dim2, group streamrec-dim2")
+        assertThat(candidate.out())
+                .contains("Candidate dim2: Redis prefix dim2:, gradients item-gradients-dim2, group streamrec-dim2")
                 .contains("Compare: bin/streamrec compare --live rec: --candidate dim2:");
         String liveJob = jobId(live);
         String candidateJob = jobId(candidate);
-        assertThat(cluster.rest().activeJobs()).containsExactlyInAnyOrder(liveJob, candidateJob);
+        assertThat(STACK.cluster().rest().activeJobs()).containsExactlyInAnyOrder(liveJob, candidateJob);
 
         long catalogueTs = System.currentTimeMillis() - 600_000;
         List<String> catalogue = IntStream.rangeClosed(1, ITEMS).mapToObj(i -> itemRecord("i" + i, true, catalogueTs)).toList();
@@ -115,10 +97,11 @@ class ItemListsAndCandidateClusterITCase {
                     start - 30_000)).toJson());
         }
         assertThat(cli("produce", "--file", write("first.jsonl", first)).out()).contains("sent 120 records");
-        try (Jedis jedis = new Jedis(redis.url())) {
+        try (Jedis jedis = new Jedis(STACK.redis().url())) {
             for (String prefix : List.of(LIVE, CANDIDATE)) {
                 await(() -> missingLists(jedis, prefix, counts).isEmpty(), 120,
-                        () -> "every user's list and shoes list under " + prefix + "; missing " + missingLists(jedis, prefix, counts));
+                        () -> "every user's list and shoes list under " + prefix + "; missing "
+                                + missingLists(jedis, prefix, counts));
             }
 
             // 2,400 generated events over a minute of event time: 6 buckets
@@ -137,7 +120,8 @@ class ItemListsAndCandidateClusterITCase {
                         () -> "every event counted once under " + prefix + "; wrong: "
                                 + InteractionCounts.mismatches(jedis, prefix, counts.perUser, counts.perItem));
                 await(() -> evaluated(jedis, prefix) == EVENTS, 60,
-                        () -> "the " + EVENTS + " generated events measured under " + prefix + "; buckets hold " + evaluated(jedis, prefix));
+                        () -> "the " + EVENTS + " generated events measured under " + prefix + "; buckets hold "
+                                + evaluated(jedis, prefix));
             }
 
             String item = mostInteracted(counts);
@@ -154,7 +138,8 @@ class ItemListsAndCandidateClusterITCase {
             assertThat(ranked(inCategory.out())).isNotEmpty().allMatch(i -> categoryOf(i).equals(SHOES));
             for (String prefix : List.of(LIVE, CANDIDATE)) {
                 for (String u : counts.perUser.keySet()) {
-                    assertThat(jedis.zrange(RedisKeys.categoryList(prefix, u, SHOES), 0, -1)).as("%s's shoes list under %s", u, prefix)
+                    assertThat(jedis.zrange(RedisKeys.categoryList(prefix, u, SHOES), 0, -1))
+                            .as("%s's shoes list under %s", u, prefix)
                             .isNotEmpty().allMatch(i -> categoryOf(i).equals(SHOES));
                 }
                 assertThat(jedis.zcard(RedisKeys.popularList(prefix))).as("popular list under " + prefix).isPositive();
@@ -201,7 +186,7 @@ class ItemListsAndCandidateClusterITCase {
 
         assertThat(cli("stop", "--cancel", "--job", candidateJob).out()).contains("Cancelled job " + candidateJob);
         assertThat(cli("stop", "--cancel", "--job", liveJob).out()).contains("Cancelled job " + liveJob);
-        assertThat(cluster.rest().activeJobs()).isEmpty();
+        assertThat(STACK.cluster().rest().activeJobs()).isEmpty();
     }
 
     /**
@@ -217,7 +202,8 @@ class ItemListsAndCandidateClusterITCase {
         Map<Long, List<Long>> reported = new TreeMap<>();
         for (JsonNode w : report.path("windows")) {
             assertThat(w.path("end").asLong() - w.path("start").asLong()).isEqualTo(BUCKET_MILLIS);
-            reported.put(w.path("start").asLong(), List.of(w.path("live").path("n").asLong(), w.path("candidate").path("n").asLong()));
+            reported.put(w.path("start").asLong(),
+                    List.of(w.path("live").path("n").asLong(), w.path("candidate").path("n").asLong()));
             for (String side : List.of("live", "candidate")) {
                 assertInterval(w.path(side).path("hr10"), side + " HR@10 of window " + w.path("start"));
             }
@@ -259,10 +245,10 @@ class ItemListsAndCandidateClusterITCase {
 
     /** Runs a command on this test's cluster (its state directory); it must succeed. */
     private static CliRun cli(String... args) throws Exception {
-        String[] all = Stream.concat(Arrays.stream(args), Stream.of("--state-dir", cluster.stateDir().toString()))
+        String[] all = Stream.concat(Arrays.stream(args), Stream.of("--state-dir", STACK.cluster().stateDir().toString()))
                 .toArray(String[]::new);
         if (args[0].equals("submit")) {
-            all = Stream.concat(Arrays.stream(all), Stream.of("--jar", jobJar.toString())).toArray(String[]::new);
+            all = Stream.concat(Arrays.stream(all), Stream.of("--jar", STACK.jobJar().toString())).toArray(String[]::new);
         }
         CliRun run = CliRun.of(work.resolve("home"), all);
         assertThat(run.exit()).as("exit status of %s: %s", String.join(" ", args), run.err()).isZero();
@@ -333,7 +319,8 @@ class ItemListsAndCandidateClusterITCase {
         Map<String, Integer> listed = new TreeMap<>();
         for (String u : counts.perUser.keySet()) {
             Stream.concat(jedis.zrange(RedisKeys.userList(LIVE, u), 0, -1).stream(),
-                    jedis.zrange(RedisKeys.categoryList(LIVE, u, SHOES), 0, -1).stream()).forEach(i -> listed.merge(i, 1, Integer::sum));
+                    jedis.zrange(RedisKeys.categoryList(LIVE, u, SHOES), 0, -1).stream())
+                    .forEach(i -> listed.merge(i, 1, Integer::sum));
         }
         Set<String> popular = Set.copyOf(jedis.zrange(RedisKeys.popularList(LIVE), 0, -1));
         return listed.entrySet().stream().filter(e -> popular.contains(e.getKey()) && categoryOf(e.getKey()).equals(SHOES))
