@@ -1,17 +1,14 @@
 package io.streamrec.cli;
 
 import io.streamrec.cli.cluster.ClusterCommands;
-import io.streamrec.cli.cluster.ClusterTestSupport;
 import io.streamrec.cli.cluster.LocalCluster;
+import io.streamrec.cli.cluster.LocalClusterExtension;
 import io.streamrec.sinks.redis.RedisKeys;
-import io.streamrec.testkit.EmbeddedKafka;
 import io.streamrec.testkit.Interaction;
 import io.streamrec.testkit.InteractionGenerator;
-import io.streamrec.testkit.RedisServerProcess;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
@@ -41,26 +38,11 @@ class BackfillCommandITCase {
     private static final int USERS = 60;
     private static final int EVENTS = 1500;
 
+    @RegisterExtension
+    static final LocalClusterExtension STACK = new LocalClusterExtension();
+
     @TempDir
     static Path work;
-
-    private static EmbeddedKafka kafka;
-    private static RedisServerProcess redis;
-    private static LocalCluster cluster;
-    private static Path jobJar;
-
-    @BeforeAll
-    static void startCluster() {
-        jobJar = ClusterTestSupport.jobJar();
-        kafka = EmbeddedKafka.start();
-        redis = RedisServerProcess.start();
-        cluster = ClusterTestSupport.startCluster(work.resolve("cluster"), kafka, redis);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        ClusterTestSupport.stop(cluster, redis, kafka);
-    }
 
     @Test
     void bootstrapsInTwoPassesThenRepairsFromTheLastSavepoint() throws Exception {
@@ -76,10 +58,10 @@ class BackfillCommandITCase {
         }
         Path history = Files.write(work.resolve("history.jsonl"), lines, StandardCharsets.UTF_8);
         Path home = work.resolve("home");
-        String stateDir = cluster.stateDir().toString();
+        String stateDir = STACK.cluster().stateDir().toString();
 
         CliRun bootstrap = CliRun.of(home, "backfill", "bootstrap", "--file", history.toString(), "--passes", "2",
-                "--parallelism", "2", "--name", "bf1", "--", "--state-dir", stateDir, "--jar", jobJar.toString());
+                "--parallelism", "2", "--name", "bf1", "--", "--state-dir", stateDir, "--jar", STACK.jobJar().toString());
 
         assertThat(bootstrap.exit()).as(bootstrap.err()).isZero();
         assertThat(bootstrap.out())
@@ -98,21 +80,21 @@ class BackfillCommandITCase {
         Map<String, Long> twice = new HashMap<>();
         perUser.forEach((user, n) -> twice.put(user, 2 * n));
         assertThat(exported).isEqualTo(twice);
-        assertThat(cluster.rest().activeJobs()).as("every pass's job was stopped").isEmpty();
+        assertThat(STACK.cluster().rest().activeJobs()).as("every pass's job was stopped").isEmpty();
 
         // the stop of pass 2, as the cluster's state remembers it (another LocalCluster instance wrote it)
-        String lastStop = LocalCluster.attach(cluster.stateDir()).flatMap(c -> c.remembered(ClusterCommands.LAST_SAVEPOINT))
-                .orElseThrow();
+        String lastStop = LocalCluster.attach(STACK.cluster().stateDir())
+                .flatMap(c -> c.remembered(ClusterCommands.LAST_SAVEPOINT)).orElseThrow();
         assertThat(bootstrap.out()).contains("pass 2 done: " + lastStop);
         CliRun repair = CliRun.of(home, "backfill", "repair", "--savepoint", lastStop, "--direct", "--prefix", "shadow:",
-                "--name", "r1", "--", "--state-dir", stateDir, "--jar", jobJar.toString());
+                "--name", "r1", "--", "--state-dir", stateDir, "--jar", STACK.jobJar().toString());
 
         assertThat(repair.exit()).as(repair.err()).isZero();
         assertThat(repair.out()).contains("backfill [r1] shadow job restoring " + lastStop + ", Redis prefix shadow:")
                 .contains("Submitted job").contains("Compare shadow:_metrics");
-        List<String> shadowJobs = cluster.rest().activeJobs();
+        List<String> shadowJobs = STACK.cluster().rest().activeJobs();
         assertThat(shadowJobs).hasSize(1);
-        try (Jedis jedis = new Jedis(redis.url())) {
+        try (Jedis jedis = new Jedis(STACK.redis().url())) {
             long deadline = System.currentTimeMillis() + 120_000;
             List<String> missing = missingLists(jedis, perUser);
             while (!missing.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -126,7 +108,7 @@ class BackfillCommandITCase {
                         .isEqualTo(2 * perUser.get(user));
             }
         } finally {
-            cluster.rest().cancel(shadowJobs.get(0));
+            STACK.cluster().rest().cancel(shadowJobs.get(0));
         }
     }
 

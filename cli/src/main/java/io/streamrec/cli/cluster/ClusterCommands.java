@@ -38,6 +38,7 @@ public final class ClusterCommands {
 
     static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
     static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration CANCEL_TIMEOUT = Duration.ofMinutes(2);
     static final String LAST_JOB = "job.last";
     public static final String LAST_SAVEPOINT = "savepoint.last";
 
@@ -372,8 +373,10 @@ public final class ClusterCommands {
             awaitCaughtUp(rest, job, RUNNING_TIMEOUT.multipliedBy(12));
         }
         if (cancel) {
-            rest.cancel(job);
-            System.out.println("Cancelled job " + job + " (its last retained checkpoint can still be restored).");
+            // "Cancelled" only once it is: until then the job holds its slots, group and prefix
+            String state = rest.cancelAndAwait(job, CANCEL_TIMEOUT);
+            System.out.println((state.equals("CANCELED") ? "Cancelled job " + job : "Job " + job + " ended " + state
+                    + " before the cancel") + " (its last retained checkpoint can still be restored).");
             return Optional.empty();
         }
         long start = System.nanoTime();

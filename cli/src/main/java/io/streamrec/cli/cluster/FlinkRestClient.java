@@ -241,10 +241,32 @@ public final class FlinkRestClient {
         return get("jobs/" + jobId + "/exceptions");
     }
 
-    /** Cancels a job without a savepoint ({@code PATCH /jobs/:id?mode=cancel}). */
+    /**
+     * Asks for a cancel without a savepoint ({@code PATCH /jobs/:id?mode=cancel}) and returns at
+     * once: the job is CANCELLING, still holding its slots, its consumer group and its Redis prefix.
+     */
     public void cancel(String jobId) {
         send(HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /**
+     * Cancels the job and waits until it has ended: returns its final state (CANCELED, or FINISHED
+     * or FAILED if it ended first); fails naming the state it is still in after {@code timeout}.
+     */
+    public String cancelAndAwait(String jobId, Duration timeout) {
+        cancel(jobId);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = jobState(jobId);
+        while (!List.of("CANCELED", "FINISHED", "FAILED").contains(state)) {
+            if (System.nanoTime() > deadline) {
+                throw new FlinkRestException(String.format("job %s still %s %.1f s after the cancel", jobId, state,
+                        timeout.toMillis() / 1000.0));
+            }
+            sleep(POLL_INTERVAL);
+            state = jobState(jobId);
+        }
+        return state;
     }
 
     // ------------------------------------------------------------------ savepoints

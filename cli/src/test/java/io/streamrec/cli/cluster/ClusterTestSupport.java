@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -208,7 +209,12 @@ public final class ClusterTestSupport {
         }
     }
 
-    static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+    public static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        await(condition, seconds, () -> what);
+    }
+
+    /** Polls {@code condition} until it holds; after {@code seconds} fails with {@code what}, made then (what is still missing). */
+    public static void await(BooleanSupplier condition, int seconds, Supplier<String> what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         while (System.currentTimeMillis() < deadline) {
             if (condition.getAsBoolean()) {
@@ -216,7 +222,7 @@ public final class ClusterTestSupport {
             }
             Thread.sleep(250);
         }
-        fail("timed out after " + seconds + " s waiting for " + what);
+        fail("timed out after " + seconds + " s waiting for " + what.get());
     }
 
     /** Prints a measured figure and appends it to target/cluster-figures.txt for the report. */

@@ -117,6 +117,30 @@ class FlinkRestClientTest {
     }
 
     @Test
+    void cancelWaitsUntilTheJobIsCanceled() {
+        AtomicInteger polls = new AtomicInteger();
+        server.createContext("/jobs/j1", exchange -> {
+            boolean patch = exchange.getRequestMethod().equals("PATCH");
+            reply(exchange, patch ? 202 : 200, patch ? "{}"
+                    : polls.incrementAndGet() < 3 ? "{\"state\":\"CANCELLING\"}" : "{\"state\":\"CANCELED\"}");
+        });
+
+        assertThat(client.cancelAndAwait("j1", Duration.ofSeconds(10))).isEqualTo("CANCELED");
+        assertThat(polls).hasValue(3);
+        assertThat(requests).containsKey("PATCH /jobs/j1?mode=cancel");
+    }
+
+    @Test
+    void cancelThatDoesNotEndNamesTheState() {
+        server.createContext("/jobs/j1", exchange -> reply(exchange, exchange.getRequestMethod().equals("PATCH") ? 202 : 200,
+                exchange.getRequestMethod().equals("PATCH") ? "{}" : "{\"state\":\"CANCELLING\"}"));
+
+        assertThatThrownBy(() -> client.cancelAndAwait("j1", Duration.ofMillis(300)))
+                .isInstanceOf(FlinkRestClient.FlinkRestException.class)
+                .hasMessage("job j1 still CANCELLING 0.3 s after the cancel");
+    }
+
+    @Test
     void activeJobsAreTheNotTerminalOnes() {
         answer("/jobs/overview", 200, "{\"jobs\":[{\"jid\":\"a\",\"state\":\"RUNNING\"},{\"jid\":\"b\",\"state\":\"FINISHED\"},"
                 + "{\"jid\":\"c\",\"state\":\"RESTARTING\"},{\"jid\":\"d\",\"state\":\"CANCELED\"}]}");
