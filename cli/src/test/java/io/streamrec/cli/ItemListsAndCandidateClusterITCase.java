@@ -173,8 +173,8 @@ class ItemListsAndCandidateClusterITCase {
 
             CliRun promote = cli("promote", "--prefix", CANDIDATE);
             assertThat(promote.out()).startsWith("Promoted: rec:_active now names dim2: (was rec:); each of the "
-                    + USERS + " users with a list under rec: (and each of their " + USERS + " category lists) has one under"
-                    + " dim2: at least as recent.");
+                    + USERS + " user lists, " + USERS + " category lists and " + ITEMS + " similar lists under rec: has one"
+                    + " under dim2: at least as recent.");
             assertThat(jedis.get(RedisKeys.activeAlias(LIVE))).isEqualTo(CANDIDATE);
             CliRun recs = cli("recs", user);
             assertThat(recs.err()).contains("Reading prefix dim2: (named by rec:_active)");
