@@ -56,7 +56,7 @@ class RunTakeoverITCase {
             String user = i % 2 == 0 ? "u" + (i % 5) : "n" + (i % 5);
             String item = i % 3 == 0 ? "j" + (i % 5) : "i" + (i % 40);
             later.add("{\"id\":\"later-" + i + "\",\"user\":\"" + user + "\",\"item\":\"" + item
-                    + "\",\"type\":\"click\",\"ts\":" + (1_800_000_000_000L + 1000L * i) + "}");
+                    + "\",\"type\":\"click\",\"ts\":" + (1_700_001_000_000L + 1000L * i) + "}");
             perUser.merge(user, 1L, Long::sum);
             perItem.merge(item, 1L, Long::sum);
         }
