@@ -37,7 +37,8 @@ final class BackfillCommand {
             "      Starts a shadow job from the model of a savepoint taken at T, re-reading the live topic from",
             "      T (--kafka.start timestamp:T) with its own gradient loop, into a shadow Redis prefix. With",
             "      --direct it restores the savepoint itself instead (its Kafka offsets are T, exactly; all",
-            "      state kept; the topics must stay the same). Both set --recs.refresh-all-on-restore true.");
+            "      state kept; the topics must stay the same). Either, as a new run, writes every list of the",
+            "      savepoint at its restore (recs.refresh-on-restore NEW_RUN, the default).");
 
     private final Path home;
     private final BackfillFlags flags;
@@ -182,7 +183,7 @@ final class BackfillCommand {
             args.addAll(List.of("--kafka.start", "timestamp:" + flags.since()));
             args.addAll(loopOptions(flags, "shadow"));
         }
-        args.addAll(List.of("--redis.prefix", flags.prefix(), "--recs.refresh-all-on-restore", "true"));
+        args.addAll(List.of("--redis.prefix", flags.prefix()));
         args.addAll(flags.jobOptions());
         return args;
     }

@@ -142,7 +142,7 @@ class BackfillFlagsTest {
         assertThat(BackfillCommand.repairSubmit(flags, flags.savepoint())).containsExactly(
                 "--parallelism", "2", "--from-savepoint", "file:/sp-at-T",
                 "--kafka.group", "NAME-shadow", "--kafka.transactional-id-prefix", "NAME-shadow",
-                "--redis.prefix", "shadow:", "--recs.refresh-all-on-restore", "true",
+                "--redis.prefix", "shadow:",
                 "--model.learning-rate", "0.02");
     }
 
@@ -156,7 +156,7 @@ class BackfillFlagsTest {
                 "--kafka.start", "timestamp:1795427510000",
                 "--kafka.group", "NAME-shadow", "--kafka.transactional-id-prefix", "NAME-shadow",
                 "--kafka.topic.gradients", "NAME-shadow-gradients", "--kafka.topic.dead-letters", "NAME-dlq",
-                "--redis.prefix", "s2:", "--recs.refresh-all-on-restore", "true", "--model.negatives", "2");
+                "--redis.prefix", "s2:", "--model.negatives", "2");
     }
 
     @Test

@@ -41,6 +41,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -67,19 +68,20 @@ public final class StreamRecJob {
         StreamRecOptions options = StreamRecOptions.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        RunEpoch run = RunEpoch.atSubmit();
-        LOG.info("StreamRec {}: gradients carry its id, Redis versions its epoch", run);
-        buildWithKafkaAndRedis(env, options, run);
+        buildWithKafkaAndRedis(env, options);
         env.execute("StreamRec");
     }
 
     /**
      * The deployed graph: {@link #build} with the Kafka topics and the Redis server the options name
-     * (what {@code main}, the demo and the evaluation run), for a new run.
+     * (what {@code main}, the demo and the evaluation run), for a new run: its epoch is claimed in
+     * the prefix's {@code {prefix}_epoch} ({@link RedisEpochLedger}), above every earlier run's.
      */
     public static SingleOutputStreamOperator<UserList> buildWithKafkaAndRedis(StreamExecutionEnvironment env,
                                                                             StreamRecOptions options) {
-        return buildWithKafkaAndRedis(env, options, RunEpoch.atSubmit());
+        RunEpoch run = RunEpoch.claim(RedisEpochLedger.of(options), Clock.systemUTC());
+        LOG.info("StreamRec {}: gradients carry its id, Redis versions its epoch", run);
+        return buildWithKafkaAndRedis(env, options, run);
     }
 
     /** {@link #buildWithKafkaAndRedis(StreamExecutionEnvironment, StreamRecOptions)} of the given run. */
@@ -208,7 +210,7 @@ public final class StreamRecJob {
         SingleOutputStreamOperator<ItemUpdate> itemServer = toItemServer
                 .keyBy(delta -> delta.item)
                 .transform(OperatorIds.NAME_ITEM_SERVER, TypeInformation.of(ItemUpdate.class), new ItemServer(model, run.id(),
-                        options.get(StreamRecOptions.ITEM_TTL)))
+                        options.get(StreamRecOptions.ITEM_TTL), options.refreshOnRestore()))
                 .uid(OperatorIds.ITEM_SERVER);
 
         SingleOutputStreamOperator<UserList> userWorker = distinct
@@ -221,7 +223,6 @@ public final class StreamRecJob {
                                 .batchSize(options.get(StreamRecOptions.SCORING_BATCH))
                                 .maxScoringShare(options.get(StreamRecOptions.MAX_SCORING_SHARE))
                                 .maxRefreshStretch(options.get(StreamRecOptions.MAX_REFRESH_STRETCH))
-                                .refreshAllOnRestore(options.get(StreamRecOptions.REFRESH_ALL_ON_RESTORE))
                                 .bulkRefreshRate(options.get(StreamRecOptions.BULK_REFRESH_RATE))
                                 .userTtl(options.get(StreamRecOptions.USER_TTL))
                                 .maxSeen(options.get(StreamRecOptions.MAX_SEEN))

@@ -5,6 +5,7 @@ import io.streamrec.operators.evaluation.OnlineMetricsAggregator;
 import io.streamrec.operators.input.EventType;
 import io.streamrec.operators.input.ItemMetadataParser;
 import io.streamrec.operators.input.ValidationRules;
+import io.streamrec.operators.item.RefreshOnRestore;
 import io.streamrec.operators.model.ModelConfig;
 import io.streamrec.operators.scoring.ItemIndex;
 import io.streamrec.operators.scoring.ScoringKernel;
@@ -113,15 +114,23 @@ public final class StreamRecOptions {
     public static final ConfigOption<Integer> MAX_REFRESH_STRETCH = ConfigOptions.key("recs.max-refresh-stretch")
             .intType().defaultValue(30)
             .withDescription("How many times recs.refresh-interval may stretch while scoring is over its share.");
+    public static final ConfigOption<RefreshOnRestore> REFRESH_ON_RESTORE = ConfigOptions.key("recs.refresh-on-restore")
+            .enumType(RefreshOnRestore.class).defaultValue(RefreshOnRestore.NEW_RUN)
+            .withDescription("Which restores rewrite everything the job publishes from the restored model: every user's "
+                    + "list and meta, every similar list, every item's meta and the popular list, also of users and items "
+                    + "that never get an event again. NEW_RUN (default): a restore that starts a new run (a submission "
+                    + "from a savepoint: repair, rollback, upgrade), not a failover within the run, so a run restored "
+                    + "from an older savepoint into the live prefix takes over every key its state holds; ALWAYS: every "
+                    + "restore; NEVER: none (only when Redis already shows the restored state). Costs one scoring pass "
+                    + "over all users, paced by recs.bulk-refresh-rate.");
     public static final ConfigOption<Boolean> REFRESH_ALL_ON_RESTORE = ConfigOptions.key("recs.refresh-all-on-restore")
             .booleanType().defaultValue(false)
-            .withDescription("When restored from a savepoint or checkpoint, refresh every user's list once, also of users "
-                    + "who never interact again: after a repair or rollback every list in Redis then comes from the "
-                    + "restored model (bin/streamrec backfill repair sets it). Costs one scoring pass over all users, paced.");
+            .withDescription("Deprecated, kept for old command lines: true is recs.refresh-on-restore ALWAYS; false leaves "
+                    + "recs.refresh-on-restore in charge.");
     public static final ConfigOption<Integer> BULK_REFRESH_RATE = ConfigOptions.key("recs.bulk-refresh-rate")
             .intType().defaultValue(5000)
             .withDescription("Users per second per UserWorker subtask whose refreshes a bulk request (a republish "
-                    + "request, recs.refresh-all-on-restore) schedules: spreads the scoring of every user over time, "
+                    + "request, a restore under recs.refresh-on-restore) schedules: spreads the scoring of every user over time, "
                     + "so the lists waiting for one checkpoint stay bounded (5,000/s x 2 s checkpoints: ~10,000 lists).");
     public static final ConfigOption<Integer> SCORING_BATCH = ConfigOptions.key("recs.batch-size")
             .intType().defaultValue(128).withDescription("Users scored together in one matrix product.");
@@ -337,6 +346,11 @@ public final class StreamRecOptions {
         }
     }
 
+    /** {@link #REFRESH_ON_RESTORE}, or ALWAYS when the deprecated {@link #REFRESH_ALL_ON_RESTORE} is true. */
+    public RefreshOnRestore refreshOnRestore() {
+        return get(REFRESH_ALL_ON_RESTORE) ? RefreshOnRestore.ALWAYS : get(REFRESH_ON_RESTORE);
+    }
+
     /** A copy with some values replaced. */
     public StreamRecOptions with(Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>(config.toMap());
@@ -411,6 +425,10 @@ public final class StreamRecOptions {
         positive(SCORING_BATCH, get(SCORING_BATCH));
         positive(MAX_REFRESH_STRETCH, get(MAX_REFRESH_STRETCH));
         positive(BULK_REFRESH_RATE, get(BULK_REFRESH_RATE));
+        require(!get(REFRESH_ALL_ON_RESTORE) || !config.contains(REFRESH_ON_RESTORE)
+                || get(REFRESH_ON_RESTORE) == RefreshOnRestore.ALWAYS, REFRESH_ALL_ON_RESTORE,
+                "true means --" + REFRESH_ON_RESTORE.key() + " ALWAYS, which contradicts --" + REFRESH_ON_RESTORE.key()
+                        + " " + get(REFRESH_ON_RESTORE) + "; give only --" + REFRESH_ON_RESTORE.key());
         require(get(MAX_SCORING_SHARE) > 0 && get(MAX_SCORING_SHARE) <= 1, MAX_SCORING_SHARE,
                 "must be above 0 and at most 1, got " + get(MAX_SCORING_SHARE));
         positive(MAX_SEEN, get(MAX_SEEN));

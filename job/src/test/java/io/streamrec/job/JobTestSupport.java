@@ -89,10 +89,18 @@ final class JobTestSupport {
     }
 
     static StreamExecutionEnvironment environment() throws Exception {
+        return environment(null);
+    }
+
+    /** The ITCases' environment, restored from {@code savepoint} when it is not null. */
+    static StreamExecutionEnvironment environment(String savepoint) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration conf = clusterConfiguration();
         conf.setString("execution.checkpointing.dir",
                 Files.createTempDirectory("streamrec-it-checkpoints").toUri().toString());
+        if (savepoint != null) {
+            conf.setString("execution.state-recovery.path", savepoint);
+        }
         env.configure(conf);
         env.setParallelism(2);
         env.setMaxParallelism(128);

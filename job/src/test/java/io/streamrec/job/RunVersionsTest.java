@@ -15,6 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,8 +83,41 @@ class RunVersionsTest {
         RunEpoch now = RunEpoch.atSubmit();
         assertThat(now.epoch()).isPositive();
         assertThat(now.id()).isNotEqualTo(RunEpoch.atSubmit().id());
-        long submitted = (RunEpoch.ORIGIN.getEpochSecond() + now.epoch()) * 1000;
-        assertThat(now.timeVersion(submitted + 250)).isLessThan(now.timeVersion(submitted + 350));
+        Instant submitted = Instant.parse("2026-03-01T12:00:00.800Z");
+        RunEpoch timed = RunEpoch.claim(candidate -> candidate, at(submitted));
+        assertThat(timed.timeVersion(submitted.toEpochMilli() + 250)).isLessThan(timed.timeVersion(submitted.toEpochMilli() + 350));
+    }
+
+    /**
+     * Epochs are claimed per prefix in {@code {prefix}_epoch}: two submissions in one second, or a
+     * submitting clock an hour behind, still get strictly growing epochs (before, both came from the
+     * clock alone: equal, or going back).
+     */
+    @Test
+    void epochsOfAPrefixGrowStrictlyWhenTwoRunsStartInOneSecondOrTheClockGoesBack() {
+        RedisEpochLedger ledger = new RedisEpochLedger(redis.url(), null, "rec:");
+        Instant t = Instant.parse("2026-03-01T12:00:00.200Z");
+        long clockEpoch = t.getEpochSecond() - RunEpoch.ORIGIN.getEpochSecond();
+
+        RunEpoch first = RunEpoch.claim(ledger, at(t));
+        RunEpoch sameSecond = RunEpoch.claim(ledger, at(t.plusMillis(500)));
+        RunEpoch clockBehind = RunEpoch.claim(ledger, at(t.minusSeconds(3600)));
+        RunEpoch later = RunEpoch.claim(ledger, at(t.plusSeconds(60)));
+        assertThat(List.of(first.epoch(), sameSecond.epoch(), clockBehind.epoch(), later.epoch()))
+                .containsExactly(clockEpoch, clockEpoch + 1, clockEpoch + 2, clockEpoch + 60);
+        assertThat(jedis.get("rec:_epoch")).isEqualTo(Long.toString(clockEpoch + 60));
+        // every run's versions are above all of the run before it
+        assertThat(clockBehind.version(0)).isGreaterThan(sameSecond.version(Long.MAX_VALUE));
+        // another prefix has epochs of its own
+        assertThat(RunEpoch.claim(new RedisEpochLedger(redis.url(), null, "other:"), at(t)).epoch()).isEqualTo(clockEpoch);
+
+        // versions by wall-clock time count from the submission, also when the epoch is ahead of the clock
+        long submitted = t.minusSeconds(3600).toEpochMilli();
+        assertThat(clockBehind.timeVersion(submitted + 1_000)).isEqualTo(clockBehind.version(10));
+    }
+
+    private static Clock at(Instant instant) {
+        return Clock.fixed(instant, ZoneOffset.UTC);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.streamrec.job;
 
 import io.streamrec.operators.input.EventType;
+import io.streamrec.operators.item.RefreshOnRestore;
 import io.streamrec.operators.model.ModelConfig;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -34,6 +35,22 @@ class StreamRecOptionsTest {
         assertThat(o.modelConfig().weight(EventType.PURCHASE)).isEqualTo(8f);
         assertThat(o.modelConfig().weight(EventType.DISLIKE)).isEqualTo(-1f);
         assertThat(o.modelConfig().weight(EventType.CLICK)).isEqualTo(1f);
+    }
+
+    @Test
+    void aNewRunRefreshesEverythingByDefaultAndTheOldFlagStillMeansEveryRestore() {
+        assertThat(StreamRecOptions.defaults().refreshOnRestore()).isEqualTo(RefreshOnRestore.NEW_RUN);
+        assertThat(StreamRecOptions.fromArgs("--recs.refresh-all-on-restore", "true").refreshOnRestore())
+                .isEqualTo(RefreshOnRestore.ALWAYS);
+        assertThat(StreamRecOptions.fromArgs("--recs.refresh-all-on-restore", "false").refreshOnRestore())
+                .isEqualTo(RefreshOnRestore.NEW_RUN);
+        assertThat(StreamRecOptions.fromArgs("--recs.refresh-on-restore", "NEVER").refreshOnRestore())
+                .isEqualTo(RefreshOnRestore.NEVER);
+        assertThat(StreamRecOptions.fromArgs("--recs.refresh-all-on-restore", "true", "--recs.refresh-on-restore", "ALWAYS")
+                .refreshOnRestore()).isEqualTo(RefreshOnRestore.ALWAYS);
+        assertThatThrownBy(() -> StreamRecOptions.fromArgs("--recs.refresh-all-on-restore", "true",
+                "--recs.refresh-on-restore", "NEVER"))
+                .hasMessageContaining("--recs.refresh-all-on-restore").hasMessageContaining("--recs.refresh-on-restore");
     }
 
     @Test

@@ -55,6 +55,14 @@ import java.util.stream.Stream;
  * with the same run id and keeps accepting its own gradients. Without a run id (the one-argument
  * constructor) the JobID stands in for it, as before.
  *
+ * <p>A new run takes over what the runs before it published. The runs found in the snapshot are
+ * those of its {@code accepted-gradient-origins}: when this run is not among them, the restore
+ * starts a new run (a failover within the run restores a checkpoint that names it), and with
+ * {@link RefreshOnRestore#NEW_RUN} (the default) this subtask then acts as on a republish request
+ * once its resend is out: every item's stats again (item meta and the popular list, with this run's
+ * versions) and a request to every UserWorker to rewrite every list from the restored state, also
+ * of users who never interact again. Each subtask sends the same request id, so a UserWorker acts once.
+ *
  * <p>After a start or restore it re-sends all of its items followed by a marker carrying its
  * subtask index, so the UserWorkers can rebuild their (non-checkpointed) caches and know when they
  * are complete; each re-sent item names the sender and checkpoint of its last applied delta, which
@@ -95,6 +103,7 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     /** The id of this run, stamped on its gradients; null: the JobID. */
     private final String runId;
     private final Duration itemTtl;
+    private final RefreshOnRestore refreshOnRestore;
 
     private transient ValueState<ItemState> itemState;
     private transient ValueState<ItemMetadata> metadataState;
@@ -122,6 +131,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
     private transient ListState<Tuple2<String, Long>> acceptedOriginsState;
     /** The republish request this subtask acted on last (its markers arrive once per key group). */
     private transient String lastRepublish;
+    /** The request id of this restore's takeover ({@link RefreshOnRestore}), sent after the resend; null: none. */
+    private transient String takeover;
 
     public ItemServer(ModelConfig model) {
         this(model, null);
@@ -137,9 +148,15 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
 
     /** @param itemTtl {@code state.item-ttl}: items idle this long in event time leave the model (0: never) */
     public ItemServer(ModelConfig model, String runId, Duration itemTtl) {
+        this(model, runId, itemTtl, RefreshOnRestore.NEW_RUN);
+    }
+
+    /** @param refreshOnRestore {@code recs.refresh-on-restore}: which restores rewrite everything this job publishes */
+    public ItemServer(ModelConfig model, String runId, Duration itemTtl, RefreshOnRestore refreshOnRestore) {
         this.model = model;
         this.runId = runId;
         this.itemTtl = itemTtl;
+        this.refreshOnRestore = refreshOnRestore;
     }
 
     @Override
@@ -152,7 +169,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
             acceptedOrigins.merge(origin.f0, origin.f1, Math::max);
         }
         String current = currentRun();
+        takeover = null;
         if (context.isRestored()) {
+            // the snapshot of a run names it (every run puts itself in): absent, this restore starts a new run
+            boolean newRun = !acceptedOrigins.containsKey(current);
+            if (refreshOnRestore.refreshes(newRun)) {
+                takeover = "restore:" + current + "@" + context.getRestoredCheckpointId().orElse(-1L);
+            }
             long restoredCheckpoint = context.getRestoredCheckpointId().orElse(Long.MAX_VALUE);
             acceptedOrigins.replaceAll((job, upTo) ->
                     upTo == Long.MAX_VALUE && !job.equals(current) ? restoredCheckpoint : upTo);
@@ -213,6 +236,13 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
                         registerExpiryOfAllItems();
                     }
                     resendAll();
+                    if (takeover != null) {
+                        LOG.info("ItemServer subtask {}: restored by {} ({}, recs.refresh-on-restore {}): "
+                                        + "republishing everything", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                currentRun(), takeover, refreshOnRestore);
+                        republish(takeover);
+                        takeover = null;
+                    }
                 });
     }
 
@@ -386,7 +416,8 @@ public class ItemServer extends AbstractStreamOperator<ItemUpdate>
      * A republish request: every item's stats again (item meta in Redis, and through the popularity
      * ranker the popular list), then one request to every UserWorker subtask to re-emit its users'
      * lists. Each UserWorker sends one marker per key group, so a subtask sees the same request
-     * several times; it acts on the first.
+     * several times; it acts on the first. A restore that takes over ({@link RefreshOnRestore}) comes
+     * here too, without markers.
      */
     private void republish(String requestId) throws Exception {
         if (requestId.equals(lastRepublish)) {

@@ -51,8 +51,8 @@ final class UserTimers {
     /**
      * Registers a refresh for every user in the backend (those without one pending), so that every
      * list is rewritten from the model with a newer version, also for users who never interact again:
-     * after a repair or rollback ({@code recs.refresh-all-on-restore}) and on a republish request
-     * (Redis lost its data). Spread at the bulk rate: Flink fires all due timers in one go, and the lists scored before a checkpoint wait
+     * on a republish request (Redis lost its data) and when
+     * a restore takes over (the ItemServers ask the same way, see {@code recs.refresh-on-restore}). Spread at the bulk rate: Flink fires all due timers in one go, and the lists scored before a checkpoint wait
      * in the Redis sink until it completes. Returns how many were requested.
      */
     long refreshEveryUser(KeyedStateBackend<String> backend, KeyContext keys, long now, String reason) throws Exception {

@@ -79,7 +79,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     private transient SimilarItemLists similar;
     private transient UserWorkerMetrics metrics;
     private transient int subtask;
-    private transient boolean restored;
     /** This subtask's item deltas not yet confirmed at the checkpoint ({@link ItemCache#inFlightDeltas}). */
     private transient ListState<byte[]> inFlightState;
     private transient List<ItemDelta> restoredInFlight;
@@ -91,7 +90,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        restored = context.isRestored();
         inFlightState = context.getOperatorStateStore().getListState(SavepointLayout.inFlightItemDeltas());
         restoredInFlight = new ArrayList<>();
         for (byte[] bytes : inFlightState.get()) {
@@ -140,12 +138,6 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                     getRuntimeContext().getTaskInfo(), this, getPartitionedState(SavepointLayout.similarItemState()),
                     t -> getInternalTimerService(SimilarItemLists.TIMERS, VoidNamespaceSerializer.INSTANCE, t),
                     output, getProcessingTimeService(), this::now, getMetricGroup());
-        }
-        if (restored && config.refreshAllOnRestore()) {
-            timers.refreshEveryUser(getKeyedStateBackend(), this, now(), "restore, subtask " + subtask);
-            if (similar != null) {
-                similar.refreshAll(config.bulkRefreshRate());
-            }
         }
     }
 

@@ -22,7 +22,6 @@ public final class UserWorkerConfig implements Serializable {
     private final int batchSize;
     private final double maxScoringShare;
     private final int maxRefreshStretch;
-    private final boolean refreshAllOnRestore;
     private final int bulkRefreshRate;
     private final Duration userTtl;
     private final int maxSeen;
@@ -40,7 +39,6 @@ public final class UserWorkerConfig implements Serializable {
         this.batchSize = b.batchSize;
         this.maxScoringShare = b.maxScoringShare;
         this.maxRefreshStretch = b.maxRefreshStretch;
-        this.refreshAllOnRestore = b.refreshAllOnRestore;
         this.bulkRefreshRate = b.bulkRefreshRate;
         this.userTtl = b.userTtl;
         this.maxSeen = b.maxSeen;
@@ -67,9 +65,7 @@ public final class UserWorkerConfig implements Serializable {
     public double maxScoringShare() { return maxScoringShare; }
     /** How many times the refresh interval may stretch while scoring is over its share. */
     public int maxRefreshStretch() { return maxRefreshStretch; }
-    /** After a restore, refresh every user's list once (a repair or rollback republishes them all). */
-    public boolean refreshAllOnRestore() { return refreshAllOnRestore; }
-    /** Users per second whose refreshes a bulk request (republish, refresh on restore) schedules. */
+    /** Users per second whose refreshes a bulk request (republish, a new run's restore) schedules. */
     public int bulkRefreshRate() { return bulkRefreshRate; }
     /** Event time without interactions after which a user is dropped; zero: never. */
     public Duration userTtl() { return userTtl; }
@@ -93,7 +89,6 @@ public final class UserWorkerConfig implements Serializable {
         private int batchSize = 128;
         private double maxScoringShare = 0.5;
         private int maxRefreshStretch = 30;
-        private boolean refreshAllOnRestore = false;
         private int bulkRefreshRate = 5000;
         private Duration userTtl = Duration.ofDays(90);
         private int maxSeen = 500;
@@ -113,7 +108,6 @@ public final class UserWorkerConfig implements Serializable {
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder maxScoringShare(double v) { maxScoringShare = v; return this; }
         public Builder maxRefreshStretch(int v) { maxRefreshStretch = v; return this; }
-        public Builder refreshAllOnRestore(boolean v) { refreshAllOnRestore = v; return this; }
         public Builder bulkRefreshRate(int v) { bulkRefreshRate = v; return this; }
         public Builder userTtl(Duration v) { userTtl = Objects.requireNonNull(v); return this; }
         public Builder maxSeen(int v) { maxSeen = v; return this; }

@@ -102,6 +102,8 @@ class ItemServerMetadataTest {
             h.open();
             h.setProcessingTime(1);
             List<ItemUpdate> out = h.extractOutputValues();
+            // another JobID, no run id: a new run, whose takeover request follows the resend's marker
+            assertThat(out.remove(out.size() - 1).isRepublish()).isTrue();
             assertThat(out.get(out.size() - 1).isMarker()).isTrue();
             assertThat(out).filteredOn(u -> u.metadata).extracting(u -> u.item + ":" + u.unavailable + ":" + String.join("|", u.categories))
                     .containsExactlyInAnyOrder("i1:true:shoes", "i9:false:kids");

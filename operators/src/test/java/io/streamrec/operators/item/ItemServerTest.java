@@ -18,6 +18,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +225,8 @@ class ItemServerTest {
             List<ItemUpdate> out = new ArrayList<>();
             restored.extractOutputValues().forEach(out::add);
             assertThat(out).isNotEmpty();
+            // another JobID and no run id: a new run, whose takeover request follows the marker
+            assertThat(out.remove(out.size() - 1).isRepublish()).isTrue();
             ItemUpdate marker = out.get(out.size() - 1);
             assertThat(marker.isMarker()).isTrue();
             assertThat(marker.markerTotal).isEqualTo(1);
@@ -310,11 +313,78 @@ class ItemServerTest {
         }
     }
 
+    /**
+     * A restore by another run than the snapshot's (a repair or rollback into the live prefix, also
+     * with the same JobID) re-emits every item's stats and asks the UserWorkers for every list, once
+     * its resend is out; a failover within the run does not (recs.refresh-on-restore NEW_RUN).
+     */
+    @Test
+    void aNewRunTakesOverEverythingAtItsRestoreAndAFailoverWithinTheRunDoesNot() throws Exception {
+        JobID pinned = new JobID();
+        OperatorSubtaskState savepoint;
+        try (var h = harness(pinned, "run-a")) {
+            h.open();
+            for (int i = 0; i < 3; i++) {
+                h.processElement(new StreamRecord<>(tagged(delta("item-" + i, 0.1f, 1 + i), "run-a", 5)));
+            }
+            savepoint = h.snapshot(5, 10);
+        }
+        OperatorSubtaskState checkpointOfRunB;
+        try (var runB = harness(pinned, "run-b")) {
+            restore(runB, savepoint, 5);
+            List<ItemUpdate> out = runB.extractOutputValues();
+            assertThat(items(out)).hasSize(3);
+            assertThat(out.get(3).isMarker()).as("the resend first").isTrue();
+            assertThat(out.get(4).isRepublish()).isTrue();
+            assertThat(out.get(4).republish).isEqualTo("restore:run-b@5");
+            assertThat(out).hasSize(5);
+            List<ItemStats> stats = values(runB.getSideOutput(ItemServer.ITEM_STATS));
+            assertThat(stats).allMatch(st -> st.republished)
+                    .extracting(st -> st.item + "=" + st.interactions)
+                    .containsExactlyInAnyOrder("item-0=1", "item-1=2", "item-2=3");
+            runB.processElement(new StreamRecord<>(tagged(delta("item-0", 0.1f, 4), "run-b", 6)));
+            checkpointOfRunB = runB.snapshot(6, 20);
+        }
+        try (var failedOver = harness(pinned, "run-b")) {
+            restore(failedOver, checkpointOfRunB, 6);
+            List<ItemUpdate> out = failedOver.extractOutputValues();
+            assertThat(out).noneMatch(ItemUpdate::isRepublish);
+            assertThat(items(out)).hasSize(3);
+            assertThat(failedOver.getSideOutput(ItemServer.ITEM_STATS)).isNullOrEmpty();
+        }
+        // the policy: ALWAYS also on a failover, NEVER not even for a new run
+        try (var always = harness(pinned, "run-b", RefreshOnRestore.ALWAYS)) {
+            restore(always, checkpointOfRunB, 6);
+            assertThat(always.extractOutputValues()).filteredOn(ItemUpdate::isRepublish)
+                    .extracting(u -> u.republish).containsExactly("restore:run-b@6");
+            assertThat(values(always.getSideOutput(ItemServer.ITEM_STATS))).hasSize(3);
+        }
+        try (var never = harness(pinned, "run-c", RefreshOnRestore.NEVER)) {
+            restore(never, checkpointOfRunB, 6);
+            assertThat(never.extractOutputValues()).noneMatch(ItemUpdate::isRepublish);
+            assertThat(never.getSideOutput(ItemServer.ITEM_STATS)).isNullOrEmpty();
+        }
+    }
+
+    private static void restore(KeyedOneInputStreamOperatorTestHarness<String, ItemDelta, ItemUpdate> h,
+                                OperatorSubtaskState snapshot, long checkpointId) throws Exception {
+        h.setup();
+        h.setRestoredCheckpointId(checkpointId);
+        h.initializeState(snapshot);
+        h.open();
+        h.setProcessingTime(1); // lets the resend callback run
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, ItemDelta, ItemUpdate> harness(JobID job, String run)
             throws Exception {
+        return harness(job, run, RefreshOnRestore.NEW_RUN);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ItemDelta, ItemUpdate> harness(
+            JobID job, String run, RefreshOnRestore refreshOnRestore) throws Exception {
         MockEnvironment environment = new MockEnvironmentBuilder().setJobID(job).build();
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new ItemServer(MODEL, run), (ItemDelta d) -> d.item, Types.STRING, environment);
+                new ItemServer(MODEL, run, Duration.ZERO, refreshOnRestore), (ItemDelta d) -> d.item, Types.STRING, environment);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }

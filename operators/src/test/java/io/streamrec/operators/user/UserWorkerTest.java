@@ -211,35 +211,39 @@ class UserWorkerTest {
         }
     }
 
+    /** The ItemServers decide whether a restore takes over (recs.refresh-on-restore) and ask through the republish path. */
     @Test
-    void afterARestoreWithRefreshAllEveryUserGetsANewListWithoutInteracting() throws Exception {
+    void afterARestoreEveryUserGetsANewListWithoutInteractingWhenTheItemServersAskForIt() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness(model())) {
             twoUsersWithFirstLists(h);
             assertThat(h.extractOutputValues()).hasSize(2);
             snapshot = h.snapshot(1, 1001);
         }
-        for (boolean refreshAll : new boolean[] {false, true}) {
-            UserWorker worker = new UserWorker(config(model()).refreshAllOnRestore(refreshAll).build());
+        for (boolean takeover : new boolean[] {false, true}) {
             try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, Interaction, ItemUpdate, UserList>(
-                    worker, e -> e.user, u -> "", Types.STRING)) {
+                    new UserWorker(config(model()).build()), e -> e.user, u -> "", Types.STRING)) {
                 h.setStateBackend(new EmbeddedRocksDBStateBackend());
                 h.setup();
                 h.initializeState(snapshot);
                 h.open();
                 h.setProcessingTime(5000);
                 resync(h);
+                if (takeover) { // every ItemServer subtask sends it
+                    h.processElement2(new StreamRecord<>(ItemUpdate.republish("restore:run-b@1")));
+                    h.processElement2(new StreamRecord<>(ItemUpdate.republish("restore:run-b@1")));
+                }
                 h.setProcessingTime(7000);
                 h.setProcessingTime(7001);
                 List<UserList> lists = h.extractOutputValues();
-                if (refreshAll) {
+                if (takeover) {
                     assertThat(lists).extracting(l -> l.user).containsExactlyInAnyOrder("u1", "u2");
                     assertThat(lists).allSatisfy(l -> {
                         assertThat(l.version).isEqualTo(2);
                         assertThat(l.interactions).isEqualTo(1);
                     });
                 } else {
-                    assertThat(lists).as("without the option only active users are refreshed").isEmpty();
+                    assertThat(lists).as("a failover within the run refreshes only active users").isEmpty();
                 }
             }
         }

@@ -28,6 +28,9 @@ public final class RedisKeys {
     /** Name, after the base prefix, of the alias key naming the active prefix. */
     public static final String ACTIVE = "_active";
 
+    /** Name, after the prefix, of the string holding the highest run epoch claimed for the prefix. */
+    public static final String EPOCH = "_epoch";
+
     /** Meta field: interactions applied (of the user, or with the item); never moves backwards. */
     public static final String FIELD_INTERACTIONS = "interactions";
     /** Meta field of a user list: the newest event time it reflects; never moves backwards. */
@@ -86,6 +89,15 @@ public final class RedisKeys {
      */
     public static String activeAlias(String base) {
         return Objects.requireNonNull(base, "base") + ACTIVE;
+    }
+
+    /**
+     * The highest run epoch claimed by a job writing under the prefix: {@code {prefix}_epoch}, a
+     * decimal string. Each submission claims a higher one, which orders the versions of its writes
+     * above those of every earlier run.
+     */
+    public static String epoch(String prefix) {
+        return Objects.requireNonNull(prefix, "prefix") + EPOCH;
     }
 
     /** The meta hash that belongs to a list key: {@code {listKey}:meta}. */
