@@ -182,8 +182,9 @@ public final class SimilarItemLists implements Triggerable<String, VoidNamespace
 
     /**
      * Asks for every owned list again, spread at {@code perSecond} lists per second (like the users'
-     * bulk refreshes): a republish request (Redis lost its data) or a restore with
-     * {@code recs.refresh-all-on-restore}. Returns how many were asked.
+     * bulk refreshes): a republish request, sent by {@code bin/streamrec republish} (Redis lost its
+     * data) or by the ItemServers when a new run restores ({@code recs.refresh-on-restore}).
+     * Returns how many were asked.
      */
     public long refreshAll(int perSecond) throws Exception {
         long now = clock.getAsLong();
