@@ -201,6 +201,10 @@ public final class StreamRecOptions {
             .doubleType().defaultValue(0.02).withDescription("L2 regularization of vectors.");
     public static final ConfigOption<Double> BIAS_REGULARIZATION = ConfigOptions.key("model.bias-regularization")
             .doubleType().defaultValue(0.001).withDescription("L2 regularization of item biases.");
+    public static final ConfigOption<Double> BIAS_STEP = ConfigOptions.key("model.bias-step")
+            .doubleType().defaultValue((double) MODEL.biasStep())
+            .withDescription("A user's or item's bias steps this share of its vector's step: biases carry popularity, "
+                    + "vectors taste, and slower biases keep lists personal early in a stream (docs/QUALITY.md).");
     public static final ConfigOption<Integer> NEGATIVES = ConfigOptions.key("model.negatives")
             .intType().defaultValue(MODEL.negatives()).withDescription("BPR steps (sampled negatives) per positive interaction.");
     public static final ConfigOption<Integer> NEGATIVE_POOL = ConfigOptions.key("model.negative-pool")
@@ -518,6 +522,7 @@ public final class StreamRecOptions {
                 .itemStepHalving(get(ITEM_STEP_HALVING).floatValue())
                 .regularization(get(REGULARIZATION).floatValue())
                 .biasRegularization(get(BIAS_REGULARIZATION).floatValue())
+                .biasStep(get(BIAS_STEP).floatValue())
                 .negatives(get(NEGATIVES))
                 .negativePool(get(NEGATIVE_POOL))
                 .negativeSampling(get(NEGATIVE_SAMPLING))

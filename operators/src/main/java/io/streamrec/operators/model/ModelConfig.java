@@ -56,6 +56,7 @@ public final class ModelConfig implements Serializable {
     private final float itemStepHalving;
     private final float regularization;
     private final float biasRegularization;
+    private final float biasStep;
     private final int negatives;
     private final int negativePool;
     private final NegativeSampling negativeSampling;
@@ -76,6 +77,7 @@ public final class ModelConfig implements Serializable {
         this.itemStepHalving = b.itemStepHalving;
         this.regularization = b.regularization;
         this.biasRegularization = b.biasRegularization;
+        this.biasStep = b.biasStep;
         this.negatives = b.negatives;
         this.negativePool = b.negativePool;
         this.negativeSampling = b.negativeSampling;
@@ -112,6 +114,11 @@ public final class ModelConfig implements Serializable {
     public float itemStepHalving() { return itemStepHalving; }
     public float regularization() { return regularization; }
     public float biasRegularization() { return biasRegularization; }
+    /**
+     * A bias's step as a share of its vector's step ({@code model.bias-step}): biases, which carry
+     * popularity, learn more slowly than the vectors, which carry each user's taste.
+     */
+    public float biasStep() { return biasStep; }
     public int negatives() { return negatives; }
     /** Candidates drawn per negative; the one the model currently scores highest is used (1 = plain sampling). */
     public int negativePool() { return negativePool; }
@@ -170,7 +177,7 @@ public final class ModelConfig implements Serializable {
     public String toString() {
         return "ModelConfig{dim=" + dimension + ", lr=" + learningRate + ", userHalving=" + userStepHalving
                 + ", itemHalving=" + itemStepHalving + ", reg=" + regularization
-                + ", biasReg=" + biasRegularization + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
+                + ", biasReg=" + biasRegularization + ", biasStep=" + biasStep + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
                 + ", ratings=" + ratingMode + ", loss=" + loss
                 + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm + ", maxItems=" + maxItems
                 + ", seed=" + seed + ", weights=" + weights + "}";
@@ -184,6 +191,7 @@ public final class ModelConfig implements Serializable {
         private float itemStepHalving = 10f;
         private float regularization = 0.02f;
         private float biasRegularization = 0.001f;
+        private float biasStep = 0.25f;
         private int negatives = 5;
         private int negativePool = 4;
         private NegativeSampling negativeSampling = NegativeSampling.UNIFORM;
@@ -213,6 +221,7 @@ public final class ModelConfig implements Serializable {
         public Builder itemStepHalving(float v) { itemStepHalving = v; return this; }
         public Builder regularization(float v) { regularization = v; return this; }
         public Builder biasRegularization(float v) { biasRegularization = v; return this; }
+        public Builder biasStep(float v) { biasStep = v; return this; }
         public Builder negatives(int v) { negatives = v; return this; }
         public Builder negativePool(int v) { negativePool = v; return this; }
         public Builder negativeSampling(NegativeSampling v) { negativeSampling = Objects.requireNonNull(v); return this; }
@@ -234,6 +243,7 @@ public final class ModelConfig implements Serializable {
             check(itemStepHalving > 0 && Float.isFinite(itemStepHalving), "item step halving must be > 0, got " + itemStepHalving);
             check(regularization >= 0, "regularization must be >= 0, got " + regularization);
             check(biasRegularization >= 0, "bias regularization must be >= 0, got " + biasRegularization);
+            check(biasStep >= 0 && biasStep <= 10, "bias step must be in [0, 10] (a share of the vector step), got " + biasStep);
             check(negatives >= 0 && negatives <= 100, "negatives must be in [0, 100], got " + negatives);
             check(negativePool >= 1 && negativePool <= 1000, "negative pool must be in [1, 1000], got " + negativePool);
             check(initScale >= 0, "init scale must be >= 0, got " + initScale);

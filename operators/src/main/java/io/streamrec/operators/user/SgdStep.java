@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Each vector steps with its own size, {@code rate / (1 + n / h)} with n its interactions
  * ({@link FactorMath#stepSize}): a new user or item learns fast, a well-known one moves little, so
- * the same options serve a single pass over a live stream and many passes over history. Gradients
+ * the same options serve a single pass over a live stream and many passes over history. Biases step
+ * {@code model.bias-step} times as far as their vectors, so popularity does not crowd out taste. Gradients
  * are clipped; a step whose result is not finite or exceeds the norm bound is refused as a whole
  * ({@link #compute} returns null), so one bad record can never poison the model.
  */
@@ -77,7 +78,7 @@ public final class SgdStep {
         float userStep = FactorMath.stepSize(model.learningRate(), userInteractions, model.userStepHalving());
         float[] newP = p.clone();
         FactorMath.ascend(newP, gp, userStep, model.regularization(), model.gradientClip());
-        float newB = b + userStep * (gbu - model.biasRegularization() * b);
+        float newB = b + model.biasStep() * userStep * (gbu - model.biasRegularization() * b);
         if (!FactorMath.isSane(newP, model.maxNorm()) || !FactorMath.isSane(newB, model.maxNorm())) {
             return null;
         }
@@ -90,7 +91,7 @@ public final class SgdStep {
                 dq[k] = step * (t.g[k] - model.regularization() * q[k]);
             }
             FactorMath.clip(dq, model.gradientClip());
-            float db = step * (t.gb - model.biasRegularization() * items.biasAt(t.row));
+            float db = model.biasStep() * step * (t.gb - model.biasRegularization() * items.biasAt(t.row));
             if (!FactorMath.isSane(dq, model.maxNorm()) || !FactorMath.isSane(db, model.maxNorm())) {
                 return null;
             }

@@ -72,6 +72,27 @@ class SgdStepTest {
     }
 
     @Test
+    void biasesStepTheConfiguredShareOfTheVectorStepAndVectorsDoNotDependOnIt() {
+        ItemMatrix m = items();
+        float[] p = FactorMath.initVector("u", DIM, 0.3f, 1);
+        SgdStep.Update full = new SgdStep(ModelConfig.builder().dimension(DIM).biasStep(1f).build())
+                .compute(p, 0.2f, 0, 0, 1f, new int[] {1}, m);
+        SgdStep.Update quarter = new SgdStep(ModelConfig.builder().dimension(DIM).build())
+                .compute(p, 0.2f, 0, 0, 1f, new int[] {1}, m);
+
+        assertThat(ModelConfig.defaults().biasStep()).isEqualTo(0.25f);
+        for (int k = 0; k < 2; k++) {
+            SgdStep.ItemChange a = full.items().get(k), b = quarter.items().get(k);
+            assertThat(a.db()).isNotZero();
+            assertThat(b.db()).isCloseTo(0.25f * a.db(), within(1e-7f));
+            assertThat(b.dq()).containsExactly(a.dq());
+        }
+        // BPR: the pairwise loss does not move the user's bias; only its regularization does, a quarter as far
+        assertThat(quarter.b() - 0.2f).isCloseTo(0.25f * (full.b() - 0.2f), within(1e-7f));
+        assertThat(quarter.p()).containsExactly(full.p());
+    }
+
+    @Test
     void aNegativeEventPushesTheItemDownWithoutNegatives() {
         ModelConfig model = ModelConfig.builder().dimension(DIM).build();
         ItemMatrix m = items();
