@@ -7,7 +7,6 @@ import io.streamrec.operators.scoring.TopNKernel;
 import io.streamrec.operators.scoring.VectorTopNKernel;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * cold users (components N(0, 0.01): the initial scale of a user with one or two interactions) and
  * warm ones (N(0, 0.1), as in {@link TopNKernelBenchmark}). Items as in {@code TopNKernelBenchmark}:
  * components and biases N(0, 0.1); 100 excluded rows per user, drawn from the 500 best-biased items
- * (a user's seen items are mostly the popular ones) and the rest. Read the {@code users} line (users/s);
+ * (a user's seen items are mostly the popular ones) and the rest. Read the {@code users} line (users/s, the counter of {@link TopNKernelBenchmark});
  * the bounded kernel's share of users accepted from its hot set is printed at the end of a trial.
  *
  * <p>Single-threaded on purpose: one scorer subtask uses one core.
@@ -63,18 +62,6 @@ public class BoundedTopNKernelBenchmark {
     private float[][] vectors;
     private float[] offsets;
     private int[][] excluded;
-
-    /** Counts users (not batches), so JMH reports users/s next to the primary batches/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Users {
-        public long users;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            users = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -118,7 +105,7 @@ public class BoundedTopNKernelBenchmark {
     }
 
     @Benchmark
-    public ScoredItems[] scoreBatch(Users counter) {
+    public ScoredItems[] scoreBatch(TopNKernelBenchmark.Users counter) {
         ScoredItems[] result = topN.topN(matrix, vectors, offsets, excluded, n);
         counter.users += batch;
         return result;

@@ -23,11 +23,12 @@ import java.util.Objects;
  * strictly below the list's last score, so it could neither enter nor tie. {@code H} is copied
  * in increasing row order, so ties inside it are broken by the lower row as in {@link TopNHeap};
  * seen rows in {@code H} are excluded, masked rows never enter it. Biases and norms are read from
- * the matrix as it is at the call (one pass over its vectors per batch), never cached. The hot set is
+ * the matrix as it is at the call ({@link ItemMatrix} keeps each row's norm in step with its vector
+ * on every upsert and removal), never cached here. The hot set is
  * scored by the same exact kernel, so scores are the ones it would compute (a kernel whose
  * summation order depends on the batch size may differ in the last bits).
  *
- * <p><b>When it pays.</b> The pass over the norms costs about one user's exact scoring, the hot set
+ * <p><b>When it pays.</b> A pass over the biases and norms (not the vectors) costs little, the hot set
  * {@code |H| / M} of the batch's. A batch of warm users (long vectors) is rarely accepted: after a
  * batch in which fewer than {@value #MIN_ACCEPTED_SHARE_PERCENT}% of the users were accepted, the
  * next batches go straight to the exact kernel (1, then 2, 4 … up to {@value #MAX_SKIP} batches while
@@ -159,7 +160,7 @@ public final class BoundedTopNKernel implements TopNKernel {
     }
 
     /**
-     * Computes every row's norm, picks the hot rows (largest {@code bias + r·norm}, unmasked, in
+     * Reads every row's norm, picks the hot rows (largest {@code bias + r·norm}, unmasked, in
      * increasing row order) and the bands of the others. False if fewer than {@link #hotItems()}
      * rows can be scored.
      */
@@ -170,14 +171,13 @@ public final class BoundedTopNKernel implements TopNKernel {
             keys = new float[norms.length];
             select = new float[norms.length];
         }
-        int dim = items.dim();
         int scorable = 0;
         for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
-            float[] data = items.vectorSegment(s);
+            float[] segmentNorms = items.normSegment(s);
             float[] biases = items.biasSegment(s);
             int base = s * items.segmentRows();
             for (int l = 0, rows = items.rowsIn(s); l < rows; l++) {
-                float q = (float) Math.sqrt(Dots.dot(data, l * dim, data, l * dim, dim));
+                float q = segmentNorms[l];
                 norms[base + l] = q;
                 float b = biases[l];
                 keys[base + l] = b == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : b + r * q;
