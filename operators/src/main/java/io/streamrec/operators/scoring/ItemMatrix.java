@@ -31,7 +31,7 @@ import java.util.Objects;
  * one instance per scorer subtask, used from the task thread only.
  *
  * <p>Why it is long (over 400 lines): the segment addressing, the removal that keeps rows dense and
- * the move tracking of the HNSW index and the masks of unavailable items all act on the same per-row
+ * the move tracking of the HNSW index, the masks of unavailable items and the norms all act on the same per-row
  * arrays; split up, each part would need the segments' internals.
  */
 public final class ItemMatrix {
@@ -72,6 +72,8 @@ public final class ItemMatrix {
          */
         float[] scoreBiases;
         String[] ids;
+        /** Euclidean norm of each row's vector, kept in step with it (for {@link BoundedTopNKernel}'s bound). */
+        float[] norms;
         /** Interactions the model has applied to each item: the clock of the item's step size. */
         long[] interactions;
         float[] movedSq;
@@ -80,6 +82,7 @@ public final class ItemMatrix {
             vectors = new float[rows * dim];
             biases = new float[rows];
             ids = new String[rows];
+            norms = new float[rows];
             interactions = new long[rows];
         }
 
@@ -94,6 +97,7 @@ public final class ItemMatrix {
                 scoreBiases = Arrays.copyOf(scoreBiases, rows);
             }
             ids = Arrays.copyOf(ids, rows);
+            norms = Arrays.copyOf(norms, rows);
             interactions = Arrays.copyOf(interactions, rows);
             if (movedSq != null) {
                 movedSq = Arrays.copyOf(movedSq, rows);
@@ -193,6 +197,7 @@ public final class ItemMatrix {
         Segment s = segment(row);
         int local = row & segmentMask;
         System.arraycopy(vector, 0, s.vectors, local * dim, dim);
+        s.norms[local] = (float) Math.sqrt(Dots.dot(vector, 0, vector, 0, dim));
         s.biases[local] = bias;
         if (s.scoreBiases != null && (existing == null || s.scoreBiases[local] != Float.NEGATIVE_INFINITY)) {
             s.scoreBiases[local] = bias; // a new row is not masked; a masked one stays masked
@@ -219,6 +224,7 @@ public final class ItemMatrix {
             int fromLocal = last & segmentMask;
             System.arraycopy(from.vectors, fromLocal * dim, to.vectors, toLocal * dim, dim);
             to.biases[toLocal] = from.biases[fromLocal];
+            to.norms[toLocal] = from.norms[fromLocal];
             boolean masked = from.scoreBiases != null && from.scoreBiases[fromLocal] == Float.NEGATIVE_INFINITY;
             if (masked && to.scoreBiases == null) {
                 to.scoreBiases = to.biases.clone();
@@ -407,6 +413,15 @@ public final class ItemMatrix {
     public float[] biasSegment(int s) {
         Segment segment = segments[s];
         return segment.scoreBiases != null ? segment.scoreBiases : segment.biases;
+    }
+
+    /**
+     * The norms of segment {@code s}'s vectors, indexed by local row, current after every {@link
+     * #upsert} and {@link #remove} (computed in float: within a few units in the last place); same
+     * caveats as {@link #vectorSegment}.
+     */
+    float[] normSegment(int s) {
+        return segments[s].norms;
     }
 
     /**

@@ -8,5 +8,8 @@
  *
  * <p>Kernels score a batch of users against item blocks that fit in cache and keep a bounded heap
  * per user while scanning, so memory stays O(batch × (block + N)) however many items there are.
+ * {@link io.streamrec.operators.scoring.BoundedTopNKernel} wraps the configured kernel and, still
+ * exactly, scores users with short vectors against a hot set of items only, when a Cauchy–Schwarz
+ * bound proves that no other item can enter their list.
  */
 package io.streamrec.operators.scoring;

@@ -14,6 +14,7 @@ import io.streamrec.operators.records.UserList;
 import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 import io.streamrec.operators.scoring.BatchSizeKernel;
+import io.streamrec.operators.scoring.BoundedTopNKernel;
 import io.streamrec.operators.similar.SimilarItemLists;
 
 import org.apache.flink.api.common.state.ListState;
@@ -124,7 +125,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
                 new IdleExpiry(config.userTtl()), config.bulkRefreshRate());
         republish = new RepublishRouting();
         retirements = new Retirements(config.refreshInterval().toMillis());
-        BatchSizeKernel kernel = new BatchSizeKernel(config.index().kernel(config.kernel().create()));
+        // exact lists; most cold users are scored against a hot set of items only (BoundedTopNKernel)
+        BatchSizeKernel kernel = new BatchSizeKernel(config.index().kernel(new BoundedTopNKernel(config.kernel().create())));
         // category lists are scored exactly: an index is built over the whole cache only
         RefreshBatch batch = new RefreshBatch(kernel, kernel.perUser() ? new BatchSizeKernel(config.kernel().create()) : kernel,
                 config.topN());

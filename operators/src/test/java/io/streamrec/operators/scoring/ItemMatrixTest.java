@@ -170,4 +170,21 @@ class ItemMatrixTest {
         assertThat(m.movedRows()).isZero();
         assertThatThrownBy(() -> m.markMoves(0f)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void normsFollowUpsertsAndRemovals() {
+        ItemMatrix m = new ItemMatrix(2, 1, 4, 100); // segments of 4 rows: removals move rows across them
+        for (int i = 0; i < 10; i++) {
+            m.upsert("i" + i, new float[] {i, 0f}, 0f);
+        }
+        m.upsert("i3", new float[] {3f, 4f}, 0f);
+        m.remove("i1"); // i9 moves to row 1
+        for (int row = 0; row < m.size(); row++) {
+            float[] v = m.vectorAt(row);
+            assertThat(m.normSegment(row / 4)[row % 4]).as("row %d", row)
+                    .isEqualTo((float) Math.sqrt(v[0] * v[0] + v[1] * v[1]));
+        }
+        assertThat(m.normSegment(0)[1]).isEqualTo(9f);
+        assertThat(m.normSegment(0)[3]).isEqualTo(5f);
+    }
 }
