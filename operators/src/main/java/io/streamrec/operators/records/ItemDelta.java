@@ -42,6 +42,11 @@ public class ItemDelta {
      * item topic's source (never through the gradient topic, so {@link ItemDeltaSerde} does not carry it).
      */
     public ItemMetadata metadata;
+    /**
+     * This delta's {@link ItemDeltaSerde} bytes once {@link ItemDeltaSerde#serializeOnce} encoded
+     * them; transient, so never part of the record Flink serializes or copies.
+     */
+    transient byte[] encoded;
 
     public static final byte RETIRE = 1;
     public static final byte UNRETIRE = 2;

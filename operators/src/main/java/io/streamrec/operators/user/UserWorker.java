@@ -103,7 +103,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         super.snapshotState(context);
         List<byte[]> out = new ArrayList<>();
         for (ItemDelta d : cache.inFlightDeltas()) {
-            out.add(ItemDeltaSerde.serialize(d));
+            out.add(ItemDeltaSerde.serializeOnce(d));
         }
         inFlightState.update(out);
     }

@@ -1,7 +1,11 @@
 package io.streamrec.operators.records;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,6 +83,84 @@ class ItemDeltaSerdeTest {
         assertThat(back.checkpointId).isEqualTo(5);
         assertThat(back.sender).isEqualTo(1);
         assertThat(back.republish).isNull();
+    }
+
+    /** The bytes of the release before this writer: the same fields through a DataOutputStream. */
+    private static byte[] throughDataOutputStream(ItemDelta d) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(4);
+            out.writeUTF(d.item);
+            out.writeShort(d.dq.length);
+            for (float x : d.dq) {
+                out.writeFloat(x);
+            }
+            out.writeFloat(d.db);
+            out.writeLong(d.interactions);
+            out.writeDouble(d.popularityLog);
+            out.writeLong(d.maxTs);
+            out.writeBoolean(d.origin != null);
+            if (d.origin != null) {
+                out.writeUTF(d.origin);
+            }
+            out.writeLong(d.checkpointId);
+            out.writeInt(d.sender);
+            out.writeBoolean(d.republish != null);
+            if (d.republish != null) {
+                out.writeUTF(d.republish);
+            }
+            out.writeByte(d.retirement);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void writesTheSameBytesAsTheStreamsOfTheReleaseBeforeForEveryKindOfCharacter() throws IOException {
+        // ASCII, a NUL (two bytes in modified UTF-8), two- and three-byte chars, a surrogate pair
+        String[] ids = {"i42", "a\u0000b", "caf\u00e9-\u00fc", "\u4e2d\u6587", "emoji-\ud83d\ude00", ""};
+        for (String id : ids) {
+            ItemDelta d = new ItemDelta(id, 4);
+            d.dq[0] = -0.0f;
+            d.dq[1] = Float.NaN;
+            d.dq[2] = 3.5e-9f;
+            d.dq[3] = -Float.MAX_VALUE;
+            d.db = 0.75f;
+            d.interactions = -1L;
+            d.popularityLog = -Math.PI;
+            d.maxTs = Long.MIN_VALUE;
+            d.origin = id.isEmpty() ? null : "run-" + id;
+            d.checkpointId = 0x0102030405060708L;
+            d.sender = 3;
+            d.republish = id.length() == 3 ? null : "req-" + id;
+            d.retirement = ItemDelta.UNRETIRE;
+            assertThat(ItemDeltaSerde.serialize(d)).as(id).isEqualTo(throughDataOutputStream(d));
+            ItemDelta back = ItemDeltaSerde.deserialize(ItemDeltaSerde.serialize(d));
+            assertThat(back.item).isEqualTo(id);
+            assertThat(back.origin).isEqualTo(d.origin);
+            assertThat(back.republish).isEqualTo(d.republish);
+        }
+    }
+
+    @Test
+    void anIdLongerThanTheFormatCarriesIsAClearError() {
+        ItemDelta d = new ItemDelta("\u4e2d".repeat(30_000), 1);
+        assertThatThrownBy(() -> ItemDeltaSerde.serialize(d))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("90000 encoded bytes");
+    }
+
+    @Test
+    void serializeOnceEncodesADeltaOnceAndFlinkNeverSeesTheRememberedBytes() {
+        ItemDelta d = new ItemDelta("i1", 2);
+        d.dq[0] = 1f;
+        byte[] first = ItemDeltaSerde.serializeOnce(d);
+        assertThat(first).isEqualTo(ItemDeltaSerde.serialize(d));
+        assertThat(ItemDeltaSerde.serializeOnce(d)).isSameAs(first);
+        TypeInformation<ItemDelta> type = TypeInformation.of(ItemDelta.class);
+        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        PojoTypeInfo<ItemDelta> pojo = (PojoTypeInfo<ItemDelta>) type;
+        assertThat(pojo.getFieldIndex("encoded")).isEqualTo(-1);
+        assertThat(pojo.getFieldIndex("dq")).isNotEqualTo(-1);
     }
 
     @Test
