@@ -347,16 +347,14 @@ public final class ItemMatrix {
         return segment(row).biases[row & segmentMask];
     }
 
-    /** The dot product of the vector in {@code row} with {@code v}, without copying the row. */
+    /**
+     * The dot product of the vector in {@code row} with {@code v}, without copying the row; four
+     * accumulators ({@link Dots#dot}): negative sampling's candidates are scored with it, once a
+     * tenth of the UserWorker thread with one accumulator in a profile at a million users.
+     */
     public float dot(int row, float[] v) {
         Objects.checkIndex(row, size);
-        float[] data = segment(row).vectors;
-        int offset = (row & segmentMask) * dim;
-        float sum = 0f;
-        for (int k = 0; k < dim; k++) {
-            sum += data[offset + k] * v[k];
-        }
-        return sum;
+        return Dots.dot(segment(row).vectors, (row & segmentMask) * dim, v, dim);
     }
 
     /** A copy of the vector in {@code row}. */

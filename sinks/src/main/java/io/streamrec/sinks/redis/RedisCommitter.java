@@ -30,7 +30,7 @@ import org.apache.flink.metrics.MetricGroup;
  * {@code redisRetries}; gauges {@code listEventToVisibleMs} and {@code listRefreshToVisibleMs}
  * (freshness of the user lists of the newest commit).
  */
-final class RedisCommitter implements Committer<VersionedWrite> {
+final class RedisCommitter implements Committer<WriteBatch> {
 
     private final RedisWriteApplier applier;
     private final Counter applied;
@@ -63,13 +63,15 @@ final class RedisCommitter implements Committer<VersionedWrite> {
     }
 
     @Override
-    public void commit(Collection<CommitRequest<VersionedWrite>> requests)
+    public void commit(Collection<CommitRequest<WriteBatch>> requests)
             throws IOException, InterruptedException {
         // After a restore several checkpoints may be committed at once; only the newest list per
         // key matters (and a deletion it follows).
         WriteCoalescer newest = new WriteCoalescer();
-        for (CommitRequest<VersionedWrite> request : requests) {
-            newest.add(request.getCommittable());
+        for (CommitRequest<WriteBatch> request : requests) {
+            for (VersionedWrite write : request.getCommittable().writes()) {
+                newest.add(write);
+            }
         }
         long appliedBefore = applier.appliedCount();
         long skippedBefore = applier.skippedCount();

@@ -17,7 +17,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p>Each element becomes a {@link VersionedWrite} through the {@link RedisWriteSerializer}. The
  * writer keeps the newest write per key until the next checkpoint; when that checkpoint completes,
- * the committer applies the writes with one atomic, version-guarded Lua script per key, pipelined
+ * the committer applies the writes (handed over as one {@link WriteBatch} per checkpoint and writer
+ * subtask) with one atomic, version-guarded Lua script per key, pipelined
  * in batches. The resulting Redis layout is described in the {@linkplain io.streamrec.sinks.redis
  * package documentation}.
  *
@@ -54,7 +55,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * @param <IN> the type of the stream elements
  */
 @PublicEvolving
-public final class RedisSink<IN> implements Sink<IN>, SupportsCommitter<VersionedWrite> {
+public final class RedisSink<IN> implements Sink<IN>, SupportsCommitter<WriteBatch> {
 
     private static final long serialVersionUID = 1L;
 
@@ -86,12 +87,12 @@ public final class RedisSink<IN> implements Sink<IN>, SupportsCommitter<Versione
     }
 
     @Override
-    public CommittingSinkWriter<IN, VersionedWrite> createWriter(WriterInitContext context) {
+    public CommittingSinkWriter<IN, WriteBatch> createWriter(WriterInitContext context) {
         return new RedisSinkWriter<>(serializer, context.metricGroup());
     }
 
     @Override
-    public Committer<VersionedWrite> createCommitter(CommitterInitContext context) {
+    public Committer<WriteBatch> createCommitter(CommitterInitContext context) {
         RedisWriteApplier applier =
                 new RedisWriteApplier(
                         RedisUrl.parse(redisUrl).withCaFile(tlsCaFile), timeout, batchSize, maxRetryDuration);
@@ -99,7 +100,7 @@ public final class RedisSink<IN> implements Sink<IN>, SupportsCommitter<Versione
     }
 
     @Override
-    public SimpleVersionedSerializer<VersionedWrite> getCommittableSerializer() {
-        return new VersionedWriteSerializer();
+    public SimpleVersionedSerializer<WriteBatch> getCommittableSerializer() {
+        return new WriteBatchSerializer();
     }
 }

@@ -1,7 +1,7 @@
 package io.streamrec.sinks.redis;
 
 import java.util.Collection;
-import java.util.List;
+import java.util.Collections;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -12,9 +12,10 @@ import org.apache.flink.metrics.MetricGroup;
  * <p>Writes are coalesced per key, keeping the highest version, so a user updated a thousand times
  * between two checkpoints costs one Redis write. Nothing is written to Redis here: lists become
  * visible only when {@link RedisCommitter} commits the checkpoint that produced them, so the
- * writer needs no connection. Memory is bounded by the number of distinct keys per interval.
+ * writer needs no connection. Memory is bounded by the number of distinct keys per interval. At a
+ * checkpoint the writes go to the committer as one {@link WriteBatch}.
  */
-final class RedisSinkWriter<IN> implements CommittingSinkWriter<IN, VersionedWrite> {
+final class RedisSinkWriter<IN> implements CommittingSinkWriter<IN, WriteBatch> {
 
     private final RedisWriteSerializer<IN> serializer;
     private final WriteCoalescer pending = new WriteCoalescer();
@@ -42,9 +43,11 @@ final class RedisSinkWriter<IN> implements CommittingSinkWriter<IN, VersionedWri
     public void flush(boolean endOfInput) {}
 
     @Override
-    public Collection<VersionedWrite> prepareCommit() {
-        List<VersionedWrite> committables = pending.drain();
-        return committables;
+    public Collection<WriteBatch> prepareCommit() {
+        if (pending.size() == 0) {
+            return Collections.emptyList();
+        }
+        return Collections.singletonList(WriteBatch.of(pending.drain()));
     }
 
     @Override

@@ -39,12 +39,17 @@ final class VersionedWriteSerializer implements SimpleVersionedSerializer<Versio
      */
     @Override
     public byte[] serialize(VersionedWrite write) throws IOException {
+        return encoded(write).clone();
+    }
+
+    /** The write's bytes, encoded on the first call and kept on it; shared, not to be changed. */
+    byte[] encoded(VersionedWrite write) throws IOException {
         byte[] encoded = write.encoded();
         if (encoded == null) {
             encoded = encode(write);
             write.rememberEncoded(encoded);
         }
-        return encoded.clone();
+        return encoded;
     }
 
     private static byte[] encode(VersionedWrite write) throws IOException {

@@ -3,6 +3,7 @@ package io.streamrec.sinks.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import java.util.Collection;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class RedisSinkWriterTest {
         }
         writer.flush(false);
 
-        assertThat(writer.prepareCommit())
+        assertThat(onlyBatch(writer.prepareCommit()).writes())
                 .extracting(VersionedWrite::key, VersionedWrite::version)
                 .containsExactly(
                         tuple("rec:a", 3L),
@@ -49,12 +50,17 @@ class RedisSinkWriterTest {
         raw.write(VersionedWrite.deletion("rec:a", 2, 0), null);
         raw.write(new VersionedWrite("rec:a", 1, 0, new String[] {"z"}, new double[] {1}), null);
         raw.write(VersionedWrite.deletion("rec:b", 3, 0), null);
-        assertThat(raw.prepareCommit())
+        assertThat(onlyBatch(raw.prepareCommit()).writes())
                 .extracting(VersionedWrite::key, VersionedWrite::version, VersionedWrite::isDeletion)
                 .containsExactly(
                         // the first deletion is the one that meets what Redis holds now
                         tuple("rec:a", 6L, true),
                         tuple("rec:a", 1L, false),
                         tuple("rec:b", 3L, true));
+    }
+
+    private static WriteBatch onlyBatch(Collection<WriteBatch> committables) {
+        assertThat(committables).hasSize(1);
+        return committables.iterator().next();
     }
 }

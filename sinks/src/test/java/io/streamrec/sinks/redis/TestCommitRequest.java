@@ -5,20 +5,21 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
 
 /** A commit request as Flink hands it to a committer; the Redis committer signals nothing. */
-final class TestCommitRequest implements CommitRequest<VersionedWrite> {
+final class TestCommitRequest implements CommitRequest<WriteBatch> {
 
-    private final VersionedWrite committable;
+    private final WriteBatch committable;
 
-    TestCommitRequest(VersionedWrite committable) {
+    TestCommitRequest(WriteBatch committable) {
         this.committable = committable;
     }
 
-    static List<CommitRequest<VersionedWrite>> requestsFor(List<VersionedWrite> writes) {
-        return writes.stream().map(TestCommitRequest::new).collect(Collectors.toList());
+    /** One request per write, each a batch of that write: checkpoints committed together. */
+    static List<CommitRequest<WriteBatch>> requestsFor(List<VersionedWrite> writes) {
+        return writes.stream().map(w -> new TestCommitRequest(WriteBatch.of(List.of(w)))).collect(Collectors.toList());
     }
 
     @Override
-    public VersionedWrite getCommittable() {
+    public WriteBatch getCommittable() {
         return committable;
     }
 
@@ -43,7 +44,7 @@ final class TestCommitRequest implements CommitRequest<VersionedWrite> {
     }
 
     @Override
-    public void updateAndRetryLater(VersionedWrite committable) {
+    public void updateAndRetryLater(WriteBatch committable) {
         throw new AssertionError("the committer retries itself");
     }
 
