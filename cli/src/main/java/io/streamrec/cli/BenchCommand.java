@@ -327,6 +327,12 @@ final class BenchCommand {
             // summed over subtasks: each has a graph
             r.put("indexed_items", (long) Math.max(0, BenchMetrics.sum(id -> id.endsWith(".indexedItems"))));
             r.put("scoring_users_per_s", micros > 0 ? scored / (micros / 1e6) : 0);
+            // the exact pruning of BoundedTopNKernel: queries (users and similar-item lists) tried
+            // against the hot set, and those answered by it alone
+            double bounded = Math.max(0, BenchMetrics.sum(id -> id.endsWith(".boundedQueries")));
+            double accepted = Math.max(0, BenchMetrics.sum(id -> id.endsWith(".boundedAccepted")));
+            r.put("bounded_queries", (long) bounded);
+            r.put("bounded_accepted_share", bounded > 0 ? accepted / bounded : 0);
             return r;
         }
     }
@@ -369,5 +375,7 @@ final class BenchCommand {
         System.out.printf("heap (TaskManager JVM)  %s at most%n", DemoCommand.formatBytes(r.path("heap_bytes").asLong()));
         System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; HNSW graphs hold %,d items)%n",
                 r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("indexed_items").asLong());
+        System.out.printf("pruning                 %.1f%% of %,d queries tried against the hot set answered by it alone%n",
+                100 * r.path("bounded_accepted_share").asDouble(), r.path("bounded_queries").asLong());
     }
 }

@@ -59,8 +59,9 @@ public final class BoundedTopNKernel implements TopNKernel {
     private float[] vector = new float[0];
     private int skip;
     private int skipLeft;
-    private long boundedUsers;
-    private long acceptedUsers;
+    // written by the task thread only; volatile so that metric gauges may read them
+    private volatile long boundedUsers;
+    private volatile long acceptedUsers;
 
     /** Wraps {@code exact} with a hot set of {@value #DEFAULT_HOT_ITEMS} items. */
     public BoundedTopNKernel(TopNKernel exact) {

@@ -126,12 +126,15 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         republish = new RepublishRouting();
         retirements = new Retirements(config.refreshInterval().toMillis());
         // exact lists; most cold users are scored against a hot set of items only (BoundedTopNKernel)
-        BatchSizeKernel kernel = new BatchSizeKernel(config.index().kernel(new BoundedTopNKernel(config.kernel().create())));
+        BoundedTopNKernel bounded = new BoundedTopNKernel(config.kernel().create());
+        BatchSizeKernel kernel = new BatchSizeKernel(config.index().kernel(bounded));
         // category lists are scored exactly: an index is built over the whole cache only
         RefreshBatch batch = new RefreshBatch(kernel, kernel.perUser() ? new BatchSizeKernel(config.kernel().create()) : kernel,
                 config.topN());
         metrics = new UserWorkerMetrics(getMetricGroup(), () -> cache.matrix().size(), batch::indexedItems, pacer, this::now);
         ItemCacheMetrics.register(getMetricGroup(), cache);
+        getMetricGroup().gauge("boundedQueries", bounded::boundedUsers);
+        getMetricGroup().gauge("boundedAccepted", bounded::acceptedUsers);
         scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
         if (config.similarN() > 0) {
