@@ -94,18 +94,14 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         inFlightState = context.getOperatorStateStore().getListState(SavepointLayout.inFlightItemDeltas());
         restoredInFlight = new ArrayList<>();
         for (byte[] bytes : inFlightState.get()) {
-            restoredInFlight.add(ItemDeltaSerde.deserialize(bytes));
+            restoredInFlight.addAll(ItemDeltaSerde.deserializeStateElement(bytes));
         }
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<byte[]> out = new ArrayList<>();
-        for (ItemDelta d : cache.inFlightDeltas()) {
-            out.add(ItemDeltaSerde.serializeOnce(d));
-        }
-        inFlightState.update(out);
+        inFlightState.update(ItemDeltaSerde.chunks(cache.inFlightDeltas(), ItemDeltaSerde.CHUNK_BYTES));
     }
 
     @Override

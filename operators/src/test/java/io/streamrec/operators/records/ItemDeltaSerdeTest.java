@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -161,6 +163,45 @@ class ItemDeltaSerdeTest {
         PojoTypeInfo<ItemDelta> pojo = (PojoTypeInfo<ItemDelta>) type;
         assertThat(pojo.getFieldIndex("encoded")).isEqualTo(-1);
         assertThat(pojo.getFieldIndex("dq")).isNotEqualTo(-1);
+    }
+
+    @Test
+    void inFlightDeltasGoIntoChunksOfBoundedSizeAndComeBackInOrder() throws IOException {
+        List<ItemDelta> deltas = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            ItemDelta d = new ItemDelta("i" + i, 8);
+            d.dq[i % 8] = i;
+            d.checkpointId = i / 100;
+            d.sender = 1;
+            deltas.add(d);
+        }
+        int one = ItemDeltaSerde.serialize(deltas.get(999)).length;
+        List<byte[]> chunks = ItemDeltaSerde.chunks(deltas, 10_000);
+
+        assertThat(chunks).allSatisfy(c -> assertThat(c.length).isLessThanOrEqualTo(10_000));
+        assertThat(chunks.size()).isBetween(1_000 * (one + 4) / 10_000, 1_000 * (one + 4) / 10_000 + 2);
+        List<ItemDelta> back = new ArrayList<>();
+        for (byte[] c : chunks) {
+            back.addAll(ItemDeltaSerde.deserializeStateElement(c));
+        }
+        assertThat(back).extracting(d -> d.item).containsExactlyElementsOf(deltas.stream().map(d -> d.item).toList());
+        assertThat(back.get(457).dq[457 % 8]).isEqualTo(457f);
+        assertThat(back.get(457).checkpointId).isEqualTo(4);
+        assertThat(ItemDeltaSerde.chunks(List.of(), 10_000)).isEmpty();
+    }
+
+    @Test
+    void aDeltaLargerThanAChunkGetsAChunkOfItsOwnAndOldSingleDeltaElementsStillRead() throws IOException {
+        ItemDelta small = new ItemDelta("a", 2);
+        ItemDelta large = new ItemDelta("b", 1_000);
+        large.dq[999] = 9f;
+        List<byte[]> chunks = ItemDeltaSerde.chunks(List.of(small, large, small), 500);
+        assertThat(chunks).hasSize(3);
+        assertThat(ItemDeltaSerde.deserializeStateElement(chunks.get(1))).singleElement()
+                .satisfies(d -> assertThat(d.dq[999]).isEqualTo(9f));
+        // the in-flight state of releases before chunks: one delta per element
+        assertThat(ItemDeltaSerde.deserializeStateElement(ItemDeltaSerde.serialize(large))).singleElement()
+                .satisfies(d -> assertThat(d.item).isEqualTo("b"));
     }
 
     @Test
