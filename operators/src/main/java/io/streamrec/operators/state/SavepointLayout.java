@@ -23,7 +23,15 @@ public final class SavepointLayout {
     public static final String ITEM = "item";
     /** UserWorker, keyed by user: interactions waiting for the item cache after a restore. */
     public static final String WAITING_FOR_ITEM_CACHE = "waiting-for-item-cache";
-    /** UserWorker, operator (non-keyed) state: its item deltas sent but not yet confirmed, serialized by {@code ItemDeltaSerde}. */
+    /**
+     * UserWorker, operator (non-keyed) state: its item deltas sent but not yet confirmed, serialized
+     * by {@code ItemDeltaSerde}. Releases before 2026-11-30 kept them in this managed list state,
+     * one delta per element; they are now the UserWorker's raw operator state, one partition per
+     * chunk of deltas (its only raw state), because Flink 2.2 writes managed operator state to a
+     * checkpoint one byte at a time ({@code CompressibleFSDataOutputStream} has no array write), and
+     * with a large catalogue tens of megabytes are in flight. The list is still read on restore, and
+     * emptied.
+     */
     public static final String IN_FLIGHT_ITEM_DELTAS = "in-flight-item-deltas";
     /** UserWorker, keyed by item (the subtask that owns the item's key group): {@link SimilarItemState}. */
     public static final String SIMILAR_ITEMS = "similar-items";

@@ -21,7 +21,9 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.OperatorStateCheckpointOutputStream;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StatePartitionStreamProvider;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -33,6 +35,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -96,12 +100,30 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         for (byte[] bytes : inFlightState.get()) {
             restoredInFlight.addAll(ItemDeltaSerde.deserializeStateElement(bytes));
         }
+        for (StatePartitionStreamProvider partition : context.getRawOperatorStateInputs()) {
+            DataInputStream in = new DataInputStream(partition.getStream());
+            byte[] chunk = new byte[in.readInt()];
+            in.readFully(chunk);
+            restoredInFlight.addAll(ItemDeltaSerde.deserializeStateElement(chunk));
+        }
     }
 
+    /**
+     * The in-flight deltas go into the raw operator state, one partition per chunk (see {@link
+     * SavepointLayout#IN_FLIGHT_ITEM_DELTAS}); the managed list of earlier releases is emptied.
+     */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        inFlightState.update(ItemDeltaSerde.chunks(cache.inFlightDeltas(), ItemDeltaSerde.CHUNK_BYTES));
+        inFlightState.clear();
+        OperatorStateCheckpointOutputStream raw = context.getRawOperatorStateOutput();
+        DataOutputStream out = new DataOutputStream(raw);
+        for (byte[] chunk : ItemDeltaSerde.chunks(cache.inFlightDeltas(), ItemDeltaSerde.CHUNK_BYTES)) {
+            raw.startNewPartition();
+            out.writeInt(chunk.length);
+            out.write(chunk);
+            out.flush();
+        }
     }
 
     @Override
