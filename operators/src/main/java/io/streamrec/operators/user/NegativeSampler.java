@@ -77,7 +77,9 @@ public final class NegativeSampler {
             }
             int row = popular ? -1 : cache.rowInSamplingOrder(random.nextInt(cache.size()));
             String candidate = popular ? recent.sample(random) : items.idAt(row);
-            if (candidate.equals(positive) || seen.contains(candidate)) {
+            int hash = popular ? candidate.hashCode() : items.idHashAt(row);
+            // hashes first: the candidate's id string is read only when a hash matches
+            if (seen.contains(hash, candidate) || (hash == positive.hashCode() && candidate.equals(positive))) {
                 continue;
             }
             if (popular && (row = cache.rowOf(candidate)) < 0) {
@@ -125,7 +127,11 @@ public final class NegativeSampler {
         }
 
         boolean contains(String candidate) {
-            int h = candidate.hashCode();
+            return contains(candidate.hashCode(), candidate);
+        }
+
+        /** {@link #contains(String)} for a candidate whose hash code {@code h} is known. */
+        boolean contains(int h, String candidate) {
             for (int slot = slotOf(h); slots[slot] != 0; slot = (slot + 1) & mask) {
                 if (hashes[slot] == h && seen[slots[slot] - 1].equals(candidate)) {
                     return true;

@@ -78,6 +78,8 @@ class ItemMatrixTest {
         assertThat(m.vectorAt(1)).containsExactly(9, -9);
         assertThat(m.biasAt(1)).isEqualTo(9f);
         assertThat(m.interactionsAt(1)).isEqualTo(109);
+        assertThat(m.idHashAt(1)).isEqualTo("i9".hashCode());
+        assertThat(m.idHashAt(0)).isEqualTo("i0".hashCode());
         assertThat(m.remove("i8")).isEqualTo(8); // the last row itself
         assertThat(m.size()).isEqualTo(8);
         assertThat(m.remove("i8")).isEqualTo(-1);
@@ -86,6 +88,7 @@ class ItemMatrixTest {
         // a new item takes the next free row
         assertThat(m.upsert("new", new float[] {7, 7}, 0f)).isEqualTo(8);
         assertThat(m.interactionsAt(8)).isZero();
+        assertThat(m.idHashAt(8)).isEqualTo("new".hashCode());
     }
 
     @Test

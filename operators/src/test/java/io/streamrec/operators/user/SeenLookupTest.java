@@ -23,6 +23,10 @@ class SeenLookupTest {
         assertThat(lookup.contains("x")).isTrue();
         assertThat(lookup.contains("y")).isFalse();
         assertThat(new NegativeSampler.SeenLookup(new String[0]).contains("x")).isFalse();
+        // with the candidate's hash given (negative sampling passes the matrix's): the same answers
+        assertThat(lookup.contains("BB".hashCode(), "BB")).isFalse();
+        assertThat(lookup.contains("AaAa".hashCode(), "AaAa")).isTrue();
+        assertThat(lookup.contains("y".hashCode(), "y")).isFalse();
     }
 
     @Test
