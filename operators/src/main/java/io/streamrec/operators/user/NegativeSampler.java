@@ -52,10 +52,11 @@ public final class NegativeSampler {
         SplittableRandom random = new SplittableRandom(seed);
         // the seen check runs for every candidate: a hash table of the seen items, built once
         SeenLookup seenLookup = new SeenLookup(seen);
+        int positiveHash = positive.hashCode();
         int[] rows = new int[count];
         int n = 0;
         while (n < count) {
-            int row = sample(p, positive, seenLookup, cache, random);
+            int row = sample(p, positive, positiveHash, seenLookup, cache, random);
             if (row < 0) {
                 break;
             }
@@ -64,7 +65,7 @@ public final class NegativeSampler {
         return n == count ? rows : java.util.Arrays.copyOf(rows, n);
     }
 
-    private int sample(float[] p, String positive, SeenLookup seen, ItemCache cache, SplittableRandom random) {
+    private int sample(float[] p, String positive, int positiveHash, SeenLookup seen, ItemCache cache, SplittableRandom random) {
         ItemMatrix items = cache.matrix();
         int pool = model.negativePool();
         boolean popular = model.negativeSampling() == ModelConfig.NegativeSampling.POPULAR && recent.size() > 0;
@@ -79,7 +80,7 @@ public final class NegativeSampler {
             String candidate = popular ? recent.sample(random) : items.idAt(row);
             int hash = popular ? candidate.hashCode() : items.idHashAt(row);
             // hashes first: the candidate's id string is read only when a hash matches
-            if (seen.contains(hash, candidate) || (hash == positive.hashCode() && candidate.equals(positive))) {
+            if (seen.contains(hash, candidate) || (hash == positiveHash && candidate.equals(positive))) {
                 continue;
             }
             if (popular && (row = cache.rowOf(candidate)) < 0) {
