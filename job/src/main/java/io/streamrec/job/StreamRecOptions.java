@@ -205,6 +205,14 @@ public final class StreamRecOptions {
             .doubleType().defaultValue((double) MODEL.biasStep())
             .withDescription("A user's or item's bias steps this share of its vector's step: biases carry popularity, "
                     + "vectors taste, and slower biases keep lists personal early in a stream (docs/QUALITY.md).");
+    public static final ConfigOption<Double> NEW_USER_BOOST = ConfigOptions.key("model.new-user-boost")
+            .doubleType().defaultValue((double) MODEL.newUserBoost())
+            .withDescription("Extra weight of a user's first positive interactions: the n-th (from 0) weighs "
+                    + "1 + boost * exp(-n / model.new-user-interactions) times its type's weight, so new users' lists "
+                    + "turn personal sooner (docs/QUALITY.md). 0 turns it off.");
+    public static final ConfigOption<Double> NEW_USER_INTERACTIONS = ConfigOptions.key("model.new-user-interactions")
+            .doubleType().defaultValue((double) MODEL.newUserInteractions())
+            .withDescription("Interactions of a user over which the new-user boost fades by a factor e.");
     public static final ConfigOption<Integer> NEGATIVES = ConfigOptions.key("model.negatives")
             .intType().defaultValue(MODEL.negatives()).withDescription("BPR steps (sampled negatives) per positive interaction.");
     public static final ConfigOption<Integer> NEGATIVE_POOL = ConfigOptions.key("model.negative-pool")
@@ -523,6 +531,8 @@ public final class StreamRecOptions {
                 .regularization(get(REGULARIZATION).floatValue())
                 .biasRegularization(get(BIAS_REGULARIZATION).floatValue())
                 .biasStep(get(BIAS_STEP).floatValue())
+                .newUserBoost(get(NEW_USER_BOOST).floatValue())
+                .newUserInteractions(get(NEW_USER_INTERACTIONS).floatValue())
                 .negatives(get(NEGATIVES))
                 .negativePool(get(NEGATIVE_POOL))
                 .negativeSampling(get(NEGATIVE_SAMPLING))

@@ -150,6 +150,17 @@ public final class FactorMath {
     }
 
     /**
+     * The factor on the weight of a user's positive interaction when the user has {@code interactions}
+     * before it: {@code 1 + boost · exp(−interactions / scale)}. A user's first events say the most
+     * about a taste the model does not know yet, and in a live stream most users have only a few;
+     * the boost fades within a few dozen interactions, so a user's later events, and every later
+     * pass over a history, weigh as their type says.
+     */
+    public static float newUserWeight(float boost, float scale, long interactions) {
+        return 1f + boost * (float) Math.exp(-interactions / (double) scale);
+    }
+
+    /**
      * An ascent step on {@code v} (in place): {@code v += step · (g − reg · v)}, with {@code g}
      * clipped to norm {@code clip} first.
      */

@@ -57,6 +57,8 @@ public final class ModelConfig implements Serializable {
     private final float regularization;
     private final float biasRegularization;
     private final float biasStep;
+    private final float newUserBoost;
+    private final float newUserInteractions;
     private final int negatives;
     private final int negativePool;
     private final NegativeSampling negativeSampling;
@@ -78,6 +80,8 @@ public final class ModelConfig implements Serializable {
         this.regularization = b.regularization;
         this.biasRegularization = b.biasRegularization;
         this.biasStep = b.biasStep;
+        this.newUserBoost = b.newUserBoost;
+        this.newUserInteractions = b.newUserInteractions;
         this.negatives = b.negatives;
         this.negativePool = b.negativePool;
         this.negativeSampling = b.negativeSampling;
@@ -119,6 +123,14 @@ public final class ModelConfig implements Serializable {
      * popularity, learn more slowly than the vectors, which carry each user's taste.
      */
     public float biasStep() { return biasStep; }
+    /**
+     * Extra weight of a user's first positive interactions ({@code model.new-user-boost}): the
+     * user's n-th interaction (from 0) weighs {@code 1 + boost · exp(−n / new-user-interactions)}
+     * times its type's weight ({@link FactorMath#newUserWeight}).
+     */
+    public float newUserBoost() { return newUserBoost; }
+    /** Interactions over which the new-user boost fades by a factor e ({@code model.new-user-interactions}). */
+    public float newUserInteractions() { return newUserInteractions; }
     public int negatives() { return negatives; }
     /** Candidates drawn per negative; the one the model currently scores highest is used (1 = plain sampling). */
     public int negativePool() { return negativePool; }
@@ -177,7 +189,7 @@ public final class ModelConfig implements Serializable {
     public String toString() {
         return "ModelConfig{dim=" + dimension + ", lr=" + learningRate + ", userHalving=" + userStepHalving
                 + ", itemHalving=" + itemStepHalving + ", reg=" + regularization
-                + ", biasReg=" + biasRegularization + ", biasStep=" + biasStep + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
+                + ", biasReg=" + biasRegularization + ", biasStep=" + biasStep + ", newUserBoost=" + newUserBoost + "/" + newUserInteractions + ", negatives=" + negatives + ", pool=" + negativePool + ", sampling=" + negativeSampling
                 + ", ratings=" + ratingMode + ", loss=" + loss
                 + ", initScale=" + initScale + ", clip=" + gradientClip + ", maxNorm=" + maxNorm + ", maxItems=" + maxItems
                 + ", seed=" + seed + ", weights=" + weights + "}";
@@ -192,6 +204,8 @@ public final class ModelConfig implements Serializable {
         private float regularization = 0.02f;
         private float biasRegularization = 0.001f;
         private float biasStep = 0.25f;
+        private float newUserBoost = 0.5f;
+        private float newUserInteractions = 5f;
         private int negatives = 5;
         private int negativePool = 4;
         private NegativeSampling negativeSampling = NegativeSampling.UNIFORM;
@@ -222,6 +236,8 @@ public final class ModelConfig implements Serializable {
         public Builder regularization(float v) { regularization = v; return this; }
         public Builder biasRegularization(float v) { biasRegularization = v; return this; }
         public Builder biasStep(float v) { biasStep = v; return this; }
+        public Builder newUserBoost(float v) { newUserBoost = v; return this; }
+        public Builder newUserInteractions(float v) { newUserInteractions = v; return this; }
         public Builder negatives(int v) { negatives = v; return this; }
         public Builder negativePool(int v) { negativePool = v; return this; }
         public Builder negativeSampling(NegativeSampling v) { negativeSampling = Objects.requireNonNull(v); return this; }
@@ -244,6 +260,9 @@ public final class ModelConfig implements Serializable {
             check(regularization >= 0, "regularization must be >= 0, got " + regularization);
             check(biasRegularization >= 0, "bias regularization must be >= 0, got " + biasRegularization);
             check(biasStep >= 0 && biasStep <= 10, "bias step must be in [0, 10] (a share of the vector step), got " + biasStep);
+            check(newUserBoost >= 0 && newUserBoost <= 10, "new user boost must be in [0, 10], got " + newUserBoost);
+            check(newUserInteractions > 0 && Float.isFinite(newUserInteractions),
+                    "new user interactions must be > 0, got " + newUserInteractions);
             check(negatives >= 0 && negatives <= 100, "negatives must be in [0, 100], got " + negatives);
             check(negativePool >= 1 && negativePool <= 1000, "negative pool must be in [1, 1000], got " + negativePool);
             check(initScale >= 0, "init scale must be >= 0, got " + initScale);

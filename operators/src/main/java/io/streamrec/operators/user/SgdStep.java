@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>Each vector steps with its own size, {@code rate / (1 + n / h)} with n its interactions
  * ({@link FactorMath#stepSize}): a new user or item learns fast, a well-known one moves little, so
- * the same options serve a single pass over a live stream and many passes over history. Biases step
+ * the same options serve a single pass over a live stream and many passes over history. A user's
+ * first positive interactions weigh more ({@code model.new-user-boost}, {@link FactorMath#newUserWeight}),
+ * so a new user's list turns personal sooner. Biases step
  * {@code model.bias-step} times as far as their vectors, so popularity does not crowd out taste. Gradients
  * are clipped; a step whose result is not finite or exceeds the norm bound is refused as a whole
  * ({@link #compute} returns null), so one bad record can never poison the model.
@@ -51,6 +53,9 @@ public final class SgdStep {
         Gradient gi = new Gradient(positiveRow, dim);
         touched.add(gi);
 
+        if (weight > 0f) {
+            weight *= FactorMath.newUserWeight(model.newUserBoost(), model.newUserInteractions(), userInteractions);
+        }
         boolean pairwise = weight > 0f && model.loss() == ModelConfig.Loss.BPR;
         if (!pairwise) {
             float g = FactorMath.pointwiseGradient(p, b, qi, bi, weight > 0f ? 1f : 0f, Math.abs(weight), gp, gi.g);

@@ -50,7 +50,9 @@ class SgdStepTest {
 
     @Test
     void eachVectorStepsWithItsOwnSizeThatShrinksWithItsInteractions() {
-        ModelConfig model = ModelConfig.builder().dimension(DIM).regularization(0f).biasRegularization(0f).build();
+        // without the new-user boost, which weighs the user's first interactions (tested below)
+        ModelConfig model = ModelConfig.builder().dimension(DIM).regularization(0f).biasRegularization(0f)
+                .newUserBoost(0f).build();
         ItemMatrix fresh = items();
         ItemMatrix known = items();
         known.setInteractions(0, 90);
@@ -120,5 +122,49 @@ class SgdStepTest {
             d[k] = a[k] - b[k];
         }
         return d;
+    }
+
+    @Test
+    void aUsersFirstPositiveInteractionsWeighMoreAndTheBoostFades() {
+        assertThat(ModelConfig.defaults().newUserBoost()).isEqualTo(0.5f);
+        assertThat(ModelConfig.defaults().newUserInteractions()).isEqualTo(5f);
+        assertThat(FactorMath.newUserWeight(0.5f, 5f, 0)).isEqualTo(1.5f);
+        assertThat(FactorMath.newUserWeight(0.5f, 5f, 5)).isCloseTo(1.18394f, within(1e-5f));
+        assertThat(FactorMath.newUserWeight(0.5f, 5f, 10)).isCloseTo(1.06767f, within(1e-5f));
+        assertThat(FactorMath.newUserWeight(0.5f, 5f, 100)).isCloseTo(1f, within(1e-8f));
+        assertThat(FactorMath.newUserWeight(0f, 5f, 0)).isEqualTo(1f);
+
+        ItemMatrix m = items();
+        float[] p = FactorMath.initVector("u", DIM, 0.3f, 1);
+        SgdStep boosted = new SgdStep(ModelConfig.builder().dimension(DIM).build());
+        SgdStep plain = new SgdStep(ModelConfig.builder().dimension(DIM).newUserBoost(0f).build());
+        for (long n : new long[] {0, 5, 40}) {
+            float w = FactorMath.newUserWeight(0.5f, 5f, n);
+            // the boost is a weight: the step equals the unboosted step of an interaction weighing w
+            assertSameUpdate(boosted.compute(p, 0.1f, n, 0, 1f, new int[] {1}, m),
+                    plain.compute(p, 0.1f, n, 0, w, new int[] {1}, m));
+        }
+        // the first interaction moves the positive item 1.5 times as far as without the boost
+        float[] dq = boosted.compute(p, 0.1f, 0, 0, 1f, new int[] {1}, m).items().get(0).dq();
+        float[] dqPlain = plain.compute(p, 0.1f, 0, 0, 1f, new int[] {1}, m).items().get(0).dq();
+        float reg = ModelConfig.defaults().regularization() * ModelConfig.defaults().learningRate();
+        for (int k = 0; k < DIM; k++) {
+            float fromGradient = dq[k] + reg * m.vectorAt(0)[k];
+            float fromGradientPlain = dqPlain[k] + reg * m.vectorAt(0)[k];
+            assertThat(fromGradient).isCloseTo(1.5f * fromGradientPlain, within(1e-6f));
+        }
+        // a negative event (dislike) is not boosted
+        assertSameUpdate(boosted.compute(p, 0.1f, 0, 0, -2f, new int[0], m),
+                plain.compute(p, 0.1f, 0, 0, -2f, new int[0], m));
+    }
+
+    private static void assertSameUpdate(SgdStep.Update a, SgdStep.Update b) {
+        assertThat(a.p()).containsExactly(b.p());
+        assertThat(a.b()).isEqualTo(b.b());
+        assertThat(a.items()).hasSameSizeAs(b.items());
+        for (int k = 0; k < a.items().size(); k++) {
+            assertThat(a.items().get(k).dq()).containsExactly(b.items().get(k).dq());
+            assertThat(a.items().get(k).db()).isEqualTo(b.items().get(k).db());
+        }
     }
 }
