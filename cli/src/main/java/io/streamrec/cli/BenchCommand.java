@@ -32,6 +32,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -130,9 +133,22 @@ final class BenchCommand {
                 }
             } finally {
                 job.cancel().get();
+                awaitTerminal(job, Duration.ofSeconds(30));
             }
         }
         return 0;
+    }
+
+    /**
+     * Waits until the cancelled job has stopped, at most {@code limit}: the local stack stops Redis
+     * and Kafka when the command returns, and a sink still committing then only logs retries.
+     */
+    private static void awaitTerminal(JobClient job, Duration limit) throws InterruptedException {
+        try {
+            job.getJobExecutionResult().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // cancelled (the usual ending), failed, gone with its mini cluster, or still stopping
+        }
     }
 
     /** N generated events as (user, json) records; counts each user's events and picks the probes. */
@@ -375,7 +391,11 @@ final class BenchCommand {
         System.out.printf("heap (TaskManager JVM)  %s at most%n", DemoCommand.formatBytes(r.path("heap_bytes").asLong()));
         System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; HNSW graphs hold %,d items)%n",
                 r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("indexed_items").asLong());
-        System.out.printf("pruning                 %.1f%% of %,d queries tried against the hot set answered by it alone%n",
-                100 * r.path("bounded_accepted_share").asDouble(), r.path("bounded_queries").asLong());
+        if (r.path("bounded_queries").asLong() == 0) {
+            System.out.println("pruning                 not tried (the catalogue is too small for the hot set to pay)");
+        } else {
+            System.out.printf("pruning                 %.1f%% of %,d queries tried against the hot set answered by it alone%n",
+                    100 * r.path("bounded_accepted_share").asDouble(), r.path("bounded_queries").asLong());
+        }
     }
 }
