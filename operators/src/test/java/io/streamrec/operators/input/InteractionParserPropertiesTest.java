@@ -106,7 +106,11 @@ class InteractionParserPropertiesTest {
         Arbitrary<Double> anyValue = Arbitraries.oneOf(Arbitraries.just(Double.NaN),
                 Arbitraries.doubles().between(-1e9, 1e9));
         Arbitrary<Long> times = Arbitraries.longs().between(RULES.minTimestamp(), NOW + RULES.maxFutureSkewMillis());
-        return Combinators.combine(ids().injectNull(0.3), ids(), ids(), types, anyValue, times)
+        // valid records only: user and item ids the job reserves for its own Redis keys are refused
+        // (RESERVED_ID), so they are not drawn here (a user "_" made this property fail in CI)
+        Arbitrary<String> users = ids().filter(u -> !u.startsWith("_") && !u.endsWith(":meta") && !u.contains(":c:"));
+        Arbitrary<String> items = ids().filter(i -> InteractionParser.reservedItem(i) == null);
+        return Combinators.combine(ids().injectNull(0.3), users, items, types, anyValue, times)
                 .as((id, user, item, type, value, ts) -> {
                     double v = value;
                     if (type == EventType.RATING) {
