@@ -61,10 +61,17 @@ import java.util.stream.Stream;
  *       cluster's TaskManager shares with this command, the Kafka broker and the JobManager (an
  *       upper bound);
  *   <li>{@code scoring_users_per_s}: users scored per second of scoring time, per UserWorker thread
- *       (the {@code usersScored} and {@code scoringMicros} metrics).
+ *       (the {@code usersScored} and {@code scoringMicros} metrics);
+ *   <li>{@code bounded_queries}, {@code bounded_accepted_share}: top-N queries tried against the
+ *       hot set of the exact pruning, and the share it answered alone ({@code boundedQueries},
+ *       {@code boundedAccepted}).
  * </ul>
  *
  * With {@code --out DIR} the figures go to {@code DIR/results.json} as well.
+ *
+ * <p>Why it is long (just over 400 lines): the pre-load with its probes, the watch loop, the
+ * results and their printing belong to one measurement and read best together; the in-process
+ * metric reporter already lives apart ({@link BenchMetrics}).
  */
 final class BenchCommand {
 
