@@ -349,6 +349,9 @@ final class BenchCommand {
             r.put("users_scored", (long) scored);
             // summed over subtasks: each has a graph
             r.put("indexed_items", (long) Math.max(0, BenchMetrics.sum(id -> id.endsWith(".indexedItems"))));
+            // every UserWorker subtask holds a replica of the whole model's items: their mean is its size
+            r.put("cached_items", Math.round(Math.max(0, BenchMetrics.sum(id -> id.endsWith(".cachedItems")))
+                    / r.path("parallelism").asDouble(1)));
             r.put("scoring_users_per_s", micros > 0 ? scored / (micros / 1e6) : 0);
             // the exact pruning of BoundedTopNKernel: queries (users and similar-item lists) tried
             // against the hot set, and those answered by it alone
@@ -396,8 +399,9 @@ final class BenchCommand {
         System.out.printf("savepoint at the end    %s (canonical format: the state itself)%n",
                 DemoCommand.formatBytes(r.path("savepoint_bytes").asLong()));
         System.out.printf("heap (TaskManager JVM)  %s at most%n", DemoCommand.formatBytes(r.path("heap_bytes").asLong()));
-        System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; HNSW graphs hold %,d items)%n",
-                r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("indexed_items").asLong());
+        System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; %,d items in each replica; HNSW graphs hold %,d items)%n",
+                r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("cached_items").asLong(),
+                r.path("indexed_items").asLong());
         if (r.path("bounded_queries").asLong() == 0) {
             System.out.println("pruning                 not tried (the catalogue is too small for the hot set to pay)");
         } else {

@@ -28,14 +28,23 @@ import java.util.Objects;
  * scored by the same exact kernel, so scores are the ones it would compute (a kernel whose
  * summation order depends on the batch size may differ in the last bits).
  *
- * <p><b>When it pays.</b> A pass over the biases and norms (not the vectors) costs little, the hot set
+ * <p><b>Kept, not rechosen.</b> Choosing {@code H} and the bands is a pass over every row's bias and
+ * norm; done for every batch it was 13% of a UserWorker's thread at 100k items. So they are chosen
+ * once and then followed ({@link RowChanges}): a written hot row is copied again, a written row
+ * outside {@code H} raises its band's largest bias and norm to its own (bands are never lowered, so
+ * the bound only loosens). They are chosen afresh after a removal or a mask, after writes to more
+ * than 1/{@value #CHANGED_ROWS_PER_PASS} of the rows, and after a batch with few acceptances.
+ *
+ * <p><b>When it pays.</b> Following the writes costs little, the hot set
  * {@code |H| / M} of the batch's. A batch of warm users (long vectors) is rarely accepted: after a
  * batch in which fewer than {@value #MIN_ACCEPTED_SHARE_PERCENT}% of the users were accepted, the
  * next batches go straight to the exact kernel (1, then 2, 4 … up to {@value #MAX_SKIP} batches while
  * the low rate persists). Catalogues of at most {@value #MIN_ROWS_PER_HOT_ROW} × {@link #hotItems()}
  * rows, and requests for more than a quarter of {@code H}, go straight to the exact kernel.
  *
- * <p>Not thread-safe (scratch buffers, a copy of the hot set), like every kernel.
+ * <p>Not thread-safe (scratch buffers, a copy of the hot set), like every kernel. Long (over 400
+ * lines) because choosing, following and using the hot set share its arrays and the proof that
+ * the bound holds; split, each part would need the others' invariants.
  */
 public final class BoundedTopNKernel implements TopNKernel {
 
@@ -45,6 +54,8 @@ public final class BoundedTopNKernel implements TopNKernel {
     static final int MIN_ROWS_PER_HOT_ROW = 4;
     static final int MIN_ACCEPTED_SHARE_PERCENT = 20;
     static final int MAX_SKIP = 64;
+    /** The hot set is chosen afresh once more than 1 / this of the catalogue's rows were written since. */
+    static final int CHANGED_ROWS_PER_PASS = 8;
 
     private final TopNKernel exact;
     private final int hotItems;
@@ -57,11 +68,17 @@ public final class BoundedTopNKernel implements TopNKernel {
     private final float[] bandBias = new float[NORM_BANDS];
     private final float[] bandNorm = new float[NORM_BANDS];
     private float[] vector = new float[0];
+    /** The matrix whose hot set and bands are held, and the rows written in it since they were chosen. */
+    private ItemMatrix tracked;
+    private RowChanges changes;
+    /** Bands per unit of norm, as chosen with the hot set. */
+    private float toBand;
     private int skip;
     private int skipLeft;
     // written by the task thread only; volatile so that metric gauges may read them
     private volatile long boundedUsers;
     private volatile long acceptedUsers;
+    private long hotSetChoices;
 
     /** Wraps {@code exact} with a hot set of {@value #DEFAULT_HOT_ITEMS} items. */
     public BoundedTopNKernel(TopNKernel exact) {
@@ -93,12 +110,17 @@ public final class BoundedTopNKernel implements TopNKernel {
         for (int u = 0; u < batch; u++) {
             userNorms[u] = norm(users[u]);
         }
-        double[] sorted = userNorms.clone();
-        Arrays.sort(sorted);
-        if (!chooseHotSet(items, (float) sorted[batch / 2])) {
-            return exact.topN(items, users, userOffsets, excludedRows, n);
+        boolean fresh = !followChanges(items);
+        if (fresh) {
+            double[] sorted = userNorms.clone();
+            Arrays.sort(sorted);
+            if (!chooseHotSet(items, (float) sorted[batch / 2])) {
+                return exact.topN(items, users, userOffsets, excludedRows, n);
+            }
+            copyHotSet(items);
+            hotSetChoices++;
+            changes.restart(Math.max(hotItems, items.size() / CHANGED_ROWS_PER_PASS));
         }
-        copyHotSet(items);
         int[][] hotExcluded = new int[batch][];
         for (int u = 0; u < batch; u++) {
             hotExcluded[u] = excludedRows == null ? null : hotRowsOf(excludedRows[u]);
@@ -124,7 +146,11 @@ public final class BoundedTopNKernel implements TopNKernel {
         }
         boundedUsers += batch;
         acceptedUsers += batch - restCount;
-        adapt(batch - restCount, batch);
+        if (!fresh && (batch - restCount) * 100L < (long) MIN_ACCEPTED_SHARE_PERCENT * batch) {
+            changes.invalidate(); // perhaps users' norms have moved away from the hot set's: choose it afresh
+        } else {
+            adapt(batch - restCount, batch);
+        }
         if (restCount > 0) {
             scoreRest(items, users, userOffsets, excludedRows, n, results, rest, restCount);
         }
@@ -158,6 +184,45 @@ public final class BoundedTopNKernel implements TopNKernel {
             skip = Math.min(MAX_SKIP, Math.max(1, skip * 2));
             skipLeft = skip;
         }
+    }
+
+    /**
+     * Brings the hot set and the bands up to date with the rows written since they were chosen, and
+     * returns true; or returns false when they must be chosen afresh: first call, another matrix, a
+     * removal or mask, or more than the list's limit of writes. A written hot row is copied again; a
+     * written row outside the hot set raises its band's largest bias and norm to its own (the bands
+     * are never lowered, so the bound stays an upper bound, only a looser one, until the next choice).
+     */
+    private boolean followChanges(ItemMatrix items) {
+        if (items != tracked) {
+            if (tracked != null) {
+                tracked.untrackChanges(changes);
+            }
+            tracked = items;
+            changes = items.trackChanges();
+        }
+        if (!changes.complete() || hot == null || hot.dim() != items.dim()) {
+            return false;
+        }
+        int dim = items.dim();
+        int shift = Integer.numberOfTrailingZeros(items.segmentRows());
+        int mask = items.segmentRows() - 1;
+        for (int i = 0, count = changes.count(); i < count; i++) {
+            int row = changes.row(i);
+            int hotPosition = Arrays.binarySearch(hotRows, 0, hotItems, row);
+            float bias = items.biasSegment(row >>> shift)[row & mask];
+            if (hotPosition >= 0) {
+                System.arraycopy(items.vectorSegment(row >>> shift), (row & mask) * dim, vector, 0, dim);
+                hot.upsert(hotIds[hotPosition], vector, bias);
+            } else if (bias != Float.NEGATIVE_INFINITY) {
+                float q = items.normSegment(row >>> shift)[row & mask];
+                int g = Math.min(NORM_BANDS - 1, (int) (q * toBand));
+                bandBias[g] = Math.max(bandBias[g], bias);
+                bandNorm[g] = Math.max(bandNorm[g], q);
+            }
+        }
+        changes.restart(Math.max(hotItems, items.size() / CHANGED_ROWS_PER_PASS));
+        return true;
     }
 
     /**
@@ -212,7 +277,7 @@ public final class BoundedTopNKernel implements TopNKernel {
         }
         Arrays.fill(bandBias, Float.NEGATIVE_INFINITY);
         Arrays.fill(bandNorm, 0f);
-        float toBand = maxNorm > 0f ? NORM_BANDS / maxNorm : 0f;
+        toBand = maxNorm > 0f ? NORM_BANDS / maxNorm : 0f;
         for (int s = 0, segments = items.usedSegments(); s < segments; s++) {
             float[] biases = items.biasSegment(s);
             int base = s * items.segmentRows();
@@ -361,6 +426,11 @@ public final class BoundedTopNKernel implements TopNKernel {
     /** Of {@link #boundedUsers()}, those whose list came from the hot set alone. */
     public long acceptedUsers() {
         return acceptedUsers;
+    }
+
+    /** How many times the hot set was chosen by a pass over the whole matrix (for tests). */
+    long hotSetChoices() {
+        return hotSetChoices;
     }
 
     /** The wrapped exact kernel. */

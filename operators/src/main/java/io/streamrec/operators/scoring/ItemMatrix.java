@@ -61,6 +61,8 @@ public final class ItemMatrix {
     private float moveLimitSq;
     private int markedSize;
     private int movedRows;
+    /** Readers that follow the writes ({@link #trackChanges}); usually none, at most one per kernel. */
+    private RowChanges[] changeReaders = new RowChanges[0];
 
     /** One segment's rows: vectors row-major, and the per-row fields. */
     private static final class Segment {
@@ -211,7 +213,32 @@ public final class ItemMatrix {
         if (s.scoreBiases != null && (existing == null || s.scoreBiases[local] != Float.NEGATIVE_INFINITY)) {
             s.scoreBiases[local] = bias; // a new row is not masked; a masked one stays masked
         }
+        for (RowChanges reader : changeReaders) {
+            reader.written(row);
+        }
         return row;
+    }
+
+    /**
+     * A new list of the rows written from now on (incomplete until its first {@link
+     * RowChanges#restart}); {@link #untrackChanges} ends it.
+     */
+    public RowChanges trackChanges() {
+        RowChanges changes = new RowChanges();
+        changeReaders = Arrays.copyOf(changeReaders, changeReaders.length + 1);
+        changeReaders[changeReaders.length - 1] = changes;
+        return changes;
+    }
+
+    /** Stops listing writes in {@code changes}. */
+    public void untrackChanges(RowChanges changes) {
+        changeReaders = Arrays.stream(changeReaders).filter(c -> c != changes).toArray(RowChanges[]::new);
+    }
+
+    private void reshaped() {
+        for (RowChanges reader : changeReaders) {
+            reader.reshaped();
+        }
     }
 
     /**
@@ -252,6 +279,7 @@ public final class ItemMatrix {
         }
         markMoved(row);
         size--;
+        reshaped();
         return row;
     }
 
@@ -453,6 +481,7 @@ public final class ItemMatrix {
             }
             s.scoreBiases = s.biases.clone();
         }
+        reshaped();
         s.scoreBiases[local] = masked ? Float.NEGATIVE_INFINITY : s.biases[local];
     }
 

@@ -146,6 +146,60 @@ class BoundedTopNKernelTest {
         }
     }
 
+    /**
+     * Between batches the matrix changes as it does in a UserWorker: hot and cold rows move, cold
+     * rows jump to the top bias or to a huge norm, new rows arrive, and now and then a row is removed
+     * or masked. The hot set is followed through the writes (chosen afresh only after a removal, a
+     * mask or a low acceptance), and every list is still the exact kernel's.
+     */
+    @ParameterizedTest
+    @MethodSource("exactKernels")
+    void listsStayExactWhileTheHotSetFollowsWrites(TopNKernel exact) {
+        Random random = new Random(10);
+        ItemMatrix items = trainedItems(random, 3_000);
+        BoundedTopNKernel bounded = new BoundedTopNKernel(exact, HOT);
+        int reshapes = 0;
+        int rounds = 60;
+        for (int round = 0; round < rounds; round++) {
+            for (int w = 0; w < 20; w++) {
+                int row = random.nextInt(items.size());
+                String id = items.idAt(row);
+                int kind = random.nextInt(10);
+                if (kind < 6) { // a small step, as SGD takes
+                    float[] q = items.vectorAt(row);
+                    q[random.nextInt(DIM)] += 0.05f * (float) random.nextGaussian();
+                    items.upsert(id, q, items.biasAt(row) + 0.05f * (float) random.nextGaussian());
+                } else if (kind == 6) {
+                    items.upsert(id, gaussian(random, 0.3f), 4f + random.nextFloat()); // to the top
+                } else if (kind == 7) {
+                    items.upsert("new-" + round + "-" + w, gaussian(random, 0.3f), 5f * random.nextFloat());
+                } else if (kind == 8) {
+                    items.upsert(id, gaussian(random, 1f), items.biasAt(row)); // a longer vector
+                } else {
+                    items.upsert(id, items.vectorAt(row), items.biasAt(row) - 1f);
+                }
+            }
+            if (round % 15 == 14) {
+                reshapes++;
+                if (random.nextBoolean()) {
+                    items.remove(items.idAt(random.nextInt(items.size())));
+                } else {
+                    items.setMasked(random.nextInt(items.size()), true);
+                }
+            }
+            float[][] users = users(random, 1 + random.nextInt(30), 0.02f);
+            users[0] = gaussian(random, 0.3f); // a warmer user, whose list reaches the longer vectors
+            int[][] seen = random.nextBoolean() ? null : seen(random, items, users.length);
+
+            ScoredItems[] actual = bounded.topN(items, users, null, seen, N);
+
+            assertSameLists(actual, exact.topN(items, users, null, seen, N));
+        }
+        assertThat(bounded.acceptedUsers()).as("lists answered by the hot set").isPositive();
+        assertThat(bounded.hotSetChoices()).as("passes over the whole matrix")
+                .isGreaterThan(reshapes).isLessThan(rounds / 2);
+    }
+
     @Test
     void tiesAcrossTheHotSetsEdgeGoToTheLowerRow() {
         // equal biases and zero vectors: every score ties, so the bound can never be beaten strictly

@@ -190,4 +190,35 @@ class ItemMatrixTest {
         assertThat(m.normSegment(0)[1]).isEqualTo(9f);
         assertThat(m.normSegment(0)[3]).isEqualTo(5f);
     }
+
+    @Test
+    void aChangeListFollowsWritesUntilARemovalAMaskOrItsLimit() {
+        ItemMatrix m = new ItemMatrix(2);
+        m.upsert("a", new float[] {1, 0}, 0f);
+        RowChanges changes = m.trackChanges();
+        assertThat(changes.complete()).as("nothing known before the first restart").isFalse();
+
+        changes.restart(3);
+        m.upsert("b", new float[] {0, 1}, 0f);
+        m.upsert("a", new float[] {2, 0}, 1f);
+        m.upsert("a", new float[] {3, 0}, 1f);
+        assertThat(changes.complete()).isTrue();
+        assertThat(changes.count()).isEqualTo(3);
+        assertThat(new int[] {changes.row(0), changes.row(1), changes.row(2)}).containsExactly(1, 0, 0);
+        m.upsert("b", new float[] {0, 2}, 0f);
+        assertThat(changes.complete()).as("past its limit").isFalse();
+
+        changes.restart(10);
+        m.setMasked(1, true);
+        assertThat(changes.complete()).as("after a mask").isFalse();
+        changes.restart(10);
+        m.remove("a");
+        assertThat(changes.complete()).as("after a removal").isFalse();
+
+        changes.restart(10);
+        m.untrackChanges(changes);
+        m.upsert("c", new float[] {1, 1}, 0f);
+        assertThat(changes.count()).as("no longer tracked").isZero();
+        assertThatThrownBy(() -> changes.restart(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
