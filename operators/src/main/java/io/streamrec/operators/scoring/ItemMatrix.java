@@ -205,18 +205,51 @@ public final class ItemMatrix {
             }
             rowsById.put(itemId, row);
         }
+        write(row, vector, bias, existing == null);
+        return row;
+    }
+
+    /**
+     * Overwrites the vector and bias of the item in {@code row}, as {@link #upsert} of its id does,
+     * without looking the id up: for a caller that holds the row (the UserWorker's own SGD steps).
+     *
+     * @throws IllegalArgumentException as {@link #upsert}
+     * @throws IndexOutOfBoundsException if {@code row} is not below {@link #size()}
+     */
+    public void update(int row, float[] vector, float bias) {
+        Objects.checkIndex(row, size);
+        Objects.requireNonNull(vector, "vector");
+        if (vector.length != dim || !Float.isFinite(bias) || !allFinite(vector)) {
+            upsert(idAt(row), vector, bias); // throws with the item's id in the message
+            return;
+        }
+        if (tracking && row < markedSize) {
+            trackMove(row, vector, bias);
+        }
+        write(row, vector, bias, false);
+    }
+
+    private static boolean allFinite(float[] vector) {
+        for (float x : vector) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void write(int row, float[] vector, float bias, boolean added) {
         Segment s = segment(row);
         int local = row & segmentMask;
         System.arraycopy(vector, 0, s.vectors, local * dim, dim);
         s.norms[local] = (float) Math.sqrt(Dots.dot(vector, 0, vector, 0, dim));
         s.biases[local] = bias;
-        if (s.scoreBiases != null && (existing == null || s.scoreBiases[local] != Float.NEGATIVE_INFINITY)) {
+        if (s.scoreBiases != null && (added || s.scoreBiases[local] != Float.NEGATIVE_INFINITY)) {
             s.scoreBiases[local] = bias; // a new row is not masked; a masked one stays masked
         }
         for (RowChanges reader : changeReaders) {
             reader.written(row);
         }
-        return row;
     }
 
     /**

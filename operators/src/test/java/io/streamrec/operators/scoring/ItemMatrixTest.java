@@ -221,4 +221,32 @@ class ItemMatrixTest {
         assertThat(changes.count()).as("no longer tracked").isZero();
         assertThatThrownBy(() -> changes.restart(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anUpdateByRowIsAnUpsertOfTheRowsItem() {
+        ItemMatrix byRow = new ItemMatrix(2);
+        ItemMatrix byId = new ItemMatrix(2);
+        for (ItemMatrix m : new ItemMatrix[] {byRow, byId}) {
+            m.upsert("a", new float[] {1, 0}, 0f);
+            m.upsert("b", new float[] {0, 1}, 0f);
+            m.setMasked(1, true);
+        }
+        RowChanges changes = byRow.trackChanges();
+        changes.restart(10);
+
+        byRow.update(1, new float[] {3, 4}, 2f);
+        byId.upsert("b", new float[] {3, 4}, 2f);
+
+        assertThat(byRow.vectorAt(1)).containsExactly(byId.vectorAt(1));
+        assertThat(byRow.biasAt(1)).isEqualTo(2f);
+        assertThat(byRow.normSegment(0)[1]).isEqualTo(byId.normSegment(0)[1]).isEqualTo(5f);
+        assertThat(byRow.isMasked(1)).as("a masked row stays masked").isTrue();
+        assertThat(byRow.biasSegment(0)[1]).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(changes.count()).isEqualTo(1);
+        assertThat(changes.row(0)).isEqualTo(1);
+        assertThatThrownBy(() -> byRow.update(0, new float[] {Float.NaN, 0}, 0f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a'");
+        assertThatThrownBy(() -> byRow.update(2, new float[] {1, 1}, 0f)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(byRow.vectorAt(0)).containsExactly(1f, 0f);
+    }
 }
