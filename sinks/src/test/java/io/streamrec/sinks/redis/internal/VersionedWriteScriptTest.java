@@ -180,6 +180,46 @@ class VersionedWriteScriptTest {
         assertThat(jedis.exists("rec:u1", "rec:u1:meta")).as("keys left after their TTL").isZero();
     }
 
+    @Test
+    void scoresReadBackAsTheFloatsTheyWereAndKeepTheirOrderAndTies() {
+        java.util.Random random = new java.util.Random(11);
+        int size = 400;
+        String[] members = new String[size];
+        double[] scores = new double[size];
+        for (int i = 0; i < size; i++) {
+            members[i] = "m" + i;
+            float f = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4));
+            scores[i] = switch (i % 5) {
+                case 0 -> f;
+                case 1 -> i > 0 ? scores[i - 1] : f; // a tie with the previous member
+                case 2 -> Math.nextUp(f); // a double that is not a float
+                case 3 -> random.nextInt(1_000_000) - 500_000; // whole numbers, as counts are
+                default -> Math.nextUp((float) scores[i - 1]); // the next float above another score
+            };
+        }
+        apply(new VersionedWrite("rec:u1", 1, 1, members, scores, Map.of()));
+
+        java.util.List<Tuple> stored = jedis.zrangeWithScores("rec:u1", 0, -1);
+        assertThat(stored).hasSize(size);
+        java.util.List<String> expectedOrder = java.util.stream.IntStream.range(0, size).boxed()
+                .sorted(java.util.Comparator.<Integer>comparingDouble(i -> scores[i]).thenComparing(i -> members[i]))
+                .map(i -> members[i]).toList();
+        assertThat(stored.stream().map(Tuple::getElement).toList()).isEqualTo(expectedOrder);
+        for (Tuple t : stored) {
+            double written = scores[Integer.parseInt(t.getElement().substring(1))];
+            if ((float) written == written) {
+                assertThat((float) t.getScore()).as(t.getElement()).isEqualTo((float) written);
+            } else {
+                assertThat(t.getScore()).as(t.getElement()).isEqualTo(written);
+            }
+        }
+        assertThat(VersionedWriteScript.scoreText(2500.0)).isEqualTo("2500");
+        assertThat(VersionedWriteScript.scoreText(-3.0)).isEqualTo("-3");
+        assertThat(VersionedWriteScript.scoreText(0.1f)).isEqualTo("0.1");
+        assertThat(VersionedWriteScript.scoreText(0.1)).isEqualTo("0.1");
+        assertThat(VersionedWriteScript.scoreText(1e300)).isEqualTo("1.0E300");
+    }
+
     private Object apply(VersionedWrite write) {
         return jedis.eval(
                 VersionedWriteScript.SOURCE,
