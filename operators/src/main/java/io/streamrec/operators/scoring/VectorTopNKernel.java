@@ -54,6 +54,12 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
     private float[] offsets = new float[0];
     private float[] thresholds = new float[0];
     private final float[] lanes = new float[L];
+    /**
+     * A block's dot products, stored before they are selected: a vector passed to a method C2 does
+     * not inline (the select, once compiled on its own, is too large to inline) is boxed, which
+     * allocated 1.6 MB per batch of 128 users against 2,048 rows; a store and a load are not.
+     */
+    private final float[] dots = new float[16 * L];
     /** Global row of local row 0 of the segment being scanned (the heaps take global rows). */
     private int segmentBase;
 
@@ -269,23 +275,39 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
             a23 = u2.fma(i3, a23);
             a33 = u3.fma(i3, a33);
         }
+        a00.intoArray(dots, 0 * L);
+        a10.intoArray(dots, 1 * L);
+        a20.intoArray(dots, 2 * L);
+        a30.intoArray(dots, 3 * L);
+        a01.intoArray(dots, 4 * L);
+        a11.intoArray(dots, 5 * L);
+        a21.intoArray(dots, 6 * L);
+        a31.intoArray(dots, 7 * L);
+        a02.intoArray(dots, 8 * L);
+        a12.intoArray(dots, 9 * L);
+        a22.intoArray(dots, 10 * L);
+        a32.intoArray(dots, 11 * L);
+        a03.intoArray(dots, 12 * L);
+        a13.intoArray(dots, 13 * L);
+        a23.intoArray(dots, 14 * L);
+        a33.intoArray(dots, 15 * L);
         // rows in increasing order, as the heaps require
-        select(a00, g, r, biases, heaps);
-        select(a10, g + 1, r, biases, heaps);
-        select(a20, g + 2, r, biases, heaps);
-        select(a30, g + 3, r, biases, heaps);
-        select(a01, g, r + 1, biases, heaps);
-        select(a11, g + 1, r + 1, biases, heaps);
-        select(a21, g + 2, r + 1, biases, heaps);
-        select(a31, g + 3, r + 1, biases, heaps);
-        select(a02, g, r + 2, biases, heaps);
-        select(a12, g + 1, r + 2, biases, heaps);
-        select(a22, g + 2, r + 2, biases, heaps);
-        select(a32, g + 3, r + 2, biases, heaps);
-        select(a03, g, r + 3, biases, heaps);
-        select(a13, g + 1, r + 3, biases, heaps);
-        select(a23, g + 2, r + 3, biases, heaps);
-        select(a33, g + 3, r + 3, biases, heaps);
+        select(0, g, r, biases, heaps);
+        select(1, g + 1, r, biases, heaps);
+        select(2, g + 2, r, biases, heaps);
+        select(3, g + 3, r, biases, heaps);
+        select(4, g, r + 1, biases, heaps);
+        select(5, g + 1, r + 1, biases, heaps);
+        select(6, g + 2, r + 1, biases, heaps);
+        select(7, g + 3, r + 1, biases, heaps);
+        select(8, g, r + 2, biases, heaps);
+        select(9, g + 1, r + 2, biases, heaps);
+        select(10, g + 2, r + 2, biases, heaps);
+        select(11, g + 3, r + 2, biases, heaps);
+        select(12, g, r + 3, biases, heaps);
+        select(13, g + 1, r + 3, biases, heaps);
+        select(14, g + 2, r + 3, biases, heaps);
+        select(15, g + 3, r + 3, biases, heaps);
     }
 
     /** 4 lane groups × 1 item, for the rows left over at the end of a block. */
@@ -303,10 +325,14 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
             a2 = FloatVector.fromArray(SPECIES, p, off + 2 * stride).fma(i0, a2);
             a3 = FloatVector.fromArray(SPECIES, p, off + 3 * stride).fma(i0, a3);
         }
-        select(a0, g, r, biases, heaps);
-        select(a1, g + 1, r, biases, heaps);
-        select(a2, g + 2, r, biases, heaps);
-        select(a3, g + 3, r, biases, heaps);
+        a0.intoArray(dots, 0);
+        a1.intoArray(dots, L);
+        a2.intoArray(dots, 2 * L);
+        a3.intoArray(dots, 3 * L);
+        select(0, g, r, biases, heaps);
+        select(1, g + 1, r, biases, heaps);
+        select(2, g + 2, r, biases, heaps);
+        select(3, g + 3, r, biases, heaps);
     }
 
     /** 1 lane group × 4 items, for batches (or their remainder) under 4 lane groups. */
@@ -325,10 +351,14 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
             a2 = u0.fma(FloatVector.broadcast(SPECIES, data[q2 + c]), a2);
             a3 = u0.fma(FloatVector.broadcast(SPECIES, data[q3 + c]), a3);
         }
-        select(a0, g, r, biases, heaps);
-        select(a1, g, r + 1, biases, heaps);
-        select(a2, g, r + 2, biases, heaps);
-        select(a3, g, r + 3, biases, heaps);
+        a0.intoArray(dots, 0);
+        a1.intoArray(dots, L);
+        a2.intoArray(dots, 2 * L);
+        a3.intoArray(dots, 3 * L);
+        select(0, g, r, biases, heaps);
+        select(1, g, r + 1, biases, heaps);
+        select(2, g, r + 2, biases, heaps);
+        select(3, g, r + 3, biases, heaps);
     }
 
     /** 1 lane group × 1 item. */
@@ -341,30 +371,36 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
             a0 = FloatVector.fromArray(SPECIES, p, p0 + c * L)
                     .fma(FloatVector.broadcast(SPECIES, data[q0 + c]), a0);
         }
-        select(a0, g, r, biases, heaps);
+        a0.intoArray(dots, 0);
+        select(0, g, r, biases, heaps);
     }
 
     /**
-     * Adds the item bias and the users' offsets to the dot products of lane group {@code g} with
+     * Adds the item bias and the users' offsets to the dot products (stored at {@code slot} of
+     * {@link #dots}) of lane group {@code g} with
      * local row {@code r} of the segment, and offers to the heaps only the lanes whose score reaches the user's threshold.
      */
-    private void select(FloatVector dots, int g, int r, float[] biases, TopNHeap[] heaps) {
+    private void select(int slot, int g, int r, float[] biases, TopNHeap[] heaps) {
         final int lane0 = g * L;
-        FloatVector s = dots.add(biases[r]).add(FloatVector.fromArray(SPECIES, offsets, lane0));
+        FloatVector s = FloatVector.fromArray(SPECIES, dots, slot * L).add(biases[r]).add(FloatVector.fromArray(SPECIES, offsets, lane0));
         VectorMask<Float> pass = s.compare(VectorOperators.GE, FloatVector.fromArray(SPECIES, thresholds, lane0));
         if (pass.anyTrue()) {
-            offerLanes(s, lane0, r, heaps);
+            // stored here, where the vector is in a register: passed to a method that is not
+            // inlined it would be boxed (1.6 MB per batch of 128 against a hot set of 2,048 rows,
+            // where most selects pass while the heaps fill)
+            s.intoArray(lanes, 0);
+            offerLanes(lane0, r, heaps);
         }
     }
 
     /**
-     * The rare path: scalar heap offers (with seen-item exclusion) for the lanes that passed, found
+     * The rare path: scalar heap offers (with seen-item exclusion) for the lanes that passed (their
+     * scores in {@code lanes}), found
      * by comparing again lane by lane: on JDK 17 {@code VectorMask.toLong()} is not an intrinsic and
      * cost as much as the whole vector loop in a profile of the job (JFR, 100k items). NaN scores
      * and the NaN thresholds of padding lanes never pass, as in the vector comparison.
      */
-    private void offerLanes(FloatVector s, int lane0, int r, TopNHeap[] heaps) {
-        s.intoArray(lanes, 0);
+    private void offerLanes(int lane0, int r, TopNHeap[] heaps) {
         for (int lane = 0; lane < L; lane++) {
             int u = lane0 + lane;
             if (lanes[lane] >= thresholds[u]) {
