@@ -74,6 +74,11 @@ public final class ItemDeltaSerde {
         return bytes;
     }
 
+    /** Lets go of the bytes {@link #serializeOnce} kept on {@code d} (a caller that keeps them elsewhere). */
+    public static void forgetEncoded(ItemDelta d) {
+        d.encoded = null;
+    }
+
     /** Bytes of {@code s} in modified UTF-8 with its length prefix, as {@code writeUTF} writes it. */
     private static int utfSize(String s) {
         int size = 0;

@@ -10,10 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,19 +50,14 @@ import java.util.Set;
  */
 public final class ItemCache {
 
-    /** A delta never confirmed (refused by the ItemServer) is dropped after this many checkpoints. */
-    static final int MAX_UNCONFIRMED_CHECKPOINTS = 10;
-
     private final ModelConfig model;
     private final ItemMatrix items;
     /** Per item this subtask changed since the last flush, in the order of the first change. */
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     /** The vector an own update writes into the replica (the matrix copies it). */
     private final float[] scratch;
-    private final Map<String, List<ItemDelta>> inFlight = new HashMap<>();
-    /** Items with restored in-flight deltas that no ItemServer update has confirmed or refuted yet. */
-    private final Set<String> unresolved = new HashSet<>();
-    private final Set<ItemDelta> restored = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Sent, not confirmed yet; restored ones are marked until an ItemServer update confirms or refutes them. */
+    private final InFlightDeltas inFlight = new InFlightDeltas();
     private final SamplingOrder order;
     private final BitSet markers = new BitSet();
     private int expectedMarkers;
@@ -256,13 +248,9 @@ public final class ItemCache {
             d.origin = origin;
             d.checkpointId = checkpointId;
             d.sender = sender;
-            inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
         }
         pending.clear();
-        inFlight.values().removeIf(list -> {
-            list.removeIf(d -> d.checkpointId < checkpointId - MAX_UNCONFIRMED_CHECKPOINTS);
-            return list.isEmpty();
-        });
+        inFlight.sent(checkpointId, out);
         return out;
     }
 
@@ -278,8 +266,7 @@ public final class ItemCache {
             if (ready()) {
                 // every ItemServer has re-sent its items: a restored delta of an item none of them
                 // has is not applied anywhere yet, so it stays in flight as an ordinary one
-                unresolved.clear();
-                restored.clear();
+                inFlight.resolveRestored();
             }
             return;
         }
@@ -294,26 +281,28 @@ public final class ItemCache {
         if (!retired.isEmpty()) {
             retired.remove(update.item); // a vector from the ItemServer: the item is (back) in the model
         }
-        List<ItemDelta> unconfirmed = inFlight.get(update.item);
-        if (unresolved.remove(update.item) && update.appliedFrom != subtask && unconfirmed != null) {
-            // the item's last applied delta came from another subtask: ours may or may not be in it;
-            // leave them out (the replica may lag until the ItemServer applies them) rather than count twice
-            unconfirmed.removeIf(restored::contains);
+        List<InFlightDeltas.Entry> unconfirmed = inFlight.of(update.item);
+        if (unconfirmed != null && unconfirmed.stream().anyMatch(e -> e.restored)) {
+            // the item's first update since the restore
+            if (update.appliedFrom != subtask) {
+                // its last applied delta came from another subtask: ours may or may not be in it; leave
+                // them out (the replica may lag until the ItemServer applies them) rather than count twice
+                inFlight.finish(update.item, e -> e.restored);
+            }
+            unconfirmed.forEach(e -> e.restored = false);
         }
         if (unconfirmed != null && update.appliedFrom == subtask) {
             // the ItemServer has applied our delta of that checkpoint (and, in topic order, all earlier ones)
-            unconfirmed.removeIf(d -> d.checkpointId <= update.appliedCheckpoint);
+            inFlight.finish(update.item, e -> e.delta.checkpointId <= update.appliedCheckpoint);
         }
-        if (unconfirmed != null && unconfirmed.isEmpty()) {
-            inFlight.remove(update.item);
-            unconfirmed = null;
-        }
+        unconfirmed = inFlight.of(update.item);
         // the ItemServer's value plus ours in the order it will apply them (the same float additions)
         float[] q = update.q.clone();
         float b = update.b;
         long interactions = update.interactions;
         if (unconfirmed != null) {
-            for (ItemDelta d : unconfirmed) {
+            for (InFlightDeltas.Entry e : unconfirmed) {
+                ItemDelta d = e.delta;
                 for (int k = 0; k < q.length; k++) {
                     q[k] += d.dq[k];
                 }
@@ -370,21 +359,20 @@ public final class ItemCache {
             return;
         }
         pending.remove(item);
-        List<ItemDelta> dropped = inFlight.remove(item);
-        if (dropped != null) {
-            dropped.forEach(restored::remove);
-        }
-        unresolved.remove(item);
+        inFlight.drop(item);
         if (retire) {
             retired.add(item);
         }
     }
 
-    /** This subtask's deltas sent but not yet confirmed, to be checkpointed. */
+    /** This subtask's deltas sent but not yet confirmed. */
     public List<ItemDelta> inFlightDeltas() {
-        List<ItemDelta> all = new ArrayList<>();
-        inFlight.values().forEach(all::addAll);
-        return all;
+        return inFlight.all();
+    }
+
+    /** Writes the deltas in flight into the operator's checkpoint ({@link InFlightDeltas#write}). */
+    void writeInFlight(java.io.DataOutputStream out, InFlightDeltas.PartitionStarter partition) throws java.io.IOException {
+        inFlight.write(out, partition);
     }
 
     /**
@@ -394,6 +382,7 @@ public final class ItemCache {
      * vector plus them) and kept in flight until an update says whether they are applied.
      */
     public void restoreInFlight(Collection<ItemDelta> deltas, int subtask) {
+        List<ItemDelta> accepted = new ArrayList<>();
         for (ItemDelta d : deltas) {
             if (d.sender != subtask || d.isRepublishMarker() || d.isRetirementMarker()) {
                 continue;
@@ -402,9 +391,7 @@ public final class ItemCache {
             if (row < 0) {
                 continue; // refused: past model.max-items
             }
-            restored.add(d);
-            inFlight.computeIfAbsent(d.item, i -> new ArrayList<>(2)).add(d);
-            unresolved.add(d.item);
+            accepted.add(d);
             float[] q = items.vectorAt(row);
             for (int k = 0; k < q.length; k++) {
                 q[k] += d.dq[k];
@@ -412,6 +399,7 @@ public final class ItemCache {
             upsert(d.item, q, items.biasAt(row) + d.db);
             items.setInteractions(row, items.interactionsAt(row) + d.interactions);
         }
+        inFlight.restore(accepted);
     }
 
     /** True when every ItemServer subtask has re-sent its items since the start. */

@@ -101,10 +101,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
             restoredInFlight.addAll(ItemDeltaSerde.deserializeStateElement(bytes));
         }
         for (StatePartitionStreamProvider partition : context.getRawOperatorStateInputs()) {
-            DataInputStream in = new DataInputStream(partition.getStream());
-            byte[] chunk = new byte[in.readInt()];
-            in.readFully(chunk);
-            restoredInFlight.addAll(ItemDeltaSerde.deserializeStateElement(chunk));
+            restoredInFlight.addAll(InFlightDeltas.read(new DataInputStream(partition.getStream())));
         }
     }
 
@@ -117,13 +114,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         super.snapshotState(context);
         inFlightState.clear();
         OperatorStateCheckpointOutputStream raw = context.getRawOperatorStateOutput();
-        DataOutputStream out = new DataOutputStream(raw);
-        for (byte[] chunk : ItemDeltaSerde.chunks(cache.inFlightDeltas(), ItemDeltaSerde.CHUNK_BYTES)) {
-            raw.startNewPartition();
-            out.writeInt(chunk.length);
-            out.write(chunk);
-            out.flush();
-        }
+        cache.writeInFlight(new DataOutputStream(raw), raw::startNewPartition);
     }
 
     @Override
