@@ -349,6 +349,8 @@ final class BenchCommand {
             r.put("users_scored", (long) scored);
             // summed over subtasks: each has a graph
             r.put("indexed_items", (long) Math.max(0, BenchMetrics.sum(id -> id.endsWith(".indexedItems"))));
+            // the gradient loop: item deltas dropped unconfirmed after 10 checkpoints (lagging confirmations)
+            r.put("deltas_expired", (long) Math.max(0, BenchMetrics.sum(id -> id.endsWith(".itemDeltasExpired"))));
             // every UserWorker subtask holds a replica of the whole model's items: their mean is its size
             r.put("cached_items", Math.round(Math.max(0, BenchMetrics.sum(id -> id.endsWith(".cachedItems")))
                     / r.path("parallelism").asDouble(1)));
@@ -402,6 +404,8 @@ final class BenchCommand {
         System.out.printf("scoring                 %,.0f users/s per UserWorker thread (%,d users scored; %,d items in each replica; HNSW graphs hold %,d items)%n",
                 r.path("scoring_users_per_s").asDouble(), r.path("users_scored").asLong(), r.path("cached_items").asLong(),
                 r.path("indexed_items").asLong());
+        System.out.printf("gradient loop           %,d item deltas dropped unconfirmed after 10 checkpoints%n",
+                r.path("deltas_expired").asLong());
         if (r.path("bounded_queries").asLong() == 0) {
             System.out.println("pruning                 not tried (the catalogue is too small for the hot set to pay)");
         } else {

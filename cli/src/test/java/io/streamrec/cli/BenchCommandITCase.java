@@ -50,6 +50,7 @@ class BenchCommandITCase {
         assertThat(r.path("users_scored").asLong()).isGreaterThanOrEqualTo(60);
         assertThat(r.path("scoring_users_per_s").asDouble()).isPositive();
         assertThat(r.path("index").asText()).isEqualTo("AUTO");
+        assertThat(r.path("deltas_expired").asLong()).as("a tiny run's gradient loop keeps up").isZero();
         assertThat(r.path("cached_items").asLong()).as("items in each UserWorker's replica").isBetween(1L, 50L);
         // 50 items are far below the catalogue the exact pruning starts at (4 hot sets): nothing tried
         assertThat(r.has("bounded_queries")).isTrue();

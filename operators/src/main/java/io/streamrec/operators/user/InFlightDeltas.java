@@ -75,6 +75,8 @@ final class InFlightDeltas {
 
     private final Map<String, List<Entry>> byItem = new HashMap<>();
     private final List<Flight> flights = new ArrayList<>();
+    // written by the task thread only; volatile so that a metric gauge may read it
+    private volatile long expired;
 
     /**
      * The deltas sent before barrier {@code checkpointId} (all with that checkpoint id) join, and the
@@ -87,6 +89,7 @@ final class InFlightDeltas {
         for (Iterator<Flight> it = flights.iterator(); it.hasNext(); ) {
             Flight f = it.next();
             if (f.checkpointId < checkpointId - MAX_CHECKPOINTS) {
+                expired += f.open;
                 for (int i = f.done.nextClearBit(0); i < f.deltas.length; i = f.done.nextClearBit(i + 1)) {
                     List<Entry> list = byItem.get(f.deltas[i].item);
                     if (list != null) {
@@ -178,6 +181,16 @@ final class InFlightDeltas {
             }
         }
         return out;
+    }
+
+    /**
+     * Deltas dropped unconfirmed after {@link #MAX_CHECKPOINTS} checkpoints so far. Refused deltas
+     * end here; so do deltas whose confirmation lags that far, which happens while the job replays a
+     * backlog (docs/PERFORMANCE.md, "The gradient loop under a backlog"): the replica then lacks them
+     * until the ItemServers' updates that contain them arrive.
+     */
+    long expired() {
+        return expired;
     }
 
     /** Flights with deltas in flight (for tests). */

@@ -412,6 +412,11 @@ public final class ItemCache {
         return RefreshBatch.rowsOf(items, seen);
     }
 
+    /** This subtask's deltas dropped unconfirmed ({@link InFlightDeltas#expired}). */
+    public long expiredDeltas() {
+        return inFlight.expired();
+    }
+
     /** New items this subtask refused: past {@code model.max-items}, retired, or past the cache's hard limit. */
     public long refusedItems() {
         return refused;

@@ -100,9 +100,11 @@ class InFlightDeltasTest {
         deltas.sent(12, List.of(delta("b", 12)));
         assertThat(deltas.all()).extracting(d -> d.item + "@" + d.checkpointId).containsExactly("a@2", "b@12");
         assertThat(deltas.of("a")).extracting(e -> e.delta.checkpointId).containsExactly(2L);
+        assertThat(deltas.expired()).isEqualTo(1);
         deltas.sent(13, List.of());
         assertThat(deltas.of("a")).isNull();
         assertThat(deltas.flights()).isEqualTo(1);
+        assertThat(deltas.expired()).isEqualTo(2);
     }
 
     @Test
