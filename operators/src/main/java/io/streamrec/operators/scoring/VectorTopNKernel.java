@@ -35,6 +35,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loading this class needs the JVM option {@code --add-modules jdk.incubator.vector}; use
  * {@link ScoringKernel#VECTOR} or {@link TopNKernels#vector()}, which check that first and fall back
  * to {@link JavaTopNKernel}. Not thread-safe (scratch buffers).
+ *
+ * <p>Long (over 400 lines) because the register blocking is written out: four block shapes (4 × 4,
+ * 4 × 1, 1 × 4, 1 × 1 lane groups × items), each with its accumulators named, since the Vector API
+ * keeps a vector in a register only while no array or loop of vectors holds it.
  */
 public final class VectorTopNKernel extends AbstractTopNKernel {
 
