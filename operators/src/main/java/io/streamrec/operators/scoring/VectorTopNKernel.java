@@ -295,23 +295,10 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
         a13.intoArray(dots, 13 * L);
         a23.intoArray(dots, 14 * L);
         a33.intoArray(dots, 15 * L);
-        // rows in increasing order, as the heaps require
-        select(0, g, r, biases, heaps);
-        select(1, g + 1, r, biases, heaps);
-        select(2, g + 2, r, biases, heaps);
-        select(3, g + 3, r, biases, heaps);
-        select(4, g, r + 1, biases, heaps);
-        select(5, g + 1, r + 1, biases, heaps);
-        select(6, g + 2, r + 1, biases, heaps);
-        select(7, g + 3, r + 1, biases, heaps);
-        select(8, g, r + 2, biases, heaps);
-        select(9, g + 1, r + 2, biases, heaps);
-        select(10, g + 2, r + 2, biases, heaps);
-        select(11, g + 3, r + 2, biases, heaps);
-        select(12, g, r + 3, biases, heaps);
-        select(13, g + 1, r + 3, biases, heaps);
-        select(14, g + 2, r + 3, biases, heaps);
-        select(15, g + 3, r + 3, biases, heaps);
+        // rows in increasing order, as the heaps require: slot k holds lane group g + k % 4, row r + k / 4
+        for (int k = 0; k < 16; k++) {
+            select(k, g + (k & 3), r + (k >> 2), biases, heaps);
+        }
     }
 
     /** 4 lane groups × 1 item, for the rows left over at the end of a block. */
@@ -333,10 +320,9 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
         a1.intoArray(dots, L);
         a2.intoArray(dots, 2 * L);
         a3.intoArray(dots, 3 * L);
-        select(0, g, r, biases, heaps);
-        select(1, g + 1, r, biases, heaps);
-        select(2, g + 2, r, biases, heaps);
-        select(3, g + 3, r, biases, heaps);
+        for (int k = 0; k < 4; k++) {
+            select(k, g + k, r, biases, heaps);
+        }
     }
 
     /** 1 lane group × 4 items, for batches (or their remainder) under 4 lane groups. */
@@ -359,10 +345,9 @@ public final class VectorTopNKernel extends AbstractTopNKernel {
         a1.intoArray(dots, L);
         a2.intoArray(dots, 2 * L);
         a3.intoArray(dots, 3 * L);
-        select(0, g, r, biases, heaps);
-        select(1, g, r + 1, biases, heaps);
-        select(2, g, r + 2, biases, heaps);
-        select(3, g, r + 3, biases, heaps);
+        for (int k = 0; k < 4; k++) {
+            select(k, g, r + k, biases, heaps);
+        }
     }
 
     /** 1 lane group × 1 item. */
