@@ -30,7 +30,8 @@ public final class SavepointLayout {
      * chunk of deltas (its only raw state), because Flink 2.2 writes managed operator state to a
      * checkpoint one byte at a time ({@code CompressibleFSDataOutputStream} has no array write), and
      * with a large catalogue tens of megabytes are in flight. The list is still read on restore, and
-     * emptied.
+     * emptied. Each raw partition holds a chunk of one checkpoint's deltas and, since the layout of
+     * {@code InFlightDeltas}, a bit set of those confirmed since, which a restore skips.
      */
     public static final String IN_FLIGHT_ITEM_DELTAS = "in-flight-item-deltas";
     /** UserWorker, keyed by item (the subtask that owns the item's key group): {@link SimilarItemState}. */
