@@ -128,12 +128,17 @@ final class InFlightDeltas {
         return byItem.get(item);
     }
 
-    /** Removes the item's deltas that {@code done} selects (confirmed, or to be left out); true if any remain. */
-    boolean finish(String item, Predicate<Entry> done) {
+    /**
+     * Removes the item's deltas that {@code done} selects (confirmed, or to be left out); returns
+     * those that remain (the live list), or null when none do.
+     */
+    List<Entry> finish(String item, Predicate<Entry> done) {
         List<Entry> list = byItem.get(item);
-        if (list == null) {
-            return false;
-        }
+        return list == null ? null : finish(item, list, done);
+    }
+
+    /** {@link #finish(String, Predicate)} of the item's live list {@code list} (from {@link #of}). */
+    List<Entry> finish(String item, List<Entry> list, Predicate<Entry> done) {
         list.removeIf(e -> {
             if (done.test(e)) {
                 markDone(e);
@@ -143,9 +148,9 @@ final class InFlightDeltas {
         });
         if (list.isEmpty()) {
             byItem.remove(item);
-            return false;
+            return null;
         }
-        return true;
+        return list;
     }
 
     /** Drops every delta of the item (it left the model). */

@@ -282,20 +282,21 @@ public final class ItemCache {
             retired.remove(update.item); // a vector from the ItemServer: the item is (back) in the model
         }
         List<InFlightDeltas.Entry> unconfirmed = inFlight.of(update.item);
-        if (unconfirmed != null && unconfirmed.stream().anyMatch(e -> e.restored)) {
+        if (unconfirmed != null && anyRestored(unconfirmed)) {
             // the item's first update since the restore
             if (update.appliedFrom != subtask) {
                 // its last applied delta came from another subtask: ours may or may not be in it; leave
                 // them out (the replica may lag until the ItemServer applies them) rather than count twice
-                inFlight.finish(update.item, e -> e.restored);
+                unconfirmed = inFlight.finish(update.item, unconfirmed, e -> e.restored);
             }
-            unconfirmed.forEach(e -> e.restored = false);
+            if (unconfirmed != null) {
+                unconfirmed.forEach(e -> e.restored = false);
+            }
         }
         if (unconfirmed != null && update.appliedFrom == subtask) {
             // the ItemServer has applied our delta of that checkpoint (and, in topic order, all earlier ones)
-            inFlight.finish(update.item, e -> e.delta.checkpointId <= update.appliedCheckpoint);
+            unconfirmed = inFlight.finish(update.item, unconfirmed, e -> e.delta.checkpointId <= update.appliedCheckpoint);
         }
-        unconfirmed = inFlight.of(update.item);
         // the ItemServer's value plus ours in the order it will apply them (the same float additions)
         float[] q = update.q.clone();
         float b = update.b;
@@ -328,6 +329,15 @@ public final class ItemCache {
             return;
         }
         items.setInteractions(row, interactions);
+    }
+
+    private static boolean anyRestored(List<InFlightDeltas.Entry> entries) {
+        for (InFlightDeltas.Entry e : entries) {
+            if (e.restored) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

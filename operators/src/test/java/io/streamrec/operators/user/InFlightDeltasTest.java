@@ -55,11 +55,12 @@ class InFlightDeltasTest {
         assertThat(checkpointAndRestore(deltas)).containsExactly("a@1", "b@1", "c@1");
 
         deltas.sent(2, List.of(delta("b", 2), delta("d", 2)));
-        assertThat(deltas.finish("b", e -> e.delta.checkpointId <= 1)).as("b@2 remains").isTrue();
+        assertThat(deltas.finish("b", e -> e.delta.checkpointId <= 1)).as("b@2 remains")
+                .extracting(e -> e.delta.checkpointId).containsExactly(2L);
         assertThat(checkpointAndRestore(deltas)).containsExactly("a@1", "c@1", "b@2", "d@2");
 
         deltas.drop("a");
-        assertThat(deltas.finish("c", e -> true)).isFalse();
+        assertThat(deltas.finish("c", e -> true)).isNull();
         assertThat(deltas.of("c")).isNull();
         assertThat(deltas.flights()).as("the first flight is done").isEqualTo(1);
         assertThat(checkpointAndRestore(deltas)).containsExactly("b@2", "d@2");
