@@ -32,6 +32,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -206,6 +207,9 @@ final class BenchCommand {
         private long allReadAt = -1;
         private long doneAt = -1;
         private long maxHeap = -1;
+        /** Sums of {@link BenchMetrics#taskTimeShares()} over samples taken while the job read its backlog. */
+        private final Map<String, double[]> taskTimeSums = new TreeMap<>();
+        private int taskTimeSamples;
 
         Run(FlinkRestClient rest, String jobId, Jedis redis, String prefix, Map<String, Long> expectedPerUser,
             List<Probe> probes, long events) {
@@ -251,6 +255,9 @@ final class BenchCommand {
                 checkProbes(now);
                 maxHeap = Math.max(maxHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 if (now - lastProgress >= 2000) {
+                    if (read > 0 && allReadAt < 0) {
+                        sampleTaskTimes();
+                    }
                     progress.update(String.format("%5.0f s  %,d of %,d events read  %,d probes waiting",
                             startedAt < 0 ? 0 : (now - startedAt) / 1000.0, Math.max(read, 0), events, pending.size()));
                     lastProgress = now;
@@ -266,6 +273,16 @@ final class BenchCommand {
             }
             progress.end();
             return false;
+        }
+
+        private void sampleTaskTimes() {
+            BenchMetrics.taskTimeShares().forEach((task, shares) -> {
+                double[] sums = taskTimeSums.computeIfAbsent(task, t -> new double[3]);
+                for (int i = 0; i < 3; i++) {
+                    sums[i] += shares[i];
+                }
+            });
+            taskTimeSamples++;
         }
 
         /** Records the validator has read (valid and rejected), summed over its subtasks; -1 before it reports. */
@@ -361,6 +378,18 @@ final class BenchCommand {
             double accepted = Math.max(0, BenchMetrics.sum(id -> id.endsWith(".boundedAccepted")));
             r.put("bounded_queries", (long) bounded);
             r.put("bounded_accepted_share", bounded > 0 ? accepted / bounded : 0);
+            // where each task's threads spent their time while the job read its backlog (Flink's
+            // busy, back-pressured and idle time; means over subtasks and over samples every 2 s)
+            if (taskTimeSamples == 0) {
+                sampleTaskTimes(); // a backlog read within the first 2 s: the times since
+            }
+            ObjectNode tasks = r.putObject("task_time");
+            taskTimeSums.forEach((task, sums) -> {
+                ObjectNode t = tasks.putObject(task);
+                t.put("busy", sums[0] / taskTimeSamples);
+                t.put("back_pressured", sums[1] / taskTimeSamples);
+                t.put("idle", sums[2] / taskTimeSamples);
+            });
             return r;
         }
     }
@@ -412,5 +441,9 @@ final class BenchCommand {
             System.out.printf("pruning                 %.1f%% of %,d queries tried against the hot set answered by it alone%n",
                     100 * r.path("bounded_accepted_share").asDouble(), r.path("bounded_queries").asLong());
         }
+        System.out.println("task time while reading the backlog (busy / back-pressured / idle, mean over subtasks):");
+        r.path("task_time").fields().forEachRemaining(t -> System.out.printf("  %3.0f%% / %3.0f%% / %3.0f%%  %s%n",
+                100 * t.getValue().path("busy").asDouble(), 100 * t.getValue().path("back_pressured").asDouble(),
+                100 * t.getValue().path("idle").asDouble(), t.getKey()));
     }
 }

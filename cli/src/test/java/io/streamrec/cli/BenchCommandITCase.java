@@ -56,5 +56,13 @@ class BenchCommandITCase {
         assertThat(r.has("bounded_queries")).isTrue();
         assertThat(r.path("bounded_queries").asLong()).isZero();
         assertThat(r.path("bounded_accepted_share").asDouble()).isZero();
+        // Flink's task times, as shares of each task's thread: the UserWorker's chain is among them
+        JsonNode tasks = r.path("task_time");
+        assertThat(tasks.fieldNames()).toIterable().anySatisfy(name -> assertThat(name).contains("UserWorker"));
+        tasks.fields().forEachRemaining(t -> {
+            double sum = t.getValue().path("busy").asDouble() + t.getValue().path("back_pressured").asDouble()
+                    + t.getValue().path("idle").asDouble();
+            assertThat(sum).as(t.getKey() + ": busy + back-pressured + idle").isBetween(0.5, 1.2);
+        });
     }
 }
