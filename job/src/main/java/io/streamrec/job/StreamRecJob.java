@@ -226,6 +226,7 @@ public final class StreamRecJob {
                                 .bulkRefreshRate(options.get(StreamRecOptions.BULK_REFRESH_RATE))
                                 .userTtl(options.get(StreamRecOptions.USER_TTL))
                                 .maxSeen(options.get(StreamRecOptions.MAX_SEEN))
+                                .userCacheSize(options.get(StreamRecOptions.USER_CACHE_SIZE))
                                 .evaluation(options.get(StreamRecOptions.ONLINE_EVALUATION))
                                 .kernel(options.get(StreamRecOptions.KERNEL))
                                 .index(options.get(StreamRecOptions.INDEX))

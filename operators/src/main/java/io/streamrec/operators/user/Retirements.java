@@ -81,11 +81,11 @@ final class Retirements {
      * Runs the pass for the items gathered by {@link #leftLists} at processing time {@code at}, if
      * {@code at} is not -1 (as {@link #leftLists} and {@link #leftListsWhenReady} return).
      */
-    void passAt(long at, ProcessingTimeService time, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers) {
+    void passAt(long at, ProcessingTimeService time, UserStateCache users, UserTimers timers) {
         if (at >= 0) {
             time.registerTimer(at, t -> {
                 long now = time.getCurrentProcessingTime();
-                refreshListsWith(leftLists.drain(now), backend, keys, timers, now);
+                refreshListsWith(leftLists.drain(now), users, timers, now);
             });
         }
     }
@@ -126,17 +126,14 @@ final class Retirements {
      * Asks for a refresh of every user of this subtask whose last list (or category list) holds one
      * of {@code items}: one pass over the subtask's users. Returns how many were asked.
      */
-    static long refreshListsWith(Set<String> items, KeyedStateBackend<String> backend, KeyContext keys, UserTimers timers,
-                                 long now) throws Exception {
+    static long refreshListsWith(Set<String> items, UserStateCache users, UserTimers timers, long now) throws Exception {
         if (items.isEmpty()) {
             return 0;
         }
         Set<Integer> hashes = new HashSet<>();
         items.forEach(item -> hashes.add(item.hashCode()));
-        Object previousKey = keys.getCurrentKey();
         long[] asked = {0};
-        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                SavepointLayout.userState(), (user, state) -> {
+        users.applyToAllUsers((user, state) -> {
                     UserState s = state.value();
                     if (s != null && (s.lastList != null && holdsAny(s.lastList, items)
                             || s.categoryListItems != null && holdsAnyHash(s.categoryListItems, hashes))) {
@@ -145,9 +142,6 @@ final class Retirements {
                         asked[0]++;
                     }
                 });
-        if (previousKey != null) {
-            keys.setCurrentKey(previousKey);
-        }
         return asked[0];
     }
 

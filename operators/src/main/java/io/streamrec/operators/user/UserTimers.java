@@ -55,11 +55,9 @@ final class UserTimers {
      * a restore takes over (the ItemServers ask the same way, see {@code recs.refresh-on-restore}). Spread at the bulk rate: Flink fires all due timers in one go, and the lists scored before a checkpoint wait
      * in the Redis sink until it completes. Returns how many were requested.
      */
-    long refreshEveryUser(KeyedStateBackend<String> backend, KeyContext keys, long now, String reason) throws Exception {
-        Object previousKey = keys.getCurrentKey();
+    long refreshEveryUser(UserStateCache users, long now, String reason) throws Exception {
         long[] requested = {0};
-        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                SavepointLayout.userState(), (user, state) -> {
+        users.applyToAllUsers((user, state) -> {
                     UserState s = state.value();
                     if (s != null && !s.refreshPending) {
                         s.refreshPending = true;
@@ -69,9 +67,6 @@ final class UserTimers {
                                 pacer.bulkRefreshTime(now, requested[0]++, bulkRefreshRate));
                     }
                 });
-        if (previousKey != null) {
-            keys.setCurrentKey(previousKey);
-        }
         LOG.info("refresh of {} users requested ({})", requested[0], reason);
         return requested[0];
     }

@@ -71,7 +71,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
 
     private final UserWorkerConfig config;
 
-    private transient ValueState<UserState> userState;
+    private transient UserStateCache userState;
     private transient ResyncBuffer waiting;
     private transient UserTimers timers;
     private transient ItemCache cache;
@@ -112,6 +112,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        userState.flush(); // the keyed state is snapshotted after this method: every change before the barrier in it
         inFlightState.clear();
         OperatorStateCheckpointOutputStream raw = context.getRawOperatorStateOutput();
         cache.writeInFlight(new DataOutputStream(raw), raw::startNewPartition);
@@ -120,7 +121,8 @@ public class UserWorker extends AbstractStreamOperator<UserList>
     @Override
     public void open() throws Exception {
         super.open();
-        userState = getPartitionedState(SavepointLayout.userState());
+        userState = new UserStateCache(getPartitionedState(SavepointLayout.userState()), getKeyedStateBackend(), this,
+                config.userCacheSize());
         waiting = new ResyncBuffer(getPartitionedState(SavepointLayout.waitingForItemCache()), getKeyedStateBackend(), this);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         ModelConfig model = config.model();
@@ -144,6 +146,9 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         ItemCacheMetrics.register(getMetricGroup(), cache);
         getMetricGroup().gauge("boundedQueries", bounded::boundedUsers);
         getMetricGroup().gauge("boundedAccepted", bounded::acceptedUsers);
+        getMetricGroup().gauge("userStateCached", userState::size);
+        getMetricGroup().gauge("userStateCacheHits", userState::hits);
+        getMetricGroup().gauge("userStateCacheMisses", userState::misses);
         scoring = new ListScoring(batch, pacer, metrics,
                 getProcessingTimeService(), cache, config.batchSize(), this, userState, output);
         if (config.similarN() > 0) {
@@ -222,7 +227,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         ItemUpdate update = element.getValue();
         if (update.isRepublish()) {
             if (republish.firstTime(update.republish)) {
-                timers.refreshEveryUser(getKeyedStateBackend(), this, now(),
+                timers.refreshEveryUser(userState, now(),
                         "republish request '" + update.republish + "', subtask " + subtask);
                 if (similar != null) {
                     similar.refreshAll(config.bulkRefreshRate());
@@ -233,7 +238,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         if (update.metadata) { // availability or categories changed: lists that hold the item are found by a pass
             if (cache.applyMetadata(update)) {
                 retirements.passAt(retirements.leftLists(update.item, now(), cache.ready()), getProcessingTimeService(),
-                        getKeyedStateBackend(), this, timers);
+                        userState, timers);
             }
             if (similar != null && update.unavailable) {
                 similar.itemLeftLists(update.item);
@@ -243,19 +248,18 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         boolean wasReady = cache.ready();
         cache.apply(update, subtask);
         if (update.retired && wasReady) { // a resync's retired items were in no list refreshed since
-            Retirements.refreshListsWith(Set.of(update.item), getKeyedStateBackend(), this, timers, now());
+            Retirements.refreshListsWith(Set.of(update.item), userState, timers, now());
         }
         long pass = update.expired && wasReady ? retirements.expired(update.item, now()) : -1;
         if (pass >= 0) {
             getProcessingTimeService().registerTimer(pass, t -> Retirements.refreshListsWith(
-                    retirements.drainExpired(now()), getKeyedStateBackend(), this, timers, now()));
+                    retirements.drainExpired(now()), userState, timers, now()));
         }
         if (similar != null) {
             similar.onItemUpdate(update);
         }
         if (!wasReady && cache.ready()) {
-            retirements.passAt(retirements.leftListsWhenReady(now()), getProcessingTimeService(), getKeyedStateBackend(),
-                    this, timers);
+            retirements.passAt(retirements.leftListsWhenReady(now()), getProcessingTimeService(), userState, timers);
             waiting.drain(this::apply, this::processWatermark);
         }
     }
@@ -318,6 +322,7 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         for (ItemDelta d : out) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
         }
+        userState.flush(); // scoring stored the lists; at the end of input nothing else writes the state back
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class UserWorkerConfig implements Serializable {
     private final int bulkRefreshRate;
     private final Duration userTtl;
     private final int maxSeen;
+    private final int userCacheSize;
     private final OnlineEvaluation evaluation;
     private final ScoringKernel kernel;
     private final ItemIndex index;
@@ -42,6 +43,7 @@ public final class UserWorkerConfig implements Serializable {
         this.bulkRefreshRate = b.bulkRefreshRate;
         this.userTtl = b.userTtl;
         this.maxSeen = b.maxSeen;
+        this.userCacheSize = b.userCacheSize;
         this.evaluation = b.evaluation;
         this.kernel = b.kernel;
         this.index = b.index;
@@ -71,6 +73,8 @@ public final class UserWorkerConfig implements Serializable {
     public Duration userTtl() { return userTtl; }
     /** Most recent distinct items remembered per user and excluded from their list. */
     public int maxSeen() { return maxSeen; }
+    /** Users per subtask whose state stays deserialized between interactions ({@link UserStateCache}); 0: none. */
+    public int userCacheSize() { return userCacheSize; }
     public OnlineEvaluation evaluation() { return evaluation; }
     public ScoringKernel kernel() { return kernel; }
     /** Exact scoring of every item, or HNSW candidates re-ranked exactly (by catalogue size with AUTO). */
@@ -92,6 +96,7 @@ public final class UserWorkerConfig implements Serializable {
         private int bulkRefreshRate = 5000;
         private Duration userTtl = Duration.ofDays(90);
         private int maxSeen = 500;
+        private int userCacheSize = 4096;
         private OnlineEvaluation evaluation = OnlineEvaluation.LAST_LIST;
         private ScoringKernel kernel = ScoringKernel.VECTOR;
         private ItemIndex index = ItemIndex.AUTO;
@@ -111,6 +116,7 @@ public final class UserWorkerConfig implements Serializable {
         public Builder bulkRefreshRate(int v) { bulkRefreshRate = v; return this; }
         public Builder userTtl(Duration v) { userTtl = Objects.requireNonNull(v); return this; }
         public Builder maxSeen(int v) { maxSeen = v; return this; }
+        public Builder userCacheSize(int v) { userCacheSize = v; return this; }
         public Builder evaluation(OnlineEvaluation v) { evaluation = Objects.requireNonNull(v); return this; }
         public Builder kernel(ScoringKernel v) { kernel = Objects.requireNonNull(v); return this; }
         public Builder index(ItemIndex v) { index = Objects.requireNonNull(v); return this; }
@@ -131,6 +137,7 @@ public final class UserWorkerConfig implements Serializable {
             check(categories.stream().noneMatch(String::isBlank) && categories.stream().distinct().count() == categories.size(),
                     "categories must be distinct and non-blank, got " + categories);
             check(maxSeen >= 0, "max seen must be >= 0, got " + maxSeen);
+            check(userCacheSize >= 0, "user cache size must be >= 0, got " + userCacheSize);
             return new UserWorkerConfig(this);
         }
 
