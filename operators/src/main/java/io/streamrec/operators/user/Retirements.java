@@ -1,13 +1,8 @@
 package io.streamrec.operators.user;
 
 import io.streamrec.operators.records.ItemDelta;
-import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 import java.util.ArrayList;

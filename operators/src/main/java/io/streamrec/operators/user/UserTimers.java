@@ -1,14 +1,10 @@
 package io.streamrec.operators.user;
 
 import io.streamrec.operators.model.IdleExpiry;
-import io.streamrec.operators.state.SavepointLayout;
 import io.streamrec.operators.state.UserState;
 
-import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
-import org.apache.flink.streaming.api.operators.KeyContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

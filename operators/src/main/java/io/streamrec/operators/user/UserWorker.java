@@ -18,7 +18,6 @@ import io.streamrec.operators.scoring.BoundedTopNKernel;
 import io.streamrec.operators.similar.SimilarItemLists;
 
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.OperatorStateCheckpointOutputStream;
