@@ -70,9 +70,10 @@ import java.util.stream.Stream;
  *
  * With {@code --out DIR} the figures go to {@code DIR/results.json} as well.
  *
- * <p>Why it is long (just over 400 lines): the pre-load with its probes, the watch loop, the
- * results and their printing belong to one measurement and read best together; the in-process
- * metric reporter already lives apart ({@link BenchMetrics}).
+ * <p>Why it is long (about 450 lines): the pre-load with its probes, the watch loop (with its
+ * samples of the tasks' time), the results and their printing belong to one measurement and read
+ * best together; the in-process metric reporter, which also gathers the task-time gauges, already
+ * lives apart ({@link BenchMetrics}).
  */
 final class BenchCommand {
 

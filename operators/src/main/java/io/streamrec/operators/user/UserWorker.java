@@ -321,12 +321,12 @@ public class UserWorker extends AbstractStreamOperator<UserList>
         for (ItemDelta d : out) {
             output.collect(ITEM_DELTAS, new StreamRecord<>(d));
         }
-        userState.flush(); // scoring stored the lists; at the end of input nothing else writes the state back
     }
 
     @Override
     public void finish() throws Exception {
         prepareSnapshotPreBarrier(-1);
+        userState.flush(); // the scored lists were stored in it; at the end of input no snapshot may follow
         super.finish();
     }
 
